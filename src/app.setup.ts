@@ -1,0 +1,80 @@
+import { ConsoleLogger, INestApplication, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import { AppModule } from './app.module';
+import { AppConfig } from './config/app-config';
+import metadata from './metadata';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the application exactly as production runs it; e2e tests call this too. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    // Practicus clients always send a trailing slash, STACKIT clients never do.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy,
+    // onResponse below writes one line per request instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: false,
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+  });
+  const logger = new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger });
+  await setupApp(app);
+  return app;
+}
+
+export async function setupApp(app: NestFastifyApplication): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // One structured line per request; headers and bodies are never logged (they carry secrets).
+  fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    request.log.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
+
+  await SwaggerModule.loadPluginMetadata(metadata);
+  const document = SwaggerModule.createDocument(app, openApiConfig(), {
+    operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
+  });
+  SwaggerModule.setup('docs', app, publicDocument(document), { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  app.enableShutdownHooks();
+}
+
+function openApiConfig() {
+  return new DocumentBuilder()
+    .setTitle('Tessera')
+    .setDescription(
+      'Token lifecycle for ML platforms: STACKIT-style instance tracking tokens (`/v1`; every `/v1/projects/...` route is also served under `/v1alpha`), ' +
+        'Practicus-style console and model authentication (`/console/api`).',
+    )
+    .setVersion('1.0.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Console access token or service-account access token' })
+    .build();
+}
+
+/** `/v1alpha` repeats `/v1`; it stays out of the document so generated clients get one method per operation. */
+function publicDocument(document: OpenAPIObject): OpenAPIObject {
+  const paths = Object.fromEntries(Object.entries(document.paths).filter(([path]) => !path.startsWith('/v1alpha/')));
+  return { ...document, paths };
+}
+
+function nestLogLevels(level: AppConfig['logLevel']) {
+  const order = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+  const cut = { silent: 0, fatal: 1, error: 2, warn: 3, info: 4, debug: 5, trace: 6 }[level];
+  return order.slice(0, cut) as unknown as ('fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose')[];
+}
+
+export async function listen(app: INestApplication, config: AppConfig): Promise<void> {
+  await app.listen(config.http.port, config.http.host);
+  new Logger('Tessera').log(`listening on ${await app.getUrl()} (${config.database.provider})`);
+}

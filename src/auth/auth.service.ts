@@ -1,0 +1,104 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { AppError } from '../common/app-error';
+import { newId } from '../common/ids';
+import { CONSOLE_AUDIENCE, TokenClaims, TokenSigner } from '../keys/token-signer.service';
+import { WindowCounter } from './login-throttle';
+import { hashPassword, verifyPassword } from './passwords';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { UsersRepository } from './users.repository';
+
+const NO_ACTIVE_ACCOUNT = 'No active account found with the given credentials';
+
+@Injectable()
+export class AuthService {
+  private readonly attemptsPerAddress: WindowCounter;
+  private readonly failuresPerAccount: WindowCounter;
+  /** Verified against when the email is unknown, so both failures cost one argon2 verification. */
+  private readonly decoyHash = hashPassword(newId());
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly signer: TokenSigner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.attemptsPerAddress = new WindowCounter(config.auth.loginAttemptsPerAddressPerMinute, 60_000);
+    this.failuresPerAccount = new WindowCounter(config.auth.loginFailuresPerAccount, config.auth.loginFailureWindowMs);
+  }
+
+  async login(email: string, password: string, clientAddress: string) {
+    const account = email.trim().toLowerCase();
+    const retryAfter = Math.max(this.attemptsPerAddress.retryAfter(clientAddress), this.failuresPerAccount.retryAfter(account));
+    if (retryAfter) throw AppError.tooManyRequests(retryAfter, 'Too many login attempts; try again later.');
+    this.attemptsPerAddress.hit(clientAddress);
+
+    const user = await this.users.findByEmail(account);
+    const valid = await verifyPassword(user?.passwordHash ?? (await this.decoyHash), password);
+    if (!user || !valid || user.disabledAt) {
+      this.failuresPerAccount.hit(account);
+      throw new AppError(401, 'no_active_account', NO_ACTIVE_ACCOUNT);
+    }
+    this.failuresPerAccount.reset(account);
+    const refresh = await this.issueRefresh(user.id, newId());
+    return { refresh, access: this.issueAccess(user.id, user.email) };
+  }
+
+  /** Exchanges a refresh token for an access token (and, with rotation on, a new refresh token). */
+  async refresh(refreshToken: string): Promise<{ access: string; refresh?: string }> {
+    const { claims, row, user } = await this.validRefresh(refreshToken);
+    if (!this.config.auth.refreshRotation) return { access: this.issueAccess(user.id, user.email) };
+    if (row.rotatedAt || !(await this.refreshTokens.markRotated(row.id))) {
+      // A rotated token came back: someone holds a copy. Revoke the whole family.
+      await this.refreshTokens.revokeFamily(row.familyId);
+      throw AppError.invalidToken('Token has already been used');
+    }
+    const refresh = await this.issueRefresh(user.id, row.familyId);
+    return { access: this.issueAccess(user.id, String(claims.email ?? user.email)), refresh };
+  }
+
+  /** True for a valid access token or a live refresh token. */
+  async verify(token: string): Promise<boolean> {
+    const claims = this.signer.verify(token, ['access', 'refresh'], CONSOLE_AUDIENCE);
+    if (!claims) return false;
+    if (claims.token_type === 'access') return Boolean(await this.activeUser(claims.sub));
+    return this.validRefresh(token).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    const claims = this.signer.verify(refreshToken, 'refresh', CONSOLE_AUDIENCE);
+    if (!claims) throw AppError.invalidToken();
+    await this.refreshTokens.revoke(claims.jti);
+  }
+
+  private async validRefresh(token: string) {
+    const claims = this.signer.verify(token, 'refresh', CONSOLE_AUDIENCE);
+    const row = claims && (await this.refreshTokens.findById(claims.jti));
+    if (!claims || !row || row.revokedAt || row.expiresAt <= new Date()) throw AppError.invalidToken();
+    if (row.rotatedAt && !this.config.auth.refreshRotation) throw AppError.invalidToken();
+    const user = await this.activeUser(claims.sub);
+    if (!user) throw AppError.invalidToken();
+    return { claims: claims as TokenClaims, row, user };
+  }
+
+  private async activeUser(id: string) {
+    const user = await this.users.findById(id);
+    return user && !user.disabledAt ? user : undefined;
+  }
+
+  private issueAccess(userId: string, email: string): string {
+    const expiresAt = new Date(Date.now() + this.config.auth.accessTtlMs);
+    return this.signer.issue({ type: 'access', subject: userId, audience: CONSOLE_AUDIENCE, expiresAt, claims: { user_id: userId, email } }).token;
+  }
+
+  private async issueRefresh(userId: string, familyId: string): Promise<string> {
+    const expiresAt = new Date(Date.now() + this.config.auth.refreshTtlMs);
+    const { token, id } = this.signer.issue({ type: 'refresh', subject: userId, audience: CONSOLE_AUDIENCE, expiresAt, claims: { user_id: userId } });
+    await this.refreshTokens.create({ id, userId, familyId, expiresAt });
+    return token;
+  }
+}

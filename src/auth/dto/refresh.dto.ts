@@ -1,0 +1,33 @@
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+
+export class RefreshDto {
+  /** The refresh token. May instead be sent as `Authorization: Bearer <refresh>`. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4096)
+  refresh?: string;
+}
+
+export class LogoutDto {
+  /** The refresh token to revoke. */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4096)
+  refresh: string;
+}
+
+export class VerifyDto {
+  /** An access or refresh token. */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4096)
+  token: string;
+}
+
+export class AccessTokenDto {
+  /** A new console access token. */
+  access: string;
+  /** A new refresh token; only when refresh-token rotation is switched on. */
+  refresh?: string;
+}

@@ -1,0 +1,45 @@
+import { IsBoolean, IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+
+export class CreateUserDto {
+  @IsEmail()
+  @MaxLength(254)
+  email: string;
+
+  /** At least 12 characters. */
+  @IsString()
+  @MinLength(12)
+  @MaxLength(1024)
+  password: string;
+
+  /** Platform administrators see and manage everything. */
+  @IsOptional()
+  @IsBoolean()
+  is_admin?: boolean;
+}
+
+export class UpdateUserDto {
+  /** `false` disables the account: its tokens stop working at once and it cannot log in. */
+  @IsOptional()
+  @IsBoolean()
+  is_active?: boolean;
+
+  @IsOptional()
+  @IsBoolean()
+  is_admin?: boolean;
+}
+
+export class ResetPasswordDto {
+  /** The new password, at least 12 characters. Existing refresh tokens are revoked. */
+  @IsString()
+  @MinLength(12)
+  @MaxLength(1024)
+  password: string;
+}
+
+export class UserDto {
+  id: string;
+  email: string;
+  is_admin: boolean;
+  is_active: boolean;
+  created_at: Date;
+}

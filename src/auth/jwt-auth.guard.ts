@@ -1,0 +1,25 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { AppError } from '../common/app-error';
+import { IS_PUBLIC } from '../common/public.decorator';
+
+/** Global guard: every route needs a valid bearer token unless it is marked @Public(). */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  canActivate(context: ExecutionContext) {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+    return isPublic || super.canActivate(context);
+  }
+
+  handleRequest<T>(error: unknown, principal: T, info: unknown): T {
+    if (principal) return principal;
+    if (error instanceof AppError) throw error;
+    const noToken = info instanceof Error && /no auth token/i.test(info.message);
+    throw noToken ? AppError.unauthorized() : AppError.invalidToken('Failed validating the JWT Token');
+  }
+}

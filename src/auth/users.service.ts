@@ -1,0 +1,89 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { AppError } from '../common/app-error';
+import { Principal } from '../common/principal';
+import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
+import { hashPassword } from './passwords';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { UsersRepository } from './users.repository';
+
+type UserRow = NonNullable<Awaited<ReturnType<UsersRepository['findById']>>>;
+
+@Injectable()
+export class UsersService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Users');
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly refreshTokens: RefreshTokensRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** On an empty database, creates the platform admin; a generated password is printed once. */
+  async onApplicationBootstrap(): Promise<void> {
+    if ((await this.users.count()) > 0) return;
+    const { email } = this.config.bootstrapAdmin;
+    const password = this.config.bootstrapAdmin.password ?? randomBytes(18).toString('base64url');
+    try {
+      await this.users.create({ email, passwordHash: await hashPassword(password), isAdmin: true });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'P2002') return; // another replica bootstrapped first
+      throw error;
+    }
+    if (this.config.bootstrapAdmin.password) this.logger.log(`created platform admin ${email}`);
+    // Printed to stdout once, outside the structured log, so it is never shipped to log storage.
+    else process.stdout.write(`\nCreated platform admin ${email} with generated password: ${password}\nStore it now; it is not shown again.\n\n`);
+  }
+
+  async create(caller: Principal, dto: CreateUserDto): Promise<UserDto> {
+    requireAdmin(caller);
+    const email = dto.email.toLowerCase();
+    if (await this.users.findByEmail(email)) throw AppError.conflict(`a user with email ${email} already exists`);
+    return toDto(await this.users.create({ email, passwordHash: await hashPassword(dto.password), isAdmin: dto.is_admin ?? false }));
+  }
+
+  async list(caller: Principal): Promise<UserDto[]> {
+    requireAdmin(caller);
+    return (await this.users.list()).map(toDto);
+  }
+
+  async get(caller: Principal, id: string): Promise<UserDto> {
+    if (!(caller.kind === 'user' && caller.id === id)) requireAdmin(caller);
+    return toDto(await this.existing(id));
+  }
+
+  async update(caller: Principal, id: string, dto: UpdateUserDto): Promise<UserDto> {
+    requireAdmin(caller);
+    await this.existing(id);
+    if (caller.id === id && (dto.is_active === false || dto.is_admin === false)) {
+      throw AppError.conflict('you cannot disable or demote your own account');
+    }
+    const disabledAt = dto.is_active === undefined ? undefined : dto.is_active ? null : new Date();
+    const user = await this.users.update(id, { isAdmin: dto.is_admin, disabledAt });
+    if (dto.is_active === false) await this.refreshTokens.revokeAllOfUser(id);
+    return toDto(user);
+  }
+
+  async resetPassword(caller: Principal, id: string, password: string): Promise<void> {
+    requireAdmin(caller);
+    await this.existing(id);
+    await this.users.update(id, { passwordHash: await hashPassword(password) });
+    await this.refreshTokens.revokeAllOfUser(id);
+  }
+
+  private async existing(id: string): Promise<UserRow> {
+    const user = await this.users.findById(id);
+    if (!user) throw AppError.notFound('user not found');
+    return user;
+  }
+}
+
+function requireAdmin(caller: Principal): void {
+  if (caller.kind !== 'user' || !caller.isAdmin) throw AppError.forbidden('only platform administrators manage users');
+}
+
+function toDto(user: UserRow): UserDto {
+  return { id: user.id, email: user.email, is_admin: user.isAdmin, is_active: !user.disabledAt, created_at: user.createdAt };
+}

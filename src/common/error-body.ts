@@ -1,0 +1,74 @@
+import { HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import { AppError } from './app-error';
+
+/** Routes whose clients expect the STACKIT error body `{code, message, status}`. */
+const STACKIT_FAMILY = /^\/(v1|v1alpha|v2)(\/|\?|$)/;
+
+export interface ErrorReply {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+const logger = new Logger('Errors');
+
+const FASTIFY_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'request body is not valid JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: "request body is empty although content-type is 'application/json'",
+  FST_ERR_CTP_BODY_TOO_LARGE: 'request body is too large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported content type; send application/json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request body length does not match content-length',
+};
+
+/**
+ * Turns anything thrown while handling a request into the documented error body of the API
+ * family the request belongs to. Unknown errors become a bare 500; their text is only logged.
+ */
+export function toErrorReply(error: unknown, url: string): ErrorReply {
+  const { status, code, message, headers } = classify(error);
+  if (STACKIT_FAMILY.test(url)) {
+    return { status, headers, body: { code: status, message, status: STATUS_CODES[status] ?? 'Error' } };
+  }
+  return { status, headers, body: { detail: message, code } };
+}
+
+function classify(error: unknown): { status: number; code: string; message: string; headers: Record<string, string> } {
+  if (error instanceof AppError) {
+    return { status: error.status, code: error.code, message: error.message, headers: error.headers };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? error.message);
+    const headers: Record<string, string> = status === HttpStatus.UNAUTHORIZED ? { 'www-authenticate': 'Bearer' } : {};
+    return { status, code: defaultCode(status), message, headers };
+  }
+  const prismaCode = (error as { code?: unknown; name?: string })?.name === 'PrismaClientKnownRequestError' ? (error as { code: string }).code : undefined;
+  if (prismaCode === 'P2002') return { status: 409, code: 'conflict', message: 'resource already exists', headers: {} };
+  if (prismaCode === 'P2025') return { status: 404, code: 'not_found', message: 'resource not found', headers: {} };
+  const fastify = error as { statusCode?: number; code?: string; message?: string };
+  if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+    const message = FASTIFY_MESSAGES[fastify.code ?? ''] ?? 'request is not valid';
+    return { status: fastify.statusCode, code: defaultCode(fastify.statusCode), message, headers: {} };
+  }
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return { status: 500, code: 'internal_error', message: 'internal server error', headers: {} };
+}
+
+function defaultCode(status: number): string {
+  switch (status) {
+    case 400: return 'bad_request';
+    case 401: return 'not_authenticated';
+    case 403: return 'permission_denied';
+    case 404: return 'not_found';
+    case 405: return 'method_not_allowed';
+    case 409: return 'conflict';
+    case 413: return 'payload_too_large';
+    case 415: return 'unsupported_media_type';
+    case 422: return 'unprocessable_entity';
+    case 429: return 'throttled';
+    default: return status >= 500 ? 'internal_error' : 'error';
+  }
+}

@@ -1,0 +1,144 @@
+import { resolve } from 'node:path';
+import { parseDuration } from '../common/duration';
+import { DatabaseTarget, resolveDatabaseTarget } from './database-target';
+
+/** The whole configuration, read once from the environment at start and validated. */
+export interface AppConfig {
+  http: { host: string; port: number; bodyLimitBytes: number; trustProxy: boolean };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  dataDir: string;
+  database: DatabaseTarget;
+  bootstrapAdmin: { email: string; password?: string };
+  auth: {
+    issuer: string;
+    signingKeyFile?: string;
+    verifyKeyFiles: string[];
+    accessTtlMs: number;
+    refreshTtlMs: number;
+    refreshRotation: boolean;
+    modelSessionTtlMs: number;
+    loginAttemptsPerAddressPerMinute: number;
+    loginFailuresPerAccount: number;
+    loginFailureWindowMs: number;
+  };
+  instances: { regions: string[]; urlTemplate: string; tokenMaxTtlMs: number; tokenDefaultTtlMs: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+
+  const dataDir = resolve(read.string('TESSERA_DATA_DIR', './data'));
+  let database: DatabaseTarget = { provider: 'sqlite', url: '' };
+  try {
+    database = resolveDatabaseTarget(env.DATABASE_URL, dataDir);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+
+  const tokenMaxTtlMs = read.duration('TESSERA_INSTANCE_TOKEN_MAX_TTL', '183d');
+  const config: AppConfig = {
+    http: {
+      host: read.string('HOST', '0.0.0.0'),
+      port: read.integer('PORT', 8080, 0, 65535),
+      bodyLimitBytes: read.integer('TESSERA_BODY_LIMIT_BYTES', 102_400, 1_024, 10_485_760),
+      trustProxy: read.boolean('TESSERA_TRUST_PROXY', false),
+    },
+    logLevel: read.oneOf('TESSERA_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    dataDir,
+    database,
+    bootstrapAdmin: {
+      email: read.string('TESSERA_ADMIN_EMAIL', 'admin@tessera.local').toLowerCase(),
+      password: env.TESSERA_ADMIN_PASSWORD || undefined,
+    },
+    auth: {
+      issuer: read.string('TESSERA_ISSUER', 'tessera'),
+      signingKeyFile: env.TESSERA_SIGNING_KEY_FILE || undefined,
+      verifyKeyFiles: read.list('TESSERA_VERIFY_KEY_FILES'),
+      accessTtlMs: read.duration('TESSERA_ACCESS_TOKEN_TTL', '30m'),
+      refreshTtlMs: read.duration('TESSERA_REFRESH_TOKEN_TTL', '90d'),
+      refreshRotation: read.boolean('TESSERA_REFRESH_ROTATION', false),
+      modelSessionTtlMs: read.duration('TESSERA_MODEL_SESSION_TTL', '4h'),
+      loginAttemptsPerAddressPerMinute: read.integer('TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE', 60, 1, 1_000_000),
+      loginFailuresPerAccount: read.integer('TESSERA_LOGIN_FAILURES_PER_ACCOUNT', 10, 1, 1_000_000),
+      loginFailureWindowMs: read.duration('TESSERA_LOGIN_FAILURE_WINDOW', '15m'),
+    },
+    instances: {
+      regions: read.list('TESSERA_REGIONS', ['eu01']),
+      urlTemplate: read.string('TESSERA_INSTANCE_URL_TEMPLATE', 'https://{instanceId}.model-experiments.{region}.tessera.local'),
+      tokenMaxTtlMs: tokenMaxTtlMs,
+      tokenDefaultTtlMs: read.duration('TESSERA_INSTANCE_TOKEN_DEFAULT_TTL', '183d'),
+    },
+  };
+  if (config.instances.tokenDefaultTtlMs > tokenMaxTtlMs) {
+    problems.push('TESSERA_INSTANCE_TOKEN_DEFAULT_TTL: must not exceed TESSERA_INSTANCE_TOKEN_MAX_TTL');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  string(name: string, fallback: string): string {
+    const value = this.env[name]?.trim();
+    return value ? value : fallback;
+  }
+
+  list(name: string, fallback: string[] = []): string[] {
+    const value = this.env[name]?.trim();
+    if (!value) return fallback;
+    return value.split(',').map((item) => item.trim()).filter(Boolean);
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.env[name]?.trim();
+    if (!value) return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      this.problems.push(`${name}: expected an integer from ${min} to ${max}, got "${value}"`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.env[name]?.trim().toLowerCase();
+    if (!value) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    this.problems.push(`${name}: expected true or false, got "${value}"`);
+    return fallback;
+  }
+
+  duration(name: string, fallback: string): number {
+    const value = this.string(name, fallback);
+    const parsed = parseDuration(value);
+    if (parsed === undefined || parsed <= 0) {
+      this.problems.push(`${name}: expected a positive duration such as 30m, 12h or 90d, got "${value}"`);
+      return parseDuration(fallback)!;
+    }
+    return parsed;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const value = this.string(name, fallback) as T;
+    if (!allowed.includes(value)) {
+      this.problems.push(`${name}: expected one of ${allowed.join(', ')}, got "${value}"`);
+      return fallback;
+    }
+    return value;
+  }
+}

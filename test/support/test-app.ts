@@ -1,0 +1,132 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { createApp } from '../../src/app.setup';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+
+export const ADMIN_EMAIL = 'admin@tessera.test';
+export const ADMIN_PASSWORD = 'admin-password-for-tests';
+
+export interface HttpResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  token?: string;
+  json?: unknown;
+  form?: Record<string, string | number>;
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A real Tessera listening on a random loopback port, on a fresh SQLite file or, when
+ * TEST_DATABASE_URL is set, on a fresh PostgreSQL database created for this test file.
+ */
+export class TestApp {
+  private constructor(
+    readonly app: NestFastifyApplication,
+    readonly config: AppConfig,
+    readonly baseUrl: string,
+    private readonly cleanup: () => Promise<void>,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<TestApp> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
+    const database = await freshDatabase(dataDir);
+    const config = loadConfig({
+      TESSERA_DATA_DIR: dataDir,
+      DATABASE_URL: database.url,
+      TESSERA_ADMIN_EMAIL: ADMIN_EMAIL,
+      TESSERA_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      TESSERA_LOG_LEVEL: 'silent',
+      ...env,
+    });
+    const app = await createApp(config);
+    await app.listen(0, '127.0.0.1');
+    const address = app.getHttpServer().address() as { port: number };
+    return new TestApp(app, config, `http://127.0.0.1:${address.port}`, async () => {
+      await app.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+  }
+
+  close(): Promise<void> {
+    return this.cleanup();
+  }
+
+  async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    let body: string | undefined;
+    if (options.json !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = JSON.stringify(options.json);
+    } else if (options.form) {
+      headers['content-type'] ??= 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(Object.entries(options.form).map(([k, v]) => [k, String(v)])).toString();
+    } else if (options.raw !== undefined) {
+      body = options.raw;
+    }
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  }
+
+  async login(email = ADMIN_EMAIL, password = ADMIN_PASSWORD): Promise<{ access: string; refresh: string }> {
+    const response = await this.request('POST', '/console/api/auth/', { json: { email, password } });
+    if (response.status !== 200) throw new Error(`login failed for ${email}: ${response.status} ${response.text}`);
+    return response.body;
+  }
+
+  /** Creates a console user through the admin API and logs in as them. */
+  async createUser(email: string, password = 'user-password-123'): Promise<{ id: string; email: string; access: string; refresh: string }> {
+    const admin = await this.login();
+    const created = await this.request('POST', '/console/api/users/', { token: admin.access, json: { email, password } });
+    if (created.status !== 201) throw new Error(`creating ${email} failed: ${created.status} ${created.text}`);
+    return { id: created.body.id, email, ...(await this.login(email, password)) };
+  }
+}
+
+export const usingPostgres = () => Boolean(process.env.TEST_DATABASE_URL);
+
+async function freshDatabase(dataDir: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) return { url: `file:${join(dataDir, 'tessera.db')}`, drop: async () => undefined };
+  const name = `tessera_test_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** Decodes a JWT's payload without verifying it (tests inspect claims). */
+export function jwtPayload(token: string): Record<string, any> {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+}
+export function jwtHeader(token: string): Record<string, any> {
+  return JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'));
+}
