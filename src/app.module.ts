@@ -9,13 +9,15 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { KeysModule } from './keys/keys.module';
+import { ProjectsModule } from './projects/projects.module';
+import { RevocationModule } from './revocation/revocation.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, KeysModule, HealthModule, AuthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RevocationModule, KeysModule, HealthModule, AuthModule, ProjectsModule],
       providers: [
         {
           provide: APP_PIPE,

@@ -1,0 +1,55 @@
+import { IsIn, IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { PROJECT_ROLES, type ProjectRole } from '../project-role';
+
+export class CreateProjectDto {
+  /** Letters, digits, spaces, `.`, `_` and `-`; at most 64 characters. */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  @Matches(/^[0-9a-zA-Z\s._-]+$/)
+  name: string;
+}
+
+export class UpdateProjectDto extends CreateProjectDto {}
+
+export class ProjectDto {
+  /** @example 792ff0e7-be72-4135-91fa-74adab5cec76 */
+  id: string;
+  name: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export class ListProjectsResponse {
+  items: ProjectDto[];
+}
+
+export class AddMemberDto {
+  /** Email of a user or of a service account. */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(254)
+  subject: string;
+
+  /** `owner`, `editor` or `reader`. */
+  @IsIn(PROJECT_ROLES)
+  role: ProjectRole;
+}
+
+export class UpdateMemberDto {
+  /** `owner`, `editor` or `reader`. */
+  @IsIn(PROJECT_ROLES)
+  role: ProjectRole;
+}
+
+export class MemberDto {
+  /** Email of the user or service account. */
+  subject: string;
+  /** `user` or `service-account`. */
+  subjectType: 'user' | 'service-account';
+  role: string;
+}
+
+export class ListMembersResponse {
+  items: MemberDto[];
+}
