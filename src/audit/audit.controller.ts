@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiStackitErrors } from '../common/api-errors.decorator';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { CurrentPrincipal, Principal } from '../common/principal';
@@ -13,9 +13,9 @@ import { ListAuditEventsQuery, ListAuditEventsResponse } from './dto/audit-event
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
-  /** Who created, changed or deleted instances and tokens, and rejected uses of tokens (project readers). */
   @Get()
-  @ApiOperation({ operationId: 'ListAuditEvents' })
+  @ApiParam({ name: 'projectId', type: String, format: 'uuid' })
+  @ApiOperation({ operationId: 'ListAuditEvents', summary: 'Who created, changed or deleted instances and tokens, and rejected uses of tokens (project readers).' })
   list(
     @CurrentPrincipal() principal: Principal,
     @Param('projectId', ParseIdPipe) projectId: string,

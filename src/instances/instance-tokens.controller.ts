@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '../audit/caller';
 import { ApiStackitErrors } from '../common/api-errors.decorator';
 import { ParseIdPipe } from '../common/parse-id.pipe';
@@ -14,11 +14,14 @@ import {
   PartialUpdateInstanceTokenResponse,
 } from './dto/instance-token.dto';
 import { InstanceTokensService } from './instance-tokens.service';
+import { ApiRegionParam, ApiUuidParams } from './api-params';
 import { RegionPipe } from './region.pipe';
 
 @ApiTags('instance tokens')
 @ApiBearerAuth()
 @ApiStackitErrors(400, 401, 403, 404)
+@ApiUuidParams('projectId', 'instanceId')
+@ApiRegionParam()
 @Controller([
   'v1/projects/:projectId/regions/:regionId/instances/:instanceId/tokens',
   'v1alpha/projects/:projectId/regions/:regionId/instances/:instanceId/tokens',
@@ -26,9 +29,8 @@ import { RegionPipe } from './region.pipe';
 export class InstanceTokensController {
   constructor(private readonly tokens: InstanceTokensService) {}
 
-  /** List the tokens of an instance, expired ones included as `inactive` (project readers). */
   @Get()
-  @ApiOperation({ operationId: 'ListInstanceTokens' })
+  @ApiOperation({ operationId: 'ListInstanceTokens', summary: 'List the tokens of an instance, expired ones included as `inactive` (project readers).' })
   async list(
     @CurrentCaller() caller: Caller,
     @Param('projectId', ParseIdPipe) projectId: string,
@@ -38,12 +40,13 @@ export class InstanceTokensController {
     return { message: 'successfully fetched instance tokens', tokens: await this.tokens.list(caller, { projectId, region, instanceId }) };
   }
 
-  /** Create a token (project editors). Its `content` is the secret and is returned only here. */
   @Post()
   @HttpCode(202)
   @Header('cache-control', 'no-store')
   @Idempotent()
-  @ApiOperation({ operationId: 'CreateInstanceToken' })
+  // Explicit because method-level error responses replace the inferred success response.
+  @ApiAcceptedResponse({ type: CreateInstanceTokenResponse })
+  @ApiOperation({ operationId: 'CreateInstanceToken', summary: 'Create a token (project editors). Its `content` is the secret and is returned only here.' })
   async create(
     @CurrentCaller() caller: Caller,
     @Param('projectId', ParseIdPipe) projectId: string,
@@ -55,7 +58,8 @@ export class InstanceTokensController {
   }
 
   @Get(':tokenId')
-  @ApiOperation({ operationId: 'GetInstanceToken' })
+  @ApiUuidParams('tokenId')
+  @ApiOperation({ operationId: 'GetInstanceToken', summary: 'Get the metadata of a token (project readers).' })
   async get(
     @CurrentCaller() caller: Caller,
     @Param('projectId', ParseIdPipe) projectId: string,
@@ -66,10 +70,10 @@ export class InstanceTokensController {
     return { message: 'successfully fetched instance token', token: await this.tokens.get(caller, { projectId, region, instanceId }, tokenId) };
   }
 
-  /** Change name, description or labels (`null` removes a label) (project editors). */
   @Patch(':tokenId')
   @HttpCode(202)
-  @ApiOperation({ operationId: 'PartialUpdateInstanceToken' })
+  @ApiUuidParams('tokenId')
+  @ApiOperation({ operationId: 'PartialUpdateInstanceToken', summary: 'Change name, description or labels (`null` removes a label) (project editors).' })
   async update(
     @CurrentCaller() caller: Caller,
     @Param('projectId', ParseIdPipe) projectId: string,
@@ -81,10 +85,10 @@ export class InstanceTokensController {
     return { message: 'successfully updated instance token', token: await this.tokens.update(caller, { projectId, region, instanceId }, tokenId, body) };
   }
 
-  /** Delete a token (project editors): it stops opening the instance before this response is sent. */
   @Delete(':tokenId')
   @HttpCode(202)
-  @ApiOperation({ operationId: 'DeleteInstanceToken' })
+  @ApiUuidParams('tokenId')
+  @ApiOperation({ operationId: 'DeleteInstanceToken', summary: 'Delete a token (project editors): it stops opening the instance before this response is sent.' })
   async delete(
     @CurrentCaller() caller: Caller,
     @Param('projectId', ParseIdPipe) projectId: string,

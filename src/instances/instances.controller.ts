@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '../audit/caller';
 import { ApiStackitErrors } from '../common/api-errors.decorator';
 import { ParseIdPipe } from '../common/parse-id.pipe';
@@ -14,18 +14,20 @@ import {
   PartialUpdateInstanceResponse,
 } from './dto/instance.dto';
 import { InstancesService } from './instances.service';
+import { ApiRegionParam, ApiUuidParams } from './api-params';
 import { RegionPipe } from './region.pipe';
 
 @ApiTags('instances')
 @ApiBearerAuth()
 @ApiStackitErrors(400, 401, 403, 404)
+@ApiUuidParams('projectId')
+@ApiRegionParam()
 @Controller(['v1/projects/:projectId/regions/:regionId/instances', 'v1alpha/projects/:projectId/regions/:regionId/instances'])
 export class InstancesController {
   constructor(private readonly instances: InstancesService) {}
 
-  /** List the instances of a project in a region (project readers). */
   @Get()
-  @ApiOperation({ operationId: 'ListInstances' })
+  @ApiOperation({ operationId: 'ListInstances', summary: 'List the instances of a project in a region (project readers).' })
   async list(
     @CurrentCaller() caller: Caller,
     @Param('projectId', ParseIdPipe) projectId: string,
@@ -34,11 +36,12 @@ export class InstancesController {
     return { message: 'successfully fetched instances', instances: await this.instances.list(caller, { projectId, region }) };
   }
 
-  /** Create an instance (project editors); it is `active` at once. */
   @Post()
   @HttpCode(202)
   @Idempotent()
-  @ApiOperation({ operationId: 'CreateInstance' })
+  // Explicit because method-level error responses replace the inferred success response.
+  @ApiAcceptedResponse({ type: CreateInstanceResponse })
+  @ApiOperation({ operationId: 'CreateInstance', summary: 'Create an instance (project editors); it is `active` at once.' })
   async create(
     @CurrentCaller() caller: Caller,
     @Param('projectId', ParseIdPipe) projectId: string,
@@ -49,7 +52,8 @@ export class InstancesController {
   }
 
   @Get(':instanceId')
-  @ApiOperation({ operationId: 'GetInstance' })
+  @ApiUuidParams('instanceId')
+  @ApiOperation({ operationId: 'GetInstance', summary: 'Get an instance (project readers).' })
   async get(
     @CurrentCaller() caller: Caller,
     @Param('projectId', ParseIdPipe) projectId: string,
@@ -59,10 +63,10 @@ export class InstancesController {
     return { message: 'successfully fetched instance', instance: await this.instances.get(caller, { projectId, region }, instanceId) };
   }
 
-  /** Change name, description, labels (`null` removes a label) or retention (project editors). */
   @Patch(':instanceId')
   @HttpCode(202)
-  @ApiOperation({ operationId: 'PartialUpdateInstance' })
+  @ApiUuidParams('instanceId')
+  @ApiOperation({ operationId: 'PartialUpdateInstance', summary: 'Change name, description, labels (`null` removes a label) or retention (project editors).' })
   async update(
     @CurrentCaller() caller: Caller,
     @Param('projectId', ParseIdPipe) projectId: string,
@@ -73,10 +77,10 @@ export class InstancesController {
     return { message: 'successfully updated instance', instance: await this.instances.update(caller, { projectId, region }, instanceId, body) };
   }
 
-  /** Delete an instance and all its tokens (project editors); a later GET answers 404. */
   @Delete(':instanceId')
   @HttpCode(202)
-  @ApiOperation({ operationId: 'DeleteInstance' })
+  @ApiUuidParams('instanceId')
+  @ApiOperation({ operationId: 'DeleteInstance', summary: 'Delete an instance and all its tokens (project editors); a later GET answers 404.' })
   async delete(
     @CurrentCaller() caller: Caller,
     @Param('projectId', ParseIdPipe) projectId: string,

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { DESCRIPTION_RULE, IsLabels, labelsSchema, NAME_RULE } from './stackit-rules';
+import { IsLabels, labelsSchema } from './stackit-rules';
 
 export const TOKEN_STATES = ['creating', 'active', 'deleting', 'inactive'] as const;
 export type TokenState = (typeof TOKEN_STATES)[number];
@@ -10,14 +10,14 @@ export class CreateInstanceTokenPayload {
   @IsString()
   @MinLength(1)
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]+$/, { message: `name: ${NAME_RULE}, at least one character` })
+  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]+$/)
   name: string;
 
   /** @example Token for my service account */
   @IsOptional()
   @IsString()
   @MaxLength(160)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/, { message: `description: ${DESCRIPTION_RULE}` })
+  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
   description?: string;
 
   @ApiPropertyOptional(labelsSchema(false))
@@ -46,7 +46,7 @@ export class PartialUpdateInstanceTokenPayload {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]*$/, { message: `name: ${NAME_RULE}` })
+  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]*$/)
   name?: string;
 
   /**
@@ -57,7 +57,7 @@ export class PartialUpdateInstanceTokenPayload {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/, { message: `description: ${DESCRIPTION_RULE}` })
+  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
   description?: string | null;
 
   @ApiPropertyOptional(labelsSchema(true))

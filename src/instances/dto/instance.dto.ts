@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { DESCRIPTION_RULE, IsLabels, IsRetention, labelsSchema, NAME_RULE, retentionSchema } from './stackit-rules';
+import { IsLabels, IsRetention, labelsSchema, retentionSchema } from './stackit-rules';
 
 export const INSTANCE_STATES = ['pending', 'creating', 'updating', 'active', 'deleting', 'impaired', 'reconciling'] as const;
 export type InstanceState = (typeof INSTANCE_STATES)[number];
@@ -9,14 +9,14 @@ export class CreateInstancePayload {
   /** @example my-ai-model-experiments-instance */
   @IsString()
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]+$/, { message: `name: ${NAME_RULE}, at least one character` })
+  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]+$/)
   name: string;
 
   /** @example My AI Model Experiments instance for project X */
   @IsOptional()
   @IsString()
   @MaxLength(160)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/, { message: `description: ${DESCRIPTION_RULE}` })
+  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
   description?: string;
 
   @ApiPropertyOptional(labelsSchema(false))
@@ -38,7 +38,7 @@ export class PartialUpdateInstancePayload {
   @ValidateIf((_, value) => value !== undefined)
   @IsString()
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]*$/, { message: `name: ${NAME_RULE}` })
+  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]*$/)
   name?: string;
 
   /**
@@ -48,7 +48,7 @@ export class PartialUpdateInstancePayload {
   @IsOptional()
   @IsString()
   @MaxLength(160)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/, { message: `description: ${DESCRIPTION_RULE}` })
+  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
   description?: string | null;
 
   @ApiPropertyOptional(labelsSchema(true))

@@ -4,8 +4,6 @@ import { parseDuration } from '../../common/duration';
 // The DTOs spell the spec's patterns with [\t\n\f\r ] where the spec writes `\s`: that is what RE2
 // (Go SDK, Terraform) means by `\s`, while JavaScript and Python also accept other Unicode spaces;
 // we accept only what every client accepts.
-export const NAME_RULE = 'letters, digits, spaces, "_" and "-" only';
-export const DESCRIPTION_RULE = 'letters, digits, spaces, ".", ":", "/" and "-" only';
 
 const RETENTION = /^(?:\d+(?:\.\d+)?d)?(?:\d+(?:\.\d+)?h)?(?:\d+(?:\.\d+)?m)?(?:\d+(?:\.\d+)?s)?$/;
 const DAY_MS = 86_400_000;

@@ -12,15 +12,11 @@ import { IntrospectionService } from './introspection.service';
 export class IntrospectionController {
   constructor(private readonly introspection: IntrospectionService) {}
 
-  /**
-   * RFC 7662 token introspection of instance tokens. `active` is true only for a live token in a
-   * project the caller may read.
-   */
   @Post()
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
-  @ApiOperation({ operationId: 'IntrospectToken' })
+  @ApiOperation({ operationId: 'IntrospectToken', summary: 'RFC 7662 token introspection of instance tokens. `active` is true only for a live token in a project the caller may read.' })
   introspect(@CurrentPrincipal() caller: Principal, @Body() body: IntrospectionRequest): Promise<IntrospectionResponse> {
     return this.introspection.introspect(caller, body.token);
   }
