@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PrismaService } from '../src/database/prisma.service';
 import { IdempotencyService } from '../src/idempotency/idempotency.service';
 import { addMember, createInstance, createProject, createServiceAccount, createToken, instancesPath, tokensPath } from './support/instances';
@@ -79,6 +80,17 @@ describe('Idempotency-Key and audit events', () => {
       expect(await count()).toBe(before + 1);
       const later = await post('burst-key', { name: 'burst' });
       expect(later.body.token.id).toBe(ok[0].body.token.id);
+    });
+
+    it('answers 409 while the first request with a key still runs, and 422 for another body even then', async () => {
+      // What the interceptor claims for POST {"name":"x"}: the caller, the route and the body's hash.
+      const scope = `user:${owner.id} POST ${path}`;
+      const claim = await app.app.get(IdempotencyService).begin(scope, 'running-key', createHash('sha256').update('{"name":"x"}').digest('hex'));
+      expect(claim.kind).toBe('claimed');
+      const running = await post('running-key', { name: 'x' });
+      expect(running.status).toBe(409);
+      expect(running.body).toEqual({ code: 409, message: expect.stringContaining('still being processed'), status: 'Conflict' });
+      expect((await post('running-key', { name: 'y' })).status).toBe(422);
     });
 
     it('releases the key when the request fails, so a corrected retry runs', async () => {

@@ -263,6 +263,28 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
     for (const token of seed) expect((await app.request('GET', verifyPath(instance.id), { token: token.content })).status).toBe(401);
   });
 
+  it('leaves no token behind when token creates race the delete of their instance', async () => {
+    const instance = await createInstance(app, owner.access, projectId, { name: 'racing' });
+    const url = tokensPath(projectId, instance.id);
+    let deletion: Promise<{ status: number }> | undefined;
+    let done = 0;
+    const creates = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        app.request('POST', url, { token: owner.access, json: { name: `race-${i}` } }).then((response) => {
+          // Delete the instance while most creates are still in flight.
+          if (++done === 3) deletion = app.request('DELETE', `${instancesPath(projectId)}/${instance.id}`, { token: owner.access });
+          return response;
+        }),
+      ),
+    );
+    expect((await deletion!).status).toBe(202);
+    for (const response of creates) expect([202, 404]).toContain(response.status);
+    expect(await app.app.get(PrismaService).instanceToken.count({ where: { instanceId: instance.id } })).toBe(0);
+    for (const response of creates.filter((r) => r.status === 202)) {
+      expect((await app.request('GET', verifyPath(instance.id), { token: response.body.token.content })).status).toBe(401);
+    }
+  });
+
   it('never stores a token content (nor its payload or signature) in any table or column', async () => {
     const instance = await createInstance(app, owner.access, projectId, { name: 'scan' });
     const tokens = [];

@@ -92,6 +92,7 @@ describe('instance token verification (forward auth) and introspection', () => {
     const invalid = await verify(instanceId, 'junk');
     expect(invalid.headers.get('www-authenticate')).toBe(CHALLENGE_INVALID);
     expect(invalid.body).toEqual({ code: 401, message: 'token is not valid for this instance', status: 'Unauthorized' });
+    expect((await verify(instanceId.toUpperCase(), token.content)).status).toBe(204);
     // A malformed instance id is a 401 too: nginx would turn a 400 into a 500.
     expect((await verify('not-a-uuid', token.content)).status).toBe(401);
   });

@@ -25,7 +25,8 @@ export class ForwardAuthController {
   @All([':instanceId/verify', ':instanceId/verify/*'])
   @ApiExcludeEndpoint()
   verify(@Req() request: FastifyRequest<{ Params: { instanceId: string } }>, @Res() reply: FastifyReply): void | Promise<void> {
-    const verdict = this.verifier.verify(request.params.instanceId, credential(request.headers.authorization), request.id);
+    // Ids are stored in lower case; a gateway configured with an upper-case id must still match.
+    const verdict = this.verifier.verify(request.params.instanceId.toLowerCase(), credential(request.headers.authorization), request.id);
     if (verdict instanceof Promise) return verdict.then((v) => answer(v, reply));
     answer(verdict, reply);
   }
