@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids';
-import { Prisma, PrismaService } from '../database/prisma.service';
+import { Db } from '../database/db';
+import { PrismaService } from '../database/prisma.service';
 import { AuditAction, AuditEntry } from './audit-actions';
-
-/** A Prisma client or the client of an interactive transaction. */
-export type Db = PrismaService | Prisma.TransactionClient;
 
 export interface AuditFilter {
   projectId: string;

@@ -4,7 +4,8 @@ import { AppError } from '../common/app-error';
 import { Principal } from '../common/principal';
 import { ProjectAccessService } from '../projects/project-access.service';
 import { AuditEntry } from './audit-actions';
-import { AuditRepository, Db } from './audit.repository';
+import { Db } from '../database/db';
+import { AuditRepository } from './audit.repository';
 import { AuditEvent, ListAuditEventsQuery, ListAuditEventsResponse } from './dto/audit-event.dto';
 
 type EventRow = Awaited<ReturnType<AuditRepository['list']>>[number];

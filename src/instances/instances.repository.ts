@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../audit/audit.repository';
+import { Db } from '../database/db';
 import { PrismaService } from '../database/prisma.service';
 
 /** Where an instance lives; every query carries all of it. */

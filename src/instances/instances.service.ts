@@ -15,6 +15,7 @@ import { decodeLabels, encodeLabels, patchLabels, storedDescription } from './re
 
 type InstanceRow = NonNullable<Awaited<ReturnType<InstancesRepository['find']>>>;
 
+/** Generous: on SQLite every transaction queues behind the one connection. */
 export const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
 
 /**
