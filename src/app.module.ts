@@ -8,6 +8,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { InstancesModule } from './instances/instances.module';
 import { KeysModule } from './keys/keys.module';
 import { ProjectsModule } from './projects/projects.module';
 import { RevocationModule } from './revocation/revocation.module';
@@ -17,7 +18,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RevocationModule, KeysModule, HealthModule, AuthModule, ProjectsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RevocationModule, KeysModule, HealthModule, AuthModule, ProjectsModule, InstancesModule],
       providers: [
         {
           provide: APP_PIPE,

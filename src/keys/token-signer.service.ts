@@ -64,7 +64,7 @@ export class TokenSigner {
    * Verifies signature, issuer, audience, expiry and type. Returns undefined for any failure:
    * callers answer 401 without telling which check failed.
    */
-  verify(token: string, type: TokenType | TokenType[], audience?: string): TokenClaims | undefined {
+  verify(token: string, type: TokenType | TokenType[], audience?: string, options: { allowExpired?: boolean } = {}): TokenClaims | undefined {
     const kid = headerKid(token);
     const key = this.keys.keyFor(kid);
     if (!key) return undefined;
@@ -74,6 +74,8 @@ export class TokenSigner {
         algorithms: [JWT_ALGORITHM],
         issuer: this.config.auth.issuer,
         ...(audience ? { audience } : {}),
+        // Lets a caller tell "expired" from "forged" (e.g. to audit the rejected use); it must check `exp` itself.
+        ignoreExpiration: options.allowExpired ?? false,
       });
       const types = Array.isArray(type) ? type : [type];
       return types.includes(claims.token_type) ? claims : undefined;

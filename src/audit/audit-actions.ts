@@ -1,0 +1,23 @@
+export const AUDIT_ACTIONS = [
+  'instance.create',
+  'instance.update',
+  'instance.delete',
+  'instance-token.create',
+  'instance-token.update',
+  'instance-token.delete',
+  'instance-token.verify',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEntry {
+  /** The project the resource belongs to; events without one are not listed by the API. */
+  projectId: string | null;
+  /** `user`, `service-account`, or `instance-token` for a token presented at verification. */
+  actor: { type: string; id: string };
+  action: AuditAction;
+  resource: { type: 'instance' | 'instance-token'; id: string | null };
+  outcome: 'success' | 'denied';
+  requestId?: string;
+  /** Small, non-secret facts (e.g. the reason of a denial). Never a token's content. */
+  details?: Record<string, unknown>;
+}

@@ -1,0 +1,141 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsLabels, labelsSchema } from './stackit-rules';
+
+export const TOKEN_STATES = ['creating', 'active', 'deleting', 'inactive'] as const;
+export type TokenState = (typeof TOKEN_STATES)[number];
+
+export class CreateInstanceTokenPayload {
+  /** @example my-service-account-token */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]+$/)
+  name: string;
+
+  /** @example Token for my service account */
+  @IsOptional()
+  @IsString()
+  @MaxLength(160)
+  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
+  description?: string;
+
+  @ApiPropertyOptional(labelsSchema(false))
+  @IsOptional()
+  @IsLabels(false)
+  labels?: Record<string, string>;
+
+  /**
+   * Time to live, e.g. `30d`, `12h`, `1w` or `5h30m40s`. At most 6 months (configurable); defaults to the maximum.
+   * @example 5h30m40s
+   */
+  @ApiPropertyOptional({ format: 'duration' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  ttlDuration?: string;
+}
+
+export class PartialUpdateInstanceTokenPayload {
+  /**
+   * The spec allows 200 characters here, but a token's name is at most 64 characters when read
+   * back, so longer names are refused.
+   * @example my-updated-service-account-token
+   */
+  @ValidateIf((_, value) => value !== undefined)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]*$/)
+  name?: string;
+
+  /**
+   * The spec allows 2000 characters here, but a token's description is at most 160 characters
+   * when read back, so longer ones are refused. An empty string or `null` removes it.
+   * @example My updated token for my service account
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
+  description?: string | null;
+
+  @ApiPropertyOptional(labelsSchema(true))
+  @IsOptional()
+  @IsLabels(true)
+  labels?: Record<string, string | null>;
+}
+
+export class TokenMetadata {
+  /** @example 94649fc3-5e97-4229-a891-b840f6bd67a8 */
+  id: string;
+  /** @example my-service-account-token */
+  name: string;
+  /** @example Token for my service account */
+  description?: string;
+  @ApiPropertyOptional(labelsSchema(false))
+  labels?: Record<string, string>;
+  /** @example eu01 */
+  region: string;
+  /** `active` until `validUntil`, then `inactive` (expired tokens stay listed until deleted). */
+  @ApiProperty({ enum: TOKEN_STATES, enumName: 'TokenState', example: 'active' })
+  state: TokenState;
+  @ApiProperty({ format: 'date-time', example: '2025-08-26T10:40:52Z' })
+  validUntil: string;
+  /** Tessera extension: when the token last opened its instance, to the minute. Absent when never used. */
+  @ApiPropertyOptional({ format: 'date-time', example: '2025-08-20T08:15:00Z' })
+  lastUsedAt?: string;
+}
+
+export class Token {
+  /** @example 94649fc3-5e97-4229-a891-b840f6bd67a8 */
+  id: string;
+  /**
+   * The secret (a JWT for the instance), shown only in this response: store it now.
+   * @example eyJhbGciOiJIUzI1NiJ9.e30.ZRrHA1JJJW8opsbCGfG_HACGpVJo0r8DWeHelLTC9ar
+   */
+  @ApiProperty({ format: 'jwt', minLength: 1, pattern: '^[A-Za-z0-9-_]+\\.[A-Za-z0-9-_]+\\.[A-Za-z0-9-_]+$' })
+  content: string;
+  /** @example my-service-account-token */
+  name: string;
+  /** @example Token for my service account */
+  description?: string;
+  @ApiPropertyOptional(labelsSchema(false))
+  labels?: Record<string, string>;
+  /** @example eu01 */
+  region: string;
+  @ApiProperty({ enum: TOKEN_STATES, enumName: 'TokenState', example: 'active' })
+  state: TokenState;
+  @ApiProperty({ format: 'date-time', example: '2025-08-26T10:40:52Z' })
+  validUntil: string;
+}
+
+export class CreateInstanceTokenResponse {
+  /** @example successfully created instance token */
+  message?: string;
+  token: Token;
+}
+
+export class ListInstanceTokensResponse {
+  /** @example successfully fetched instance tokens */
+  message?: string;
+  tokens: TokenMetadata[];
+}
+
+export class GetInstanceTokenResponse {
+  /** @example successfully fetched instance token */
+  message?: string;
+  token: TokenMetadata;
+}
+
+export class PartialUpdateInstanceTokenResponse {
+  /** @example successfully updated instance token */
+  message?: string;
+  token: TokenMetadata;
+}
+
+export class DeleteInstanceTokenResponse {
+  /** @example successfully deleted instance token */
+  message?: string;
+  token: TokenMetadata;
+}

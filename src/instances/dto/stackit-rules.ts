@@ -1,0 +1,86 @@
+import { registerDecorator, ValidationOptions } from 'class-validator';
+import { parseDuration } from '../../common/duration';
+
+// The DTOs spell the spec's patterns with [\t\n\f\r ] where the spec writes `\s`: that is what RE2
+// (Go SDK, Terraform) means by `\s`, while JavaScript and Python also accept other Unicode spaces;
+// we accept only what every client accepts.
+
+const RETENTION = /^(?:\d+(?:\.\d+)?d)?(?:\d+(?:\.\d+)?h)?(?:\d+(?:\.\d+)?m)?(?:\d+(?:\.\d+)?s)?$/;
+const DAY_MS = 86_400_000;
+
+export const LABEL_KEY = /^(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+// Describes exactly the strings of the spec's `^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])*$`
+// (empty, or alphanumeric at both ends), whose nested quantifiers backtrack exponentially: on
+// 27 characters ending in "!" it already takes seconds.
+export const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+export const LABEL_VALUE_MAX = 63;
+export const RESERVED_LABEL_PREFIX = 'stackit-';
+
+/** The OpenAPI schema of `Labels` (and, with `nullable`, `LabelPatch`), which the Swagger plugin cannot infer from a Record. */
+export const labelsSchema = (nullable: boolean) => ({
+  type: 'object' as const,
+  description:
+    'Labels of the object. Keys match `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$` and must not start with `stackit-`; ' +
+    'values are at most 63 characters, empty or alphanumeric at both ends with `-`, `_` and `.` inside.' +
+    (nullable ? ' A `null` value removes that key.' : ''),
+  additionalProperties: { type: 'string' as const, maxLength: LABEL_VALUE_MAX, pattern: LABEL_VALUE.source, ...(nullable ? { nullable: true } : {}) },
+  example: { key: 'value' },
+});
+
+/** The OpenAPI schema of `DeletedExperimentRetention`, checked by IsRetention. */
+export const retentionSchema = {
+  pattern: RETENTION.source,
+  description: 'The duration to retain experiments marked for deletion before they are permanently purged. Min: 1d, Max: 90d.',
+  example: '30d',
+};
+
+/** Why a labels object is not acceptable, or undefined when it is. */
+export function labelsProblem(value: unknown, allowNull: boolean): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object of string values';
+  for (const [key, item] of Object.entries(value)) {
+    const name = JSON.stringify(key.slice(0, 80));
+    if (!LABEL_KEY.test(key)) return `key ${name} must be alphanumeric at both ends with only "-", "_" and "." inside`;
+    if (key.startsWith(RESERVED_LABEL_PREFIX)) return `key ${name}: the "${RESERVED_LABEL_PREFIX}" prefix is reserved`;
+    if (item === null && allowNull) continue;
+    if (typeof item !== 'string') return `value of ${name} must be a string${allowNull ? ' (or null to remove the key)' : ''}`;
+    if (item.length > LABEL_VALUE_MAX) return `value of ${name} must be at most ${LABEL_VALUE_MAX} characters`;
+    if (!LABEL_VALUE.test(item)) return `value of ${name} must be empty or alphanumeric at both ends with only "-", "_" and "." inside`;
+  }
+  return undefined;
+}
+
+/** `Labels` (create) or, with `allowNull`, `LabelPatch` (update: `null` removes a key). */
+export function IsLabels(allowNull: boolean, options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isLabels',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => labelsProblem(value, allowNull) === undefined,
+        defaultMessage: (args) => `${args?.property}: ${labelsProblem(args?.value, allowNull)}`,
+      },
+    });
+}
+
+/** `DeletedExperimentRetention`: the spec's compound duration pattern, from 1d to 90d. */
+export function IsRetention(options?: ValidationOptions) {
+  const problem = (value: unknown) => {
+    if (typeof value !== 'string' || !RETENTION.test(value)) return 'must be a duration such as "30d" or "7d12h" (units d, h, m, s)';
+    const ms = parseDuration(value) ?? 0;
+    if (ms < DAY_MS || ms > 90 * DAY_MS) return 'must be from 1d to 90d';
+    return undefined;
+  };
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isRetention',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => problem(value) === undefined,
+        defaultMessage: (args) => `${args?.property}: ${problem(args?.value)}`,
+      },
+    });
+}

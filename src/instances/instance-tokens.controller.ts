@@ -1,0 +1,101 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Caller, CurrentCaller } from '../audit/caller';
+import { ApiStackitErrors } from '../common/api-errors.decorator';
+import { ParseIdPipe } from '../common/parse-id.pipe';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import {
+  CreateInstanceTokenPayload,
+  CreateInstanceTokenResponse,
+  DeleteInstanceTokenResponse,
+  GetInstanceTokenResponse,
+  ListInstanceTokensResponse,
+  PartialUpdateInstanceTokenPayload,
+  PartialUpdateInstanceTokenResponse,
+} from './dto/instance-token.dto';
+import { InstanceTokensService } from './instance-tokens.service';
+import { ApiRegionParam, ApiUuidParams } from './api-params';
+import { RegionPipe } from './region.pipe';
+
+@ApiTags('instance tokens')
+@ApiBearerAuth()
+@ApiStackitErrors(400, 401, 403, 404)
+@ApiUuidParams('projectId', 'instanceId')
+@ApiRegionParam()
+@Controller([
+  'v1/projects/:projectId/regions/:regionId/instances/:instanceId/tokens',
+  'v1alpha/projects/:projectId/regions/:regionId/instances/:instanceId/tokens',
+])
+export class InstanceTokensController {
+  constructor(private readonly tokens: InstanceTokensService) {}
+
+  @Get()
+  @ApiOperation({ operationId: 'ListInstanceTokens', summary: 'List the tokens of an instance, expired ones included as `inactive` (project readers).' })
+  async list(
+    @CurrentCaller() caller: Caller,
+    @Param('projectId', ParseIdPipe) projectId: string,
+    @Param('regionId', RegionPipe) region: string,
+    @Param('instanceId', ParseIdPipe) instanceId: string,
+  ): Promise<ListInstanceTokensResponse> {
+    return { message: 'successfully fetched instance tokens', tokens: await this.tokens.list(caller, { projectId, region, instanceId }) };
+  }
+
+  @Post()
+  @HttpCode(202)
+  @Header('cache-control', 'no-store')
+  @Idempotent()
+  // Explicit because method-level error responses replace the inferred success response.
+  @ApiAcceptedResponse({ type: CreateInstanceTokenResponse })
+  @ApiOperation({ operationId: 'CreateInstanceToken', summary: 'Create a token (project editors). Its `content` is the secret and is returned only here.' })
+  async create(
+    @CurrentCaller() caller: Caller,
+    @Param('projectId', ParseIdPipe) projectId: string,
+    @Param('regionId', RegionPipe) region: string,
+    @Param('instanceId', ParseIdPipe) instanceId: string,
+    @Body() body: CreateInstanceTokenPayload,
+  ): Promise<CreateInstanceTokenResponse> {
+    return { message: 'successfully created instance token', token: await this.tokens.create(caller, { projectId, region, instanceId }, body) };
+  }
+
+  @Get(':tokenId')
+  @ApiUuidParams('tokenId')
+  @ApiOperation({ operationId: 'GetInstanceToken', summary: 'Get the metadata of a token (project readers).' })
+  async get(
+    @CurrentCaller() caller: Caller,
+    @Param('projectId', ParseIdPipe) projectId: string,
+    @Param('regionId', RegionPipe) region: string,
+    @Param('instanceId', ParseIdPipe) instanceId: string,
+    @Param('tokenId', ParseIdPipe) tokenId: string,
+  ): Promise<GetInstanceTokenResponse> {
+    return { message: 'successfully fetched instance token', token: await this.tokens.get(caller, { projectId, region, instanceId }, tokenId) };
+  }
+
+  @Patch(':tokenId')
+  @HttpCode(202)
+  @ApiUuidParams('tokenId')
+  @ApiOperation({ operationId: 'PartialUpdateInstanceToken', summary: 'Change name, description or labels (`null` removes a label) (project editors).' })
+  async update(
+    @CurrentCaller() caller: Caller,
+    @Param('projectId', ParseIdPipe) projectId: string,
+    @Param('regionId', RegionPipe) region: string,
+    @Param('instanceId', ParseIdPipe) instanceId: string,
+    @Param('tokenId', ParseIdPipe) tokenId: string,
+    @Body() body: PartialUpdateInstanceTokenPayload,
+  ): Promise<PartialUpdateInstanceTokenResponse> {
+    return { message: 'successfully updated instance token', token: await this.tokens.update(caller, { projectId, region, instanceId }, tokenId, body) };
+  }
+
+  @Delete(':tokenId')
+  @HttpCode(202)
+  @ApiUuidParams('tokenId')
+  @ApiOperation({ operationId: 'DeleteInstanceToken', summary: 'Delete a token (project editors): it stops opening the instance before this response is sent.' })
+  async delete(
+    @CurrentCaller() caller: Caller,
+    @Param('projectId', ParseIdPipe) projectId: string,
+    @Param('regionId', RegionPipe) region: string,
+    @Param('instanceId', ParseIdPipe) instanceId: string,
+    @Param('tokenId', ParseIdPipe) tokenId: string,
+  ): Promise<DeleteInstanceTokenResponse> {
+    return { message: 'successfully deleted instance token', token: await this.tokens.delete(caller, { projectId, region, instanceId }, tokenId) };
+  }
+}

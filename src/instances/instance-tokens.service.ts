@@ -1,0 +1,171 @@
+import { Inject, Injectable } from '@nestjs/common';
+import ms from 'ms';
+import { AuditAction } from '../audit/audit-actions';
+import { AuditService } from '../audit/audit.service';
+import { Caller } from '../audit/caller';
+import { AppError } from '../common/app-error';
+import { DURATION_FORMATS, parseDuration } from '../common/duration';
+import { hashSecret, newId } from '../common/ids';
+import { principalLabel } from '../common/principal';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { PrismaService } from '../database/prisma.service';
+import { TokenSigner } from '../keys/token-signer.service';
+import { ProjectAccessService } from '../projects/project-access.service';
+import { RevocationBus } from '../revocation/revocation-bus';
+import { CreateInstanceTokenPayload, PartialUpdateInstanceTokenPayload, Token, TokenMetadata, TokenState } from './dto/instance-token.dto';
+import { TokenChanges, InstanceTokensRepository, TokenScope } from './instance-tokens.repository';
+import { InstancesRepository } from './instances.repository';
+import { TX_OPTIONS } from './instances.service';
+import { decodeLabels, encodeLabels, patchLabels, rfc3339, storedDescription } from './representation';
+
+type TokenRow = NonNullable<Awaited<ReturnType<InstanceTokensRepository['find']>>>;
+
+/** The audience of an instance token: it opens that instance and no other. */
+export const instanceAudience = (instanceId: string) => `instance:${instanceId}`;
+
+/**
+ * Instance tracking tokens. `content` is a JWT signed with the service key (`jti` = token id,
+ * `aud` = the instance, `exp` = validUntil); only its SHA-256 is stored, and it is returned once.
+ */
+@Injectable()
+export class InstanceTokensService {
+  constructor(
+    private readonly tokens: InstanceTokensRepository,
+    private readonly instances: InstancesRepository,
+    private readonly access: ProjectAccessService,
+    private readonly signer: TokenSigner,
+    private readonly audit: AuditService,
+    private readonly revocations: RevocationBus,
+    private readonly prisma: PrismaService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async list(caller: Caller, scope: TokenScope): Promise<TokenMetadata[]> {
+    await this.access.require(caller.principal, scope.projectId, 'reader');
+    if (!(await this.instances.find(scope, scope.instanceId))) throw AppError.notFound('instance not found');
+    return (await this.tokens.list(scope)).map((row) => toMetadata(row));
+  }
+
+  async get(caller: Caller, scope: TokenScope, id: string): Promise<TokenMetadata> {
+    await this.access.require(caller.principal, scope.projectId, 'reader');
+    const row = await this.tokens.find(scope, id);
+    if (!row) throw AppError.notFound('token not found');
+    return toMetadata(row);
+  }
+
+  async create(caller: Caller, scope: TokenScope, body: CreateInstanceTokenPayload): Promise<Token> {
+    await this.access.require(caller.principal, scope.projectId, 'editor');
+    const ttlMs = this.ttl(body.ttlDuration);
+    const id = newId();
+    // Whole seconds, rounded up: `exp` of the JWT and `validUntil` are the same instant, and in the future.
+    const validUntil = new Date(Math.ceil((Date.now() + ttlMs) / 1000) * 1000);
+    const { token: content } = this.signer.issue({
+      type: 'instance',
+      subject: caller.principal.id,
+      audience: instanceAudience(scope.instanceId),
+      id,
+      expiresAt: validUntil,
+    });
+    const row = await this.prisma.$transaction(async (tx) => {
+      // Locks the instance row so a concurrent instance delete cannot leave this token behind.
+      if (!(await this.instances.lockLive(scope, scope.instanceId, tx))) throw AppError.notFound('instance not found');
+      const created = await this.tokens.create(
+        scope,
+        {
+          id,
+          name: body.name,
+          description: storedDescription(body.description),
+          labels: encodeLabels(body.labels),
+          tokenHash: hashSecret(content),
+          validUntil,
+          createdBy: principalLabel(caller.principal),
+        },
+        tx,
+      );
+      await this.audit.record(this.event(caller, scope, 'instance-token.create', id, { name: body.name, validUntil: rfc3339(validUntil) }), tx);
+      return created;
+    }, TX_OPTIONS);
+    return { ...toMetadata(row), content };
+  }
+
+  async update(caller: Caller, scope: TokenScope, id: string, body: PartialUpdateInstanceTokenPayload): Promise<TokenMetadata> {
+    await this.access.require(caller.principal, scope.projectId, 'editor');
+    // PartialUpdateInstanceTokenPayload allows a 200-character name and a 2000-character
+    // description, but Token/TokenMetadata (what every later GET returns, and what the SDKs
+    // validate) allow 64 and 160. Storing more would break those clients, so it is refused.
+    if (body.name !== undefined && body.name.length > 64) {
+      throw AppError.badRequest('name: at most 64 characters (a token name is returned with maxLength 64)', 'invalid');
+    }
+    if (body.description && body.description.length > 160) {
+      throw AppError.badRequest('description: at most 160 characters (a token description is returned with maxLength 160)', 'invalid');
+    }
+    const row = await this.prisma.$transaction(async (tx) => {
+      // Lock first: two concurrent label patches must not both start from the same labels.
+      if (!(await this.tokens.lock(scope, id, tx))) throw AppError.notFound('token not found');
+      const current = (await this.tokens.find(scope, id, tx))!;
+      const changes: TokenChanges = {
+        name: body.name,
+        description: body.description === undefined ? undefined : storedDescription(body.description),
+        labels: body.labels ? patchLabels(current.labels, body.labels) : undefined,
+      };
+      await this.tokens.update(scope, id, changes, tx);
+      const fields = Object.keys(changes).filter((field) => changes[field as keyof TokenChanges] !== undefined);
+      await this.audit.record(this.event(caller, scope, 'instance-token.update', id, { fields }), tx);
+      return (await this.tokens.find(scope, id, tx))!;
+    }, TX_OPTIONS);
+    return toMetadata(row);
+  }
+
+  /** Deletes the token; it stops opening the instance before this returns. */
+  async delete(caller: Caller, scope: TokenScope, id: string): Promise<TokenMetadata> {
+    await this.access.require(caller.principal, scope.projectId, 'editor');
+    const row = await this.prisma.$transaction(async (tx) => {
+      const current = await this.tokens.find(scope, id, tx);
+      if (!current || !(await this.tokens.delete(scope, id, tx))) throw AppError.notFound('token not found');
+      await this.audit.record(this.event(caller, scope, 'instance-token.delete', id, { name: current.name }), tx);
+      return current;
+    }, TX_OPTIONS);
+    await this.revocations.publish({ kind: 'instance-token', id });
+    return toMetadata(row, 'deleting');
+  }
+
+  private ttl(ttlDuration: string | undefined): number {
+    const { tokenDefaultTtlMs, tokenMaxTtlMs } = this.config.instances;
+    if (ttlDuration === undefined) return tokenDefaultTtlMs;
+    const parsed = parseDuration(ttlDuration);
+    if (parsed === undefined || !(parsed > 0) || parsed > tokenMaxTtlMs) {
+      const max = ms(tokenMaxTtlMs, { long: true });
+      throw AppError.badRequest(`ttlDuration: expected ${DURATION_FORMATS}, greater than zero and at most ${max}; got "${ttlDuration}"`, 'invalid');
+    }
+    return parsed;
+  }
+
+  private event(caller: Caller, scope: TokenScope, action: AuditAction, id: string, details: Record<string, unknown>) {
+    return {
+      projectId: scope.projectId,
+      actor: { type: caller.principal.kind, id: caller.principal.id },
+      action,
+      resource: { type: 'instance-token' as const, id },
+      outcome: 'success' as const,
+      requestId: caller.requestId,
+      details: { instanceId: scope.instanceId, ...details },
+    };
+  }
+}
+
+/** `active` until validUntil, then `inactive`: expired tokens stay listed until deleted. */
+export const tokenState = (validUntil: Date, now = Date.now()): TokenState => (validUntil.getTime() > now ? 'active' : 'inactive');
+
+function toMetadata(row: TokenRow, state: TokenState = tokenState(row.validUntil)): TokenMetadata {
+  return {
+    id: row.id,
+    name: row.name,
+    ...(row.description ? { description: row.description } : {}),
+    ...(row.labels ? { labels: decodeLabels(row.labels) } : {}),
+    region: row.region,
+    state,
+    validUntil: rfc3339(row.validUntil),
+    ...(row.lastUsedAt ? { lastUsedAt: rfc3339(row.lastUsedAt) } : {}),
+  };
+}

@@ -1,0 +1,39 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { AuditModule } from '../audit/audit.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
+import { ProjectsModule } from '../projects/projects.module';
+import { InstanceTokensController } from './instance-tokens.controller';
+import { InstanceTokensRepository } from './instance-tokens.repository';
+import { InstanceTokensService } from './instance-tokens.service';
+import { InstancesController } from './instances.controller';
+import { InstancesRepository } from './instances.repository';
+import { InstancesService } from './instances.service';
+import { RegionPipe } from './region.pipe';
+import { ForwardAuthController, ignoreForwardAuthBodies } from './verification/forward-auth.controller';
+import { IntrospectionController } from './verification/introspection.controller';
+import { IntrospectionService } from './verification/introspection.service';
+import { TokenVerifier } from './verification/token-verifier.service';
+import { VerificationRepository } from './verification/verification.repository';
+
+@Module({
+  imports: [ProjectsModule, AuditModule, IdempotencyModule],
+  controllers: [InstancesController, InstanceTokensController, ForwardAuthController, IntrospectionController],
+  providers: [
+    InstancesService,
+    InstancesRepository,
+    InstanceTokensService,
+    InstanceTokensRepository,
+    RegionPipe,
+    TokenVerifier,
+    VerificationRepository,
+    IntrospectionService,
+  ],
+})
+export class InstancesModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    ignoreForwardAuthBodies(this.adapterHost.httpAdapter.getInstance());
+  }
+}

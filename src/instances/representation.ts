@@ -1,0 +1,27 @@
+/** Labels are stored as JSON text; an empty set is stored (and returned) as absent. */
+export function encodeLabels(labels: Record<string, string> | undefined | null): string | null {
+  return labels && Object.keys(labels).length ? JSON.stringify(labels) : null;
+}
+
+export function decodeLabels(text: string | null): Record<string, string> | undefined {
+  return text ? (JSON.parse(text) as Record<string, string>) : undefined;
+}
+
+/** LabelPatch: keys with a string value are set, keys with `null` are removed, others are kept. */
+export function patchLabels(current: string | null, patch: Record<string, string | null>): string | null {
+  const labels: Record<string, string> = { ...decodeLabels(current) };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete labels[key];
+    else labels[key] = value;
+  }
+  return encodeLabels(labels);
+}
+
+/**
+ * The responses' description pattern needs at least one character, while requests may send an
+ * empty one: an empty description is stored as absent, so a later GET can always return it.
+ */
+export const storedDescription = (description: string | null | undefined) => (description ? description : null);
+
+/** RFC 3339 in whole seconds, as the spec's examples (`2025-08-26T10:40:52Z`). */
+export const rfc3339 = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -1,0 +1,80 @@
+import { All, Controller, Req, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint } from '@nestjs/swagger';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../common/app-error';
+import { Public } from '../../common/public.decorator';
+import { TokenVerifier, Verdict } from './token-verifier.service';
+
+const PREFIX = '/v1/auth/instances/';
+// RFC 6750 §3.1: no error code when no credentials were sent.
+const CHALLENGE_MISSING = 'Bearer realm="tessera", Basic realm="tessera"';
+const CHALLENGE_INVALID = 'Bearer realm="tessera", error="invalid_token", Basic realm="tessera"';
+
+/**
+ * Forward authentication for the gateway in front of an instance (nginx `auth_request`, Envoy
+ * `ext_authz`, Traefik ForwardAuth): 204 when the request's token opens the instance, else 401.
+ * Gateways forward the client's method and often its path, so every method and any sub-path is
+ * served. A malformed instance id is a 401 too: nginx turns any answer but 2xx/401/403 into a 500.
+ * Documented in the README rather than the OpenAPI document, where "every method" has no spelling.
+ */
+@Public()
+@Controller('v1/auth/instances')
+export class ForwardAuthController {
+  constructor(private readonly verifier: TokenVerifier) {}
+
+  @All([':instanceId/verify', ':instanceId/verify/*'])
+  @ApiExcludeEndpoint()
+  verify(@Req() request: FastifyRequest<{ Params: { instanceId: string } }>, @Res() reply: FastifyReply): void | Promise<void> {
+    // Ids are stored in lower case; a gateway configured with an upper-case id must still match.
+    const verdict = this.verifier.verify(request.params.instanceId.toLowerCase(), credential(request.headers.authorization), request.id);
+    if (verdict instanceof Promise) return verdict.then((v) => answer(v, reply));
+    answer(verdict, reply);
+  }
+}
+
+function answer(verdict: Verdict, reply: FastifyReply): void {
+  if (!verdict.ok) {
+    const missing = verdict.reason === 'missing';
+    throw new AppError(401, missing ? 'not_authenticated' : 'token_not_valid', missing ? 'no token: send it as Authorization: Bearer <token>' : 'token is not valid for this instance', {
+      'www-authenticate': missing ? CHALLENGE_MISSING : CHALLENGE_INVALID,
+    });
+  }
+  const { token } = verdict;
+  reply
+    .code(204)
+    .header('x-tessera-token-id', token.tokenId)
+    .header('x-tessera-instance-id', token.instanceId)
+    .header('x-tessera-project-id', token.projectId)
+    .header('cache-control', 'no-store')
+    .send();
+}
+
+/** The token from `Bearer <token>`, or the password of Basic auth (MLflow's username/password mode). */
+export function credential(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const space = header.indexOf(' ');
+  if (space < 0) return undefined;
+  const scheme = header.slice(0, space).toLowerCase();
+  const value = header.slice(space + 1).trim();
+  if (scheme === 'bearer') return value || undefined;
+  if (scheme !== 'basic') return undefined;
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 ? decoded.slice(colon + 1) || undefined : undefined;
+}
+
+/**
+ * Gateways copy the client's headers, so a check of an upload arrives with the upload's
+ * Content-Type and maybe its body. Verification never reads a body: dropping the body headers
+ * keeps Fastify from parsing it (a 400 or 415 would deny a legitimate request).
+ */
+export function ignoreForwardAuthBodies(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (request.url.startsWith(PREFIX)) {
+      delete request.headers['content-type'];
+      delete request.headers['content-length'];
+      delete request.headers['transfer-encoding'];
+    }
+    done();
+  });
+}

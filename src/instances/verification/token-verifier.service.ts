@@ -1,0 +1,183 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import { AuditService } from '../../audit/audit.service';
+import { hashSecret } from '../../common/ids';
+import { looksLikeJwt, TokenSigner } from '../../keys/token-signer.service';
+import { RevocationBus, RevocationEvent } from '../../revocation/revocation-bus';
+import { VerificationRepository } from './verification.repository';
+import { LruCache } from './lru-cache';
+
+export interface VerifiedToken {
+  tokenId: string;
+  instanceId: string;
+  projectId: string;
+  validUntilMs: number;
+}
+
+export type Verdict = { ok: true; token: VerifiedToken } | { ok: false; reason: 'missing' | 'invalid' };
+
+/** What the cache knows about one token hash. `token: null` means "signed by us, but no such token". */
+interface Entry {
+  token: VerifiedToken | null;
+  /** After this the database is asked again: a safety net should a revocation from another replica be missed. */
+  freshUntil: number;
+  /** When lastUsedAt was last queued for writing. */
+  lastUseQueuedAt: number;
+}
+
+const CACHE_ENTRIES = 100_000;
+const RECHECK_MS = 60_000;
+const UNKNOWN_TTL_MS = 10_000;
+const LAST_USED_EVERY_MS = 60_000;
+const FLUSH_EVERY_MS = 10_000;
+const FORGED: Entry = { token: null, freshUntil: 0, lastUseQueuedAt: 0 };
+
+/**
+ * Decides whether an instance token opens an instance, at forward-auth rates.
+ *
+ * A cache keyed by the SHA-256 of the token answers repeat requests without crypto or I/O. On a
+ * miss the JWT signature is checked first, so forged tokens never reach the database; then the
+ * hash is looked up with one raw query. Revocations (token, instance, project) evict entries
+ * synchronously before the revoking request answers, and a revocation that races a lookup makes
+ * that lookup read again, so a deleted token is refused from the moment its DELETE returns.
+ */
+@Injectable()
+export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('TokenVerifier');
+  private readonly cache = new LruCache<string, Entry>(CACHE_ENTRIES);
+  private readonly inflight = new Map<string, Promise<Entry>>();
+  /** Bumped by every revocation; a lookup that straddles one is repeated. */
+  private epoch = 0;
+  private pendingUses = new Map<string, number>();
+  private flushTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly signer: TokenSigner,
+    private readonly records: VerificationRepository,
+    private readonly audit: AuditService,
+    revocations: RevocationBus,
+  ) {
+    revocations.subscribe((event) => this.revoke(event));
+  }
+
+  onModuleInit(): void {
+    this.flushTimer = setInterval(() => void this.flushUses(), FLUSH_EVERY_MS).unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.flushTimer);
+    await this.flushUses();
+  }
+
+  /** Synchronous when the answer is cached, which is the common case. */
+  verify(instanceId: string, content: string | undefined, requestId: string): Verdict | Promise<Verdict> {
+    if (!content) return { ok: false, reason: 'missing' };
+    if (!looksLikeJwt(content)) return { ok: false, reason: 'invalid' };
+    const entry = this.resolve(content);
+    return entry instanceof Promise ? entry.then((e) => this.decide(e, instanceId, requestId)) : this.decide(entry, instanceId, requestId);
+  }
+
+  /** The live token behind `content`, for introspection; undefined when it is not one. */
+  async lookup(content: string): Promise<VerifiedToken | undefined> {
+    if (!looksLikeJwt(content)) return undefined;
+    const { token } = await this.resolve(content);
+    return token && token.validUntilMs > Date.now() ? token : undefined;
+  }
+
+  /** Writes queued lastUsedAt values; runs on a timer and at shutdown. */
+  async flushUses(): Promise<void> {
+    const uses = this.pendingUses;
+    this.pendingUses = new Map();
+    try {
+      await this.records.recordUses(uses);
+    } catch (error) {
+      this.logger.error(`writing lastUsedAt for ${uses.size} tokens failed: ${(error as Error).message}`);
+    }
+  }
+
+  private decide(entry: Entry, instanceId: string, requestId: string): Verdict {
+    const { token } = entry;
+    if (!token) return { ok: false, reason: 'invalid' };
+    const now = Date.now();
+    if (token.instanceId !== instanceId) {
+      this.recordDenial(token, 'wrong-instance', requestId, isUUID(instanceId) ? instanceId : undefined);
+      return { ok: false, reason: 'invalid' };
+    }
+    if (token.validUntilMs <= now) {
+      this.recordDenial(token, 'expired', requestId);
+      return { ok: false, reason: 'invalid' };
+    }
+    if (now - entry.lastUseQueuedAt >= LAST_USED_EVERY_MS) {
+      entry.lastUseQueuedAt = now;
+      this.pendingUses.set(token.tokenId, now);
+    }
+    return { ok: true, token };
+  }
+
+  private resolve(content: string): Entry | Promise<Entry> {
+    const hash = hashSecret(content);
+    const cached = this.cache.get(hash);
+    if (cached && cached.freshUntil > Date.now()) return cached;
+    // Concurrent misses for one token share one lookup.
+    let pending = this.inflight.get(hash);
+    if (!pending) {
+      const lookup = this.load(hash, content).finally(() => {
+        if (this.inflight.get(hash) === lookup) this.inflight.delete(hash);
+      });
+      this.inflight.set(hash, lookup);
+      pending = lookup;
+    }
+    return pending;
+  }
+
+  private async load(hash: string, content: string): Promise<Entry> {
+    // Expired tokens pass here so the rejection can name the token in the audit trail.
+    const claims = this.signer.verify(content, 'instance', undefined, { allowExpired: true });
+    if (!claims) return FORGED;
+    for (let attempt = 0; ; attempt++) {
+      const epoch = this.epoch;
+      const record = await this.records.findByHash(hash);
+      const now = Date.now();
+      const entry: Entry =
+        record && record.id === claims.jti
+          ? {
+              token: { tokenId: record.id, instanceId: record.instanceId, projectId: record.projectId, validUntilMs: record.validUntil.getTime() },
+              freshUntil: now + RECHECK_MS,
+              lastUseQueuedAt: record.lastUsedAt?.getTime() ?? 0,
+            }
+          : { token: null, freshUntil: now + UNKNOWN_TTL_MS, lastUseQueuedAt: 0 };
+      if (epoch === this.epoch) {
+        this.cache.set(hash, entry);
+        return entry;
+      }
+      // A revocation landed while we read: the row may be stale. Read again; under a storm of
+      // revocations give up caching, but still answer from the latest read.
+      if (attempt >= 2) return { ...entry, freshUntil: 0 };
+    }
+  }
+
+  private revoke(event: RevocationEvent): void {
+    const matches: Record<string, ((token: VerifiedToken) => boolean) | undefined> = {
+      'instance-token': (token) => token.tokenId === event.id,
+      instance: (token) => token.instanceId === event.id,
+      project: (token) => token.projectId === event.id,
+    };
+    const match = matches[event.kind];
+    if (!match) return;
+    this.epoch++;
+    this.inflight.clear();
+    this.cache.deleteWhere((entry) => entry.token !== null && match(entry.token));
+  }
+
+  private recordDenial(token: VerifiedToken, reason: 'expired' | 'wrong-instance', requestId: string, requestedInstanceId?: string): void {
+    this.audit.recordDenial({
+      projectId: token.projectId,
+      actor: { type: 'instance-token', id: token.tokenId },
+      action: 'instance-token.verify',
+      resource: { type: 'instance-token', id: token.tokenId },
+      outcome: 'denied',
+      requestId,
+      details: { reason, instanceId: token.instanceId, ...(requestedInstanceId ? { requestedInstanceId } : {}) },
+    });
+  }
+}

@@ -1,0 +1,317 @@
+import { hashSecret } from '../src/common/ids';
+import { PrismaService } from '../src/database/prisma.service';
+import { SqlDatabase } from '../src/database/sql-database';
+import { addMember, createInstance, createProject, createServiceAccount, createToken, instancesPath, tokensPath, verifyPath } from './support/instances';
+import { jwtPayload, TestApp, usingPostgres } from './support/test-app';
+
+const MISSING = '00000000-0000-4000-8000-000000000000';
+const JWT = /^[A-Za-z0-9-_]+\.[A-Za-z0-9-_]+\.[A-Za-z0-9-_]+$/;
+const DAY = 86_400_000;
+
+describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
+  let app: TestApp;
+  let owner: { id: string; access: string };
+  let projectId: string;
+  let instanceId: string;
+  let path: string;
+
+  beforeAll(async () => {
+    app = await TestApp.start();
+    owner = await app.createUser('owner@tessera.test');
+    projectId = await createProject(app, owner.access);
+    instanceId = (await createInstance(app, owner.access, projectId)).id;
+    path = tokensPath(projectId, instanceId);
+  });
+  afterAll(() => app.close());
+
+  it('creates a token (202) whose content is a JWT for the instance, shown once', async () => {
+    const before = Date.now();
+    const created = await app.request('POST', path, { token: owner.access, json: { name: 'my-token', description: 'CI pipeline', labels: { team: 'ml' }, ttlDuration: '30d' } });
+    expect(created.status).toBe(202);
+    expect(created.headers.get('cache-control')).toBe('no-store');
+    const { token } = created.body;
+    expect(created.body).toEqual({
+      message: 'successfully created instance token',
+      token: {
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        content: expect.stringMatching(JWT),
+        name: 'my-token',
+        description: 'CI pipeline',
+        labels: { team: 'ml' },
+        region: 'eu01',
+        state: 'active',
+        validUntil: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      },
+    });
+    const validUntil = Date.parse(token.validUntil);
+    expect(validUntil).toBeGreaterThanOrEqual(before + 30 * DAY);
+    expect(validUntil).toBeLessThanOrEqual(Date.now() + 30 * DAY + 1000);
+    expect(jwtPayload(token.content)).toMatchObject({ jti: token.id, aud: `instance:${instanceId}`, exp: validUntil / 1000, sub: owner.id, token_type: 'instance', iss: 'tessera' });
+
+    const fetched = await app.request('GET', `${path}/${token.id}`, { token: owner.access });
+    expect(fetched.status).toBe(200);
+    const { content: _, ...metadata } = token;
+    expect(fetched.body).toEqual({ message: 'successfully fetched instance token', token: metadata });
+    expect(fetched.text).not.toContain(token.content);
+    const listed = await app.request('GET', path, { token: owner.access });
+    expect(listed.status).toBe(200);
+    expect(listed.body.message).toBe('successfully fetched instance tokens');
+    expect(listed.body.tokens).toContainEqual(metadata);
+    expect(listed.text).not.toContain(token.content.split('.')[2]);
+  });
+
+  it.each([
+    [undefined, 183 * DAY],
+    ['80d', 80 * DAY],
+    ['5h30m40s', (5 * 3600 + 30 * 60 + 40) * 1000],
+    ['1.5h', 1.5 * 3_600_000],
+    ['2d12h', 2.5 * DAY],
+    ['12h', 12 * 3_600_000],
+    ['1w', 7 * DAY],
+    ['183d', 183 * DAY],
+  ])('accepts ttlDuration %s', async (ttlDuration, expectedMs) => {
+    const before = Date.now();
+    const token = await createToken(app, owner.access, projectId, instanceId, { name: 'ttl', ...(ttlDuration ? { ttlDuration } : {}) });
+    const validUntil = Date.parse(token.validUntil);
+    expect(validUntil).toBeGreaterThanOrEqual(before + expectedMs);
+    expect(validUntil).toBeLessThanOrEqual(Date.now() + expectedMs + 1000);
+  });
+
+  it.each(['0s', '0d', '-1h', 'abc', '184d', '1y', '', '3600', '5 h 3 m', 12])('refuses ttlDuration %p with a 400 saying what is accepted', async (ttlDuration) => {
+    const response = await app.request('POST', path, { token: owner.access, json: { name: 'ttl', ttlDuration } });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe(400);
+    expect(response.body.message).toContain('ttlDuration');
+    if (typeof ttlDuration === 'string') expect(response.body.message).toMatch(/"30d".*at most 183 days/);
+  });
+
+  it.each([
+    ['name missing', { description: 'x' }],
+    ['name empty', { name: '' }],
+    ['name too long', { name: 'n'.repeat(65) }],
+    ['name with a slash', { name: 'a/b' }],
+    ['description too long', { name: 'x', description: 'd'.repeat(161) }],
+    ['description with an underscore', { name: 'x', description: 'a_b' }],
+    ['reserved label key', { name: 'x', labels: { 'stackit-x': 'y' } }],
+    ['label value with a slash', { name: 'x', labels: { k: 'a/b' } }],
+    ['unknown field', { name: 'x', content: 'my-own-secret' }],
+    ['not an object', ['x']],
+  ])('refuses a create with %s (400)', async (_, body) => {
+    const response = await app.request('POST', path, { token: owner.access, json: body });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ code: 400, message: expect.any(String), status: 'Bad Request' });
+  });
+
+  it('stores an empty description as absent', async () => {
+    const token = await createToken(app, owner.access, projectId, instanceId, { name: 'x', description: '' });
+    expect(token).not.toHaveProperty('description');
+  });
+
+  it('patches (202) name, description and labels, with the LabelPatch null removal', async () => {
+    const token = await createToken(app, owner.access, projectId, instanceId, { name: 'before', description: 'old', labels: { a: '1', b: '2' } });
+    const patched = await app.request('PATCH', `${path}/${token.id}`, { token: owner.access, json: { name: 'after', labels: { a: null, c: '3' } } });
+    expect(patched.status).toBe(202);
+    expect(patched.body).toEqual({
+      message: 'successfully updated instance token',
+      token: { id: token.id, name: 'after', description: 'old', labels: { b: '2', c: '3' }, region: 'eu01', state: 'active', validUntil: token.validUntil },
+    });
+    expect((await app.request('GET', `${path}/${token.id}`, { token: owner.access })).body.token).toEqual(patched.body.token);
+    const cleared = await app.request('PATCH', `${path}/${token.id}`, { token: owner.access, json: { description: '', labels: { b: null, c: null } } });
+    expect(cleared.body.token).toEqual({ id: token.id, name: 'after', region: 'eu01', state: 'active', validUntil: token.validUntil });
+  });
+
+  it('refuses patches whose result a GET could not return, explaining why (400)', async () => {
+    const token = await createToken(app, owner.access, projectId, instanceId);
+    const url = `${path}/${token.id}`;
+    const longName = await app.request('PATCH', url, { token: owner.access, json: { name: 'n'.repeat(100) } });
+    expect(longName.status).toBe(400);
+    expect(longName.body.message).toContain('maxLength 64');
+    const longDescription = await app.request('PATCH', url, { token: owner.access, json: { description: 'd'.repeat(500) } });
+    expect(longDescription.status).toBe(400);
+    expect(longDescription.body.message).toContain('maxLength 160');
+    for (const body of [{ name: '' }, { name: 'n'.repeat(201) }, { description: 'd'.repeat(2001) }, { labels: { 'stackit-a': 'b' } }, { ttlDuration: '1d' }, { name: null }]) {
+      const response = await app.request('PATCH', url, { token: owner.access, json: body });
+      expect([response.status, body]).toEqual([400, body]);
+    }
+    expect((await app.request('GET', url, { token: owner.access })).body.token.name).toBe('ci');
+  });
+
+  it('deletes a token (202 with its metadata); then GET, PATCH and DELETE answer 404', async () => {
+    const token = await createToken(app, owner.access, projectId, instanceId, { name: 'doomed' });
+    const url = `${path}/${token.id}`;
+    const deleted = await app.request('DELETE', url, { token: owner.access });
+    expect(deleted.status).toBe(202);
+    expect(deleted.body).toEqual({ message: 'successfully deleted instance token', token: expect.objectContaining({ id: token.id, name: 'doomed', state: 'deleting' }) });
+    expect(deleted.text).not.toContain(token.content);
+    for (const [method, json] of [['GET'], ['PATCH', { name: 'x' }], ['DELETE']] as const) {
+      const response = await app.request(method, url, { token: owner.access, json });
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({ code: 404, message: 'token not found', status: 'Not Found' });
+    }
+  });
+
+  it('keeps expired tokens listed as inactive', async () => {
+    const token = await createToken(app, owner.access, projectId, instanceId, { name: 'old' });
+    await app.app.get(PrismaService).instanceToken.update({ where: { id: token.id }, data: { validUntil: new Date(Date.now() - 1000) } });
+    expect((await app.request('GET', `${path}/${token.id}`, { token: owner.access })).body.token.state).toBe('inactive');
+    const listed = await app.request('GET', path, { token: owner.access });
+    expect(listed.body.tokens.find((t: { id: string }) => t.id === token.id).state).toBe('inactive');
+  });
+
+  it('isolates instances, regions and projects: a token id from elsewhere is a 404', async () => {
+    const other = await createInstance(app, owner.access, projectId, { name: 'other' });
+    const token = await createToken(app, owner.access, projectId, instanceId);
+    const wrongInstance = `${tokensPath(projectId, other.id)}/${token.id}`;
+    for (const [method, json] of [['GET'], ['PATCH', { name: 'x' }], ['DELETE']] as const) {
+      expect((await app.request(method, wrongInstance, { token: owner.access, json })).status).toBe(404);
+    }
+    expect((await app.request('GET', tokensPath(projectId, other.id), { token: owner.access })).body.tokens).toEqual([]);
+
+    const secondProject = await createProject(app, owner.access, 'second');
+    const secondInstance = await createInstance(app, owner.access, secondProject);
+    expect((await app.request('GET', `${tokensPath(secondProject, secondInstance.id)}/${token.id}`, { token: owner.access })).status).toBe(404);
+    expect((await app.request('GET', `${tokensPath(secondProject, instanceId)}/${token.id}`, { token: owner.access })).status).toBe(404);
+    expect((await app.request('GET', tokensPath(secondProject, instanceId), { token: owner.access })).status).toBe(404);
+    expect((await app.request('POST', tokensPath(secondProject, instanceId), { token: owner.access, json: { name: 'x' } })).status).toBe(404);
+
+    const stranger = await app.createUser('stranger@tessera.test');
+    const strangerProject = await createProject(app, stranger.access, 'strangers');
+    expect((await app.request('GET', `${tokensPath(strangerProject, instanceId)}/${token.id}`, { token: stranger.access })).status).toBe(404);
+    expect((await app.request('GET', `${path}/${token.id}`, { token: stranger.access })).status).toBe(403);
+
+    expect((await app.request('GET', `${path}/${MISSING}`, { token: owner.access })).status).toBe(404);
+    expect((await app.request('GET', `${path}/not-a-uuid`, { token: owner.access })).body.message).toBe('tokenId: must be a UUID');
+    expect((await app.request('GET', tokensPath(projectId, MISSING), { token: owner.access })).status).toBe(404);
+    expect((await app.request('POST', tokensPath(projectId, MISSING), { token: owner.access, json: { name: 'x' } })).status).toBe(404);
+  });
+
+  it('lets readers list and get; editors, owners and editor service accounts create, patch and delete', async () => {
+    const reader = await app.createUser('reader@tessera.test');
+    const editor = await app.createUser('editor@tessera.test');
+    await addMember(app, owner.access, projectId, reader.email, 'reader');
+    await addMember(app, owner.access, projectId, editor.email, 'editor');
+    const saReader = await createServiceAccount(app, projectId, 'reader');
+    const saEditor = await createServiceAccount(app, projectId, 'editor');
+    const token = await createToken(app, owner.access, projectId, instanceId);
+
+    for (const who of [reader.access, saReader.token]) {
+      expect((await app.request('GET', path, { token: who })).status).toBe(200);
+      expect((await app.request('GET', `${path}/${token.id}`, { token: who })).status).toBe(200);
+      expect((await app.request('POST', path, { token: who, json: { name: 'x' } })).status).toBe(403);
+      expect((await app.request('PATCH', `${path}/${token.id}`, { token: who, json: { name: 'x' } })).status).toBe(403);
+      expect((await app.request('DELETE', `${path}/${token.id}`, { token: who })).status).toBe(403);
+    }
+    const bySa = await app.request('POST', path, { token: saEditor.token, json: { name: 'sa-made' } });
+    expect(bySa.status).toBe(202);
+    expect(jwtPayload(bySa.body.token.content).sub).toBe(saEditor.id);
+    expect((await app.request('PATCH', `${path}/${bySa.body.token.id}`, { token: editor.access, json: { name: 'edited' } })).status).toBe(202);
+    expect((await app.request('DELETE', `${path}/${bySa.body.token.id}`, { token: saEditor.token })).status).toBe(202);
+    // An instance token is no bearer token for the API.
+    expect((await app.request('GET', path, { token: token.content })).status).toBe(401);
+  });
+
+  it('runs the Terraform flow: create with ttlDuration "80d", read, patch labels, delete, then 404', async () => {
+    const alpha = tokensPath(projectId, instanceId, 'eu01', 'v1alpha');
+    const created = await app.request('POST', alpha, { token: owner.access, json: { name: 'tf-token', description: 'managed by terraform', labels: { env: 'prod', owner: 'ml' }, ttlDuration: '80d' } });
+    expect(created.status).toBe(202);
+    expect(created.body.token.state).toBe('active');
+    const url = `${alpha}/${created.body.token.id}`;
+    const read = await app.request('GET', url, { token: owner.access });
+    expect(read.status).toBe(200);
+    const { content: _, ...metadata } = created.body.token;
+    expect(read.body.token).toEqual(metadata);
+    const patched = await app.request('PATCH', url, { token: owner.access, json: { labels: { owner: null, tier: 'gold' } } });
+    expect(patched.body.token.labels).toEqual({ env: 'prod', tier: 'gold' });
+    expect((await app.request('DELETE', url, { token: owner.access })).status).toBe(202);
+    expect((await app.request('GET', url, { token: owner.access })).status).toBe(404);
+  });
+
+  it('deleting an instance deletes its tokens in the same transaction', async () => {
+    const instance = await createInstance(app, owner.access, projectId, { name: 'with-tokens' });
+    const tokens = await Promise.all([1, 2, 3].map(() => createToken(app, owner.access, projectId, instance.id)));
+    expect((await app.request('DELETE', `${instancesPath(projectId)}/${instance.id}`, { token: owner.access })).status).toBe(202);
+    const prisma = app.app.get(PrismaService);
+    expect(await prisma.instanceToken.count({ where: { instanceId: instance.id } })).toBe(0);
+    expect(await prisma.instanceToken.count({ where: { tokenHash: { in: tokens.map((t) => hashSecret(t.content)) } } })).toBe(0);
+    expect((await app.request('GET', tokensPath(projectId, instance.id), { token: owner.access })).status).toBe(404);
+    expect((await app.request('GET', `${tokensPath(projectId, instance.id)}/${tokens[0].id}`, { token: owner.access })).status).toBe(404);
+  });
+
+  it('loses nothing under 50 concurrent creates and 25 concurrent deletes', async () => {
+    const instance = await createInstance(app, owner.access, projectId, { name: 'busy' });
+    const url = tokensPath(projectId, instance.id);
+    const seed = await Promise.all(Array.from({ length: 25 }, (_, i) => createToken(app, owner.access, projectId, instance.id, { name: `seed-${i}` })));
+    const [creates, deletes] = await Promise.all([
+      Promise.all(Array.from({ length: 50 }, (_, i) => app.request('POST', url, { token: owner.access, json: { name: `burst-${i}` } }))),
+      Promise.all(seed.map((token) => app.request('DELETE', `${url}/${token.id}`, { token: owner.access }))),
+    ]);
+    expect(creates.map((r) => r.status)).toEqual(Array(50).fill(202));
+    expect(deletes.map((r) => r.status)).toEqual(Array(25).fill(202));
+    const createdIds = creates.map((r) => r.body.token.id);
+    expect(new Set(createdIds).size).toBe(50);
+    expect(new Set(creates.map((r) => r.body.token.content)).size).toBe(50);
+
+    const listed = await app.request('GET', url, { token: owner.access });
+    expect(listed.body.tokens.map((t: { id: string }) => t.id).sort()).toEqual([...createdIds].sort());
+    const prisma = app.app.get(PrismaService);
+    const rows = await prisma.instanceToken.findMany({ where: { instanceId: instance.id } });
+    expect(rows).toHaveLength(50);
+    expect(rows.map((row) => row.tokenHash).sort()).toEqual(creates.map((r) => hashSecret(r.body.token.content)).sort());
+    // No orphans anywhere: every stored hash belongs to a live instance.
+    const orphans = await prisma.instanceToken.count({ where: { instance: { deletedAt: { not: null } } } });
+    expect(orphans).toBe(0);
+    for (const token of seed) expect((await app.request('GET', verifyPath(instance.id), { token: token.content })).status).toBe(401);
+  });
+
+  it('leaves no token behind when token creates race the delete of their instance', async () => {
+    const instance = await createInstance(app, owner.access, projectId, { name: 'racing' });
+    const url = tokensPath(projectId, instance.id);
+    let deletion: Promise<{ status: number }> | undefined;
+    let done = 0;
+    const creates = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        app.request('POST', url, { token: owner.access, json: { name: `race-${i}` } }).then((response) => {
+          // Delete the instance while most creates are still in flight.
+          if (++done === 3) deletion = app.request('DELETE', `${instancesPath(projectId)}/${instance.id}`, { token: owner.access });
+          return response;
+        }),
+      ),
+    );
+    expect((await deletion!).status).toBe(202);
+    for (const response of creates) expect([202, 404]).toContain(response.status);
+    expect(await app.app.get(PrismaService).instanceToken.count({ where: { instanceId: instance.id } })).toBe(0);
+    for (const response of creates.filter((r) => r.status === 202)) {
+      expect((await app.request('GET', verifyPath(instance.id), { token: response.body.token.content })).status).toBe(401);
+    }
+  });
+
+  it('never stores a token content (nor its payload or signature) in any table or column', async () => {
+    const instance = await createInstance(app, owner.access, projectId, { name: 'scan' });
+    const tokens = [];
+    for (let i = 0; i < 3; i++) tokens.push(await createToken(app, owner.access, projectId, instance.id, { name: `scan-${i}`, labels: { i: String(i) } }));
+    // An idempotent create stores its response: it must be sealed too.
+    const replayable = await app.request('POST', tokensPath(projectId, instance.id), { token: owner.access, json: { name: 'idem' }, headers: { 'idempotency-key': 'scan-key' } });
+    tokens.push(replayable.body.token);
+    const needles = tokens.flatMap((t) => [t.content, t.content.split('.')[1], t.content.split('.')[2]]);
+
+    const sql = app.app.get(SqlDatabase);
+    const tables = usingPostgres()
+      ? (await sql.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`)).map((t) => t.name)
+      : (await sql.query<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table'`)).map((t) => t.name);
+    expect(tables).toEqual(expect.arrayContaining(['InstanceToken', 'IdempotencyRecord', 'AuditEvent']));
+    let cells = 0;
+    for (const table of tables) {
+      const rows = await sql.query<Record<string, unknown>>(`SELECT * FROM "${table}"`);
+      for (const row of rows) {
+        for (const value of Object.values(row)) {
+          cells++;
+          const text = value instanceof Date ? value.toISOString() : Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+          for (const needle of needles) expect(text.includes(needle) ? `${table} holds a token secret` : 'clean').toBe('clean');
+        }
+      }
+    }
+    expect(cells).toBeGreaterThan(100);
+    const stored = await app.app.get(PrismaService).instanceToken.findMany({ where: { instanceId: instance.id } });
+    expect(stored.map((row) => row.tokenHash).sort()).toEqual(tokens.map((t) => hashSecret(t.content)).sort());
+  });
+});
