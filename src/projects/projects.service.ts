@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { Principal } from '../common/principal';
+import { RevocationBus } from '../revocation/revocation-bus';
 import { MemberDto, ProjectDto } from './dto/project.dto';
 import { ProjectAccessService } from './project-access.service';
 import { ProjectRole } from './project-role';
@@ -13,6 +14,7 @@ export class ProjectsService {
   constructor(
     private readonly projects: ProjectsRepository,
     private readonly access: ProjectAccessService,
+    private readonly revocations: RevocationBus,
   ) {}
 
   async create(caller: Principal, name: string): Promise<ProjectDto> {
@@ -37,6 +39,8 @@ export class ProjectsService {
   async delete(caller: Principal, projectId: string): Promise<void> {
     await this.access.require(caller, projectId, 'owner');
     await this.projects.delete(projectId);
+    // The delete cascades to service accounts and instances, whose tokens replicas may cache.
+    await this.revocations.publish({ kind: 'project', id: projectId });
   }
 
   async listMembers(caller: Principal, projectId: string): Promise<MemberDto[]> {
