@@ -3,7 +3,7 @@
 // measured in the same run. Load comes from autocannon in separate processes. Prints a table and
 // writes bench/results/latest.json. See the README's "Benchmarks" section for the settings.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -17,6 +17,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** Runs on exit or signal: drops the PostgreSQL database, removes temporary directories. */
 const cleanups = new Set();
+/** Set by SIGINT/SIGTERM: a partial run must not overwrite latest.json. */
+let interrupted = false;
 
 function integerSetting(name, fallback, min, max) {
   const raw = process.env[name]?.trim();
@@ -180,6 +182,15 @@ async function runBackend(settings, database, ceilingRps) {
   return result;
 }
 
+function newestSourceChange(dir = join(ROOT, 'src')) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSourceChange(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
 function machine() {
   const cpu = cpus();
   return {
@@ -208,7 +219,9 @@ async function main() {
     process.stderr.write(`${TESSERA_MAIN} is missing: run \`npm run build\` first.\n`);
     return 2;
   }
-  const builtAt = statSync(TESSERA_MAIN).mtime.toISOString();
+  const built = statSync(TESSERA_MAIN).mtime;
+  if (newestSourceChange() > built.getTime()) process.stderr.write('warning: src/ changed after the last build; run `npm run build` to measure it.\n');
+  const builtAt = built.toISOString();
   const result = {
     generatedAt: new Date().toISOString(),
     machine: machine(),
@@ -218,8 +231,10 @@ async function main() {
   result.ceiling = await measureCeiling(settings);
   result.backends = [];
   for (const database of settings.databaseUrl ? ['sqlite', 'postgresql'] : ['sqlite']) {
+    if (interrupted) break;
     result.backends.push(await runBackend(settings, database, result.ceiling.requestsPerSec));
   }
+  if (interrupted) return 130;
   printReport(result);
   writeResult(RESULT_FILE, result);
   process.stdout.write(`\nwrote ${RESULT_FILE}\n`);
@@ -231,6 +246,7 @@ async function main() {
 process.on('exit', killAllChildren);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.once(signal, async () => {
+    interrupted = true;
     process.stderr.write(`\n${signal}: stopping children and cleaning up\n`);
     killAllChildren();
     await runCleanups();
@@ -238,9 +254,11 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
+// Once interrupted, the signal handler cleans up and exits.
 main().then(
-  (code) => process.exit(code),
+  (code) => interrupted || process.exit(code),
   async (error) => {
+    if (interrupted) return;
     process.stderr.write(`benchmark failed: ${error.stack ?? error.message}\n`);
     killAllChildren();
     await runCleanups();
