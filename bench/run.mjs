@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { ADMIN_EMAIL, login, SeedError, seedInstances, seedModels } from './lib/contract.mjs';
 import { killAllChildren, ROOT, RssSampler, runLoad, startCeiling, startTessera, TESSERA_MAIN } from './lib/processes.mjs';
-import { notRun, printReport, toRow, writeResult } from './lib/report.mjs';
+import { notRun, printReport, score, toRow, writeResult } from './lib/report.mjs';
 import { CONCURRENT, SCENARIOS } from './lib/scenarios.mjs';
 
 const RESULT_FILE = join(ROOT, 'bench', 'results', 'latest.json');
@@ -62,7 +62,9 @@ async function measureCeiling(settings) {
   const ceiling = await startCeiling();
   try {
     const summary = await measure(settings, ceiling.url, [{ method: 'GET', path: '/' }]);
-    return toRow({ scenario: { id: 'ceiling', title: 'bare Fastify', expect: [200] }, summary, ceilingRps: undefined });
+    const row = toRow({ scenario: { id: 'ceiling', title: 'bare Fastify', expect: [200] }, summary });
+    if (row.failed) throw new Error(`the ceiling server answered wrongly: ${row.note}`);
+    return row;
   } finally {
     await ceiling.stop();
   }
@@ -111,19 +113,19 @@ async function seed(baseUrl, password) {
   return context;
 }
 
-async function runScenario(settings, context, scenario, database, rss) {
+async function runScenario(settings, context, scenario, rss) {
   if (scenario.needs && !context[scenario.needs]) return notRun(scenario, `seeding ${scenario.needs} failed`);
   const summary = await measure(settings, context.url, scenario.requests(context), { idReplacement: scenario.idReplacement });
-  return toRow({ scenario, summary, ceilingRps: context.ceilingRps, database, rssMb: rss.takeWindowMaxMb() });
+  return toRow({ scenario, summary, rssMb: rss.takeWindowMaxMb() });
 }
 
-async function runConcurrent(settings, context, database, rss) {
+async function runConcurrent(settings, context, rss) {
   if (!context.instances) return notRun(CONCURRENT, 'seeding instances failed');
   const verify = runLoad({ url: context.url, connections: settings.connections, durationSec: settings.durationSec, requests: CONCURRENT.verify.requests(context) });
   const logins = runLoad({ url: context.url, connections: settings.connections, durationSec: settings.durationSec, requests: CONCURRENT.login.requests(context) });
   const [verifySummary, loginSummary] = await Promise.all([verify, logins]);
-  const row = toRow({ scenario: { ...CONCURRENT, expect: CONCURRENT.verify.expect }, summary: verifySummary, ceilingRps: context.ceilingRps, database, rssMb: rss.takeWindowMaxMb() });
-  row.login = toRow({ scenario: CONCURRENT.login, summary: loginSummary, ceilingRps: context.ceilingRps, database });
+  const row = toRow({ scenario: { ...CONCURRENT, expect: CONCURRENT.verify.expect }, summary: verifySummary, rssMb: rss.takeWindowMaxMb() });
+  row.login = toRow({ scenario: CONCURRENT.login, summary: loginSummary });
   if (row.login.failed) {
     row.failed = true;
     row.note = `logins ${row.login.note}`;
@@ -131,7 +133,7 @@ async function runConcurrent(settings, context, database, rss) {
   return row;
 }
 
-async function runBackend(settings, database, ceilingRps) {
+async function runBackend(settings, database) {
   const dataDir = mkdtempSync(join(tmpdir(), `tessera-bench-${database}-`));
   const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
   cleanups.add(removeDir);
@@ -157,15 +159,14 @@ async function runBackend(settings, database, ceilingRps) {
     tessera = await startTessera(env, join(dataDir, 'tessera.log'));
     rss = new RssSampler(tessera.pid);
     const context = await seed(tessera.url, env.TESSERA_ADMIN_PASSWORD);
-    context.ceilingRps = ceilingRps;
     result.seedProblems = Object.values(context.problems);
     for (const scenario of SCENARIOS.filter((s) => settings.scenarios.includes(s.id))) {
       process.stderr.write(`${database}: ${scenario.id}\n`);
-      result.scenarios.push(await runScenario(settings, context, scenario, database, rss));
+      result.scenarios.push(await runScenario(settings, context, scenario, rss));
     }
     if (settings.scenarios.includes(CONCURRENT.id)) {
       process.stderr.write(`${database}: ${CONCURRENT.id}\n`);
-      result.concurrent = await runConcurrent(settings, context, database, rss);
+      result.concurrent = await runConcurrent(settings, context, rss);
     }
   } catch (error) {
     result.error = error.message;
@@ -228,13 +229,22 @@ async function main() {
     settings: { ...settings, databaseUrl: undefined, builtAt },
   };
   process.stderr.write('ceiling\n');
-  result.ceiling = await measureCeiling(settings);
+  const ceilingAtStart = await measureCeiling(settings);
   result.backends = [];
   for (const database of settings.databaseUrl ? ['sqlite', 'postgresql'] : ['sqlite']) {
     if (interrupted) break;
-    result.backends.push(await runBackend(settings, database, result.ceiling.requestsPerSec));
+    result.backends.push(await runBackend(settings, database));
   }
   if (interrupted) return 130;
+  // Measured again at the end: the difference shows how noisy the machine was during the run.
+  process.stderr.write('ceiling\n');
+  const ceilingAtEnd = await measureCeiling(settings);
+  const ceilingRps = Math.round((ceilingAtStart.requestsPerSec + ceilingAtEnd.requestsPerSec) / 2);
+  result.ceiling = { requestsPerSec: ceilingRps, start: ceilingAtStart, end: ceilingAtEnd };
+  for (const backend of result.backends) {
+    for (const row of backend.scenarios) score(row, SCENARIOS.find((s) => s.id === row.id), ceilingRps, backend.database);
+    if (backend.concurrent) score(backend.concurrent, CONCURRENT, ceilingRps, backend.database);
+  }
   printReport(result);
   writeResult(RESULT_FILE, result);
   process.stdout.write(`\nwrote ${RESULT_FILE}\n`);

@@ -7,18 +7,16 @@ const round = (value, digits = 1) => (Number.isFinite(value) ? Math.round(value 
  * One result row. Responses with a status outside `expect`, connection errors and timeouts are
  * errors; a row where most requests were errors measured the wrong thing and is marked failed.
  */
-export function toRow({ scenario, summary, ceilingRps, database, rssMb }) {
+export function toRow({ scenario, summary, rssMb }) {
   const expected = scenario.expect.reduce((sum, status) => sum + (summary.statusCodes[status] ?? 0), 0);
   const errors = summary.responses - expected + summary.connectionErrors + summary.timeouts;
   const attempts = summary.responses + summary.connectionErrors + summary.timeouts;
-  const requestsPerSec = summary.responses / summary.durationSec;
   const row = {
     id: scenario.id,
     title: scenario.title,
-    requestsPerSec: round(requestsPerSec, 0),
+    requestsPerSec: round(summary.responses / summary.durationSec, 0),
     p50: round(summary.latencyMs.p50, 2),
     p99: round(summary.latencyMs.p99, 2),
-    ratio: ceilingRps ? round(requestsPerSec / ceilingRps, 3) : null,
     responses: summary.responses,
     errors,
     statusCodes: summary.statusCodes,
@@ -26,11 +24,16 @@ export function toRow({ scenario, summary, ceilingRps, database, rssMb }) {
   };
   row.failed = attempts === 0 || errors * 2 > attempts;
   if (row.failed) row.note = `mostly errors: statuses ${JSON.stringify(summary.statusCodes)}, expected ${scenario.expect.join('/')}`;
-  if (scenario.target) {
-    const met = row.failed ? false : scenario.target.met(row, database);
-    if (met !== undefined) row.target = { text: scenario.target.text, met };
-  }
   return row;
+}
+
+/** Adds the ratio to the ceiling (known once the run is over) and the target verdict. */
+export function score(row, scenario, ceilingRps, database) {
+  if (row.requestsPerSec === undefined) return;
+  row.ratio = round(row.requestsPerSec / ceilingRps, 3);
+  if (!scenario.target) return;
+  const met = row.failed ? false : scenario.target.met(row, database);
+  if (met !== undefined) row.target = { text: scenario.target.text, met };
 }
 
 export function notRun(scenario, reason) {
@@ -56,7 +59,9 @@ export function printReport(result, out = process.stdout) {
   const { ceiling, settings } = result;
   out.write(`\nTessera benchmark: -c ${settings.connections}, ${settings.durationSec} s per scenario after ${settings.warmupSec} s warm-up, ` +
     `log level ${settings.logLevel}, ${result.machine.cpus} CPUs, load ${result.machine.loadAverageAtStart.join(' ')}\n`);
-  out.write(`ceiling (bare Fastify, constant JSON): ${ceiling.requestsPerSec} req/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms\n`);
+  const at = (run) => `${run.requestsPerSec} req/s (p50 ${run.p50} ms, p99 ${run.p99} ms)`;
+  out.write(`ceiling (bare Fastify, constant JSON): ${at(ceiling.start)} at the start, ${at(ceiling.end)} at the end; ` +
+    `ratios use the mean, ${ceiling.requestsPerSec} req/s\n`);
   for (const backend of result.backends) {
     out.write(`\n== ${backend.database}${backend.error ? ` — ${backend.error}` : ''}\n`);
     out.write(`${line(COLUMNS.map(([name]) => name))}\n`);
