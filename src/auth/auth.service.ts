@@ -6,6 +6,7 @@ import { newId } from '../common/ids';
 import { CONSOLE_AUDIENCE, TokenClaims, TokenSigner } from '../keys/token-signer.service';
 import { WindowCounter } from './login-throttle';
 import { hashPassword, verifyPassword } from './passwords';
+import { PrincipalsService } from './principals.service';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { UsersRepository } from './users.repository';
 
@@ -22,6 +23,7 @@ export class AuthService {
     private readonly users: UsersRepository,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly signer: TokenSigner,
+    private readonly principals: PrincipalsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.attemptsPerAddress = new WindowCounter(config.auth.loginAttemptsPerAddressPerMinute, 60_000);
@@ -62,7 +64,7 @@ export class AuthService {
   async verify(token: string): Promise<boolean> {
     const claims = this.signer.verify(token, ['access', 'refresh'], CONSOLE_AUDIENCE);
     if (!claims) return false;
-    if (claims.token_type === 'access') return Boolean(await this.activeUser(claims.sub));
+    if (claims.token_type === 'access') return Boolean(await this.principals.activeUser(claims.sub));
     return this.validRefresh(token).then(
       () => true,
       () => false,
@@ -80,14 +82,9 @@ export class AuthService {
     const row = claims && (await this.refreshTokens.findById(claims.jti));
     if (!claims || !row || row.revokedAt || row.expiresAt <= new Date()) throw AppError.invalidToken();
     if (row.rotatedAt && !this.config.auth.refreshRotation) throw AppError.invalidToken();
-    const user = await this.activeUser(claims.sub);
+    const user = await this.principals.activeUser(claims.sub);
     if (!user) throw AppError.invalidToken();
     return { claims: claims as TokenClaims, row, user };
-  }
-
-  private async activeUser(id: string) {
-    const user = await this.users.findById(id);
-    return user && !user.disabledAt ? user : undefined;
   }
 
   private issueAccess(userId: string, email: string): string {

@@ -27,7 +27,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       audience: CONSOLE_AUDIENCE,
       secretOrKeyProvider: (_request: unknown, rawToken: string, done: (error: Error | null, key?: string) => void) => {
         const key = keys.keyFor(headerKid(rawToken));
-        if (key) done(null, key);
+        // jsonwebtoken takes a KeyObject (no PEM parsing per request); the passport-jwt typing says string.
+        if (key) done(null, key as unknown as string);
         else done(new Error('unknown signing key'));
       },
     });

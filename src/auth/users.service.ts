@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AppError } from '../common/app-error';
 import { Principal } from '../common/principal';
+import { RevocationBus } from '../revocation/revocation-bus';
 import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { hashPassword } from './passwords';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
@@ -18,6 +19,7 @@ export class UsersService implements OnApplicationBootstrap {
   constructor(
     private readonly users: UsersRepository,
     private readonly refreshTokens: RefreshTokensRepository,
+    private readonly revocations: RevocationBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -63,6 +65,8 @@ export class UsersService implements OnApplicationBootstrap {
     const disabledAt = dto.is_active === undefined ? undefined : dto.is_active ? null : new Date();
     const user = await this.users.update(id, { isAdmin: dto.is_admin, disabledAt });
     if (dto.is_active === false) await this.refreshTokens.revokeAllOfUser(id);
+    // Every replica caches who is active and admin: a disable or demotion must reach them all.
+    await this.revocations.publish({ kind: 'user', id });
     return toDto(user);
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createCipheriv, createDecipheriv, createPrivateKey, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { SigningKeysService } from '../keys/signing-keys.service';
 
 /**
@@ -13,7 +13,7 @@ export class ResponseSealer {
   private readonly key: Buffer;
 
   constructor(keys: SigningKeysService) {
-    const material = createPrivateKey(keys.signingKey).export({ type: 'pkcs8', format: 'der' });
+    const material = keys.signingKey.export({ type: 'pkcs8', format: 'der' });
     this.key = Buffer.from(hkdfSync('sha256', material, 'tessera', 'idempotency-response-v1', 32));
   }
 

@@ -9,8 +9,8 @@ export const JWT_ALGORITHM = 'ES256';
 
 export interface VerificationKey {
   kid: string;
-  /** SPKI PEM: the form jsonwebtoken's typings take. */
-  publicPem: string;
+  /** A parsed key: jsonwebtoken would otherwise parse a PEM again on every verification. */
+  publicKey: KeyObject;
   jwk: JsonWebKey & { kid: string; alg: string; use: string };
 }
 
@@ -23,14 +23,13 @@ export interface VerificationKey {
 @Injectable()
 export class SigningKeysService {
   readonly signingKid: string;
-  /** PKCS#8 PEM of the signing key. */
-  readonly signingKey: string;
+  readonly signingKey: KeyObject;
   private readonly verificationKeys = new Map<string, VerificationKey>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const signingKey = createPrivateKey(readFileSync(config.auth.signingKeyFile ?? generatedKeyFile(config.dataDir)));
     assertEs256(signingKey, 'TESSERA_SIGNING_KEY_FILE');
-    this.signingKey = signingKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    this.signingKey = signingKey;
     this.signingKid = this.addVerificationKey(createPublicKey(signingKey)).kid;
     for (const file of config.auth.verifyKeyFiles) {
       const pem = readFileSync(file);
@@ -40,8 +39,8 @@ export class SigningKeysService {
     }
   }
 
-  keyFor(kid: string | undefined): string | undefined {
-    return kid ? this.verificationKeys.get(kid)?.publicPem : undefined;
+  keyFor(kid: string | undefined): KeyObject | undefined {
+    return kid ? this.verificationKeys.get(kid)?.publicKey : undefined;
   }
 
   jwks(): { keys: VerificationKey['jwk'][] } {
@@ -52,8 +51,7 @@ export class SigningKeysService {
     const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
     // RFC 7638 thumbprint: stable across restarts and replicas sharing the key.
     const kid = createHash('sha256').update(JSON.stringify({ crv, kty, x, y })).digest('base64url');
-    const publicPem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
-    const key = { kid, publicPem, jwk: { kty, crv, x, y, kid, alg: JWT_ALGORITHM, use: 'sig' } };
+    const key = { kid, publicKey, jwk: { kty, crv, x, y, kid, alg: JWT_ALGORITHM, use: 'sig' } };
     this.verificationKeys.set(kid, key);
     return key;
   }

@@ -70,7 +70,8 @@ export class TokenSigner {
     if (!key) return undefined;
     try {
       const claims = this.jwt.verify<TokenClaims>(token, {
-        publicKey: key,
+        // jsonwebtoken takes a KeyObject (no PEM parsing per verification); the @nestjs/jwt typing says string.
+        publicKey: key as unknown as string,
         algorithms: [JWT_ALGORITHM],
         issuer: this.config.auth.issuer,
         ...(audience ? { audience } : {}),

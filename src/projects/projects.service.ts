@@ -39,7 +39,7 @@ export class ProjectsService {
   async delete(caller: Principal, projectId: string): Promise<void> {
     await this.access.require(caller, projectId, 'owner');
     await this.projects.delete(projectId);
-    // The delete cascaded to its instances and tokens: drop cached verifications before answering.
+    // The delete cascades to service accounts, instances and their tokens, which replicas may cache.
     await this.revocations.publish({ kind: 'project', id: projectId });
   }
 

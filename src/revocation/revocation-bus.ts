@@ -1,30 +1,58 @@
-/** Something that stopped being valid; caches holding it must drop it. */
+export const REVOCATION_KINDS = ['instance-token', 'instance', 'project', 'service-account-token', 'external-token', 'user'] as const;
+
+/** Something that stopped being valid (or changed); caches holding it must drop it. */
 export interface RevocationEvent {
-  kind: 'instance-token' | 'instance' | 'project' | 'service-account-token' | 'external-token' | 'user';
+  kind: (typeof REVOCATION_KINDS)[number];
   id: string;
 }
 
-export type RevocationHandler = (event: RevocationEvent) => void;
+/**
+ * What a cache gives the bus. `revoked` drops one thing; `reset` drops everything, because this
+ * replica may have missed events (its connection to the other replicas was lost).
+ */
+export interface RevocationSubscriber {
+  revoked(event: RevocationEvent): void;
+  reset(): void;
+}
 
 /**
  * Tells every cache of every replica that something was revoked. `publish` runs this replica's
- * handlers before it resolves (so a revoke is effective here when the request returns) and then
- * broadcasts to the other replicas.
+ * subscribers before it resolves (so a revoke is effective here when the request returns) and then
+ * broadcasts to the other replicas. Publish after the database write has committed.
  */
 export abstract class RevocationBus {
+  protected readonly subscribers: RevocationSubscriber[] = [];
+
   abstract publish(event: RevocationEvent): Promise<void>;
-  abstract subscribe(handler: RevocationHandler): void;
+
+  /**
+   * False while events from other replicas may be missed (e.g. the PostgreSQL listener is
+   * reconnecting): caches must then read through to the database and keep nothing.
+   */
+  abstract get delivering(): boolean;
+
+  abstract close(): Promise<void>;
+
+  subscribe(subscriber: RevocationSubscriber): void {
+    this.subscribers.push(subscriber);
+  }
+
+  protected deliver(event: RevocationEvent): void {
+    for (const subscriber of this.subscribers) subscriber.revoked(event);
+  }
+
+  protected resetAll(): void {
+    for (const subscriber of this.subscribers) subscriber.reset();
+  }
 }
 
 /** Single-process bus: enough for SQLite, where only one process serves a database file. */
 export class LocalRevocationBus extends RevocationBus {
-  private readonly handlers: RevocationHandler[] = [];
+  readonly delivering = true;
 
   async publish(event: RevocationEvent): Promise<void> {
-    for (const handler of this.handlers) handler(event);
+    this.deliver(event);
   }
 
-  subscribe(handler: RevocationHandler): void {
-    this.handlers.push(handler);
-  }
+  async close(): Promise<void> {}
 }

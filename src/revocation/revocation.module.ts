@@ -1,9 +1,24 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { SqlDatabase } from '../database/sql-database';
+import { PostgresRevocationBus } from './postgres-revocation-bus';
 import { LocalRevocationBus, RevocationBus } from './revocation-bus';
+
+/** SQLite is served by one process; PostgreSQL may have many replicas, which LISTEN/NOTIFY joins. */
+function createBus(config: AppConfig, sql: SqlDatabase): Promise<RevocationBus> | RevocationBus {
+  return config.database.provider === 'postgresql' ? PostgresRevocationBus.start(config.database.url, sql) : new LocalRevocationBus();
+}
 
 @Global()
 @Module({
-  providers: [{ provide: RevocationBus, useClass: LocalRevocationBus }],
+  providers: [{ provide: RevocationBus, inject: [APP_CONFIG, SqlDatabase], useFactory: createBus }],
   exports: [RevocationBus],
 })
-export class RevocationModule {}
+export class RevocationModule implements OnApplicationShutdown {
+  constructor(private readonly bus: RevocationBus) {}
+
+  onApplicationShutdown(): Promise<void> {
+    return this.bus.close();
+  }
+}

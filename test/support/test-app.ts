@@ -61,28 +61,8 @@ export class TestApp {
     return this.cleanup();
   }
 
-  async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
-    const headers: Record<string, string> = { ...options.headers };
-    let body: string | undefined;
-    if (options.json !== undefined) {
-      headers['content-type'] ??= 'application/json';
-      body = JSON.stringify(options.json);
-    } else if (options.form) {
-      headers['content-type'] ??= 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(Object.entries(options.form).map(([k, v]) => [k, String(v)])).toString();
-    } else if (options.raw !== undefined) {
-      body = options.raw;
-    }
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+    return sendRequest<T>(this.baseUrl, method, path, options);
   }
 
   async login(email = ADMIN_EMAIL, password = ADMIN_PASSWORD): Promise<{ access: string; refresh: string }> {
@@ -102,7 +82,32 @@ export class TestApp {
 
 export const usingPostgres = () => Boolean(process.env.TEST_DATABASE_URL);
 
-async function freshDatabase(dataDir: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function sendRequest<T = any>(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | undefined;
+  if (options.json !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    body = JSON.stringify(options.json);
+  } else if (options.form) {
+    headers['content-type'] ??= 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(Object.entries(options.form).map(([k, v]): [string, string] => [k, String(v)])).toString();
+  } else if (options.raw !== undefined) {
+    body = options.raw;
+  }
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T, text };
+}
+
+/** A fresh PostgreSQL database when TEST_DATABASE_URL is set, else a SQLite file in `dataDir`. */
+export async function freshDatabase(dataDir: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) return { url: `file:${join(dataDir, 'tessera.db')}`, drop: async () => undefined };
   const name = `tessera_test_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;

@@ -23,6 +23,10 @@ export class LruCache<K, V> {
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   deleteWhere(predicate: (value: V) => boolean): void {
     for (const [key, value] of this.entries) if (predicate(value)) this.entries.delete(key);
   }

@@ -55,9 +55,9 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
     private readonly signer: TokenSigner,
     private readonly records: VerificationRepository,
     private readonly audit: AuditService,
-    revocations: RevocationBus,
+    private readonly revocations: RevocationBus,
   ) {
-    revocations.subscribe((event) => this.revoke(event));
+    revocations.subscribe({ revoked: (event) => this.revoke(event), reset: () => this.forgetAll() });
   }
 
   onModuleInit(): void {
@@ -117,7 +117,8 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
   private resolve(content: string): Entry | Promise<Entry> {
     const hash = hashSecret(content);
     const cached = this.cache.get(hash);
-    if (cached && cached.freshUntil > Date.now()) return cached;
+    // While the bus may be missing other replicas' revocations, every answer comes from the database.
+    if (cached && cached.freshUntil > Date.now() && this.revocations.delivering) return cached;
     // Concurrent misses for one token share one lookup.
     let pending = this.inflight.get(hash);
     if (!pending) {
@@ -147,7 +148,7 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
             }
           : { token: null, freshUntil: now + UNKNOWN_TTL_MS, lastUseQueuedAt: 0 };
       if (epoch === this.epoch) {
-        this.cache.set(hash, entry);
+        if (this.revocations.delivering) this.cache.set(hash, entry);
         return entry;
       }
       // A revocation landed while we read: the row may be stale. Read again; under a storm of
@@ -167,6 +168,12 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
     this.epoch++;
     this.inflight.clear();
     this.cache.deleteWhere((entry) => entry.token !== null && match(entry.token));
+  }
+
+  private forgetAll(): void {
+    this.epoch++;
+    this.inflight.clear();
+    this.cache.clear();
   }
 
   private recordDenial(token: VerifiedToken, reason: 'expired' | 'wrong-instance', requestId: string, requestedInstanceId?: string): void {

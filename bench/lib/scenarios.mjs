@@ -1,0 +1,85 @@
+// The measured scenarios. Each names the seed group it needs, the statuses that count as success
+// (anything else is an error), the requests autocannon cycles through, and the issue's target.
+import { ADMIN_EMAIL, MODEL, ROUTES } from './contract.mjs';
+import { invalidTokens } from './invalid-tokens.mjs';
+
+const bearer = (token) => ({ authorization: `Bearer ${token}` });
+
+export const SCENARIOS = [
+  {
+    id: 'verify-valid',
+    title: 'forward-auth verify, valid instance token',
+    needs: 'instances',
+    expect: [204],
+    requests: ({ instances }) => [{ method: 'GET', path: ROUTES.instanceVerify(instances.verifyInstanceId), headers: bearer(instances.instanceToken) }],
+    target: { text: '≥50% ceiling, p99 <10 ms', met: (row) => row.ratio >= 0.5 && row.p99 < 10 },
+  },
+  {
+    id: 'verify-invalid',
+    title: 'forward-auth verify, malformed and forged tokens',
+    needs: null,
+    expect: [401],
+    requests: ({ instances, kid, placeholderInstanceId }) => {
+      const instanceId = instances?.verifyInstanceId ?? placeholderInstanceId;
+      const { malformed, forged } = invalidTokens({ kid, audience: instanceId });
+      return [...malformed, ...forged].map((token) => ({ method: 'GET', path: ROUTES.instanceVerify(instanceId), headers: bearer(token) }));
+    },
+    target: { text: '≥60% ceiling', met: (row) => row.ratio >= 0.6 },
+  },
+  {
+    id: 'model-verify',
+    title: 'model session token verify',
+    needs: 'models',
+    expect: [200, 204],
+    requests: ({ models }) => [{ method: 'GET', path: ROUTES.modelVerify(models.modelId), headers: bearer(models.sessionToken) }],
+  },
+  {
+    id: 'get-meta',
+    title: 'get_meta on a model URL (console token)',
+    needs: 'models',
+    expect: [200],
+    requests: ({ access }) => [{ method: 'GET', path: ROUTES.modelMeta(MODEL.prefix, MODEL.name), headers: bearer(access) }],
+  },
+  {
+    id: 'token-create',
+    title: 'create instance token',
+    needs: 'instances',
+    expect: [202],
+    idReplacement: true,
+    requests: ({ access, instances }) => [
+      {
+        method: 'POST',
+        path: ROUTES.instanceTokens(instances.projectId, instances.createInstanceId),
+        headers: { ...bearer(access), 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'bench-[<id>]' }),
+      },
+    ],
+    target: { text: '≥1000/s on SQLite', met: (row, database) => (database === 'sqlite' ? row.requestsPerSec >= 1000 : undefined) },
+  },
+  {
+    id: 'token-list',
+    title: 'list an instance with 1,000 tokens',
+    needs: 'instances',
+    expect: [200],
+    requests: ({ access, instances }) => [{ method: 'GET', path: ROUTES.instanceTokens(instances.projectId, instances.listInstanceId), headers: bearer(access) }],
+    target: { text: 'p50 <25 ms', met: (row) => row.p50 < 25 },
+  },
+  {
+    id: 'login',
+    title: 'console login (argon2id)',
+    needs: null,
+    expect: [200],
+    requests: ({ password }) => [
+      { method: 'POST', path: ROUTES.login, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN_EMAIL, password }) },
+    ],
+  },
+];
+
+/** Verification while logins run at the same time: argon2 must not starve the event loop. */
+export const CONCURRENT = {
+  id: 'verify-during-logins',
+  title: 'verify (valid) while logins run concurrently',
+  verify: SCENARIOS.find((s) => s.id === 'verify-valid'),
+  login: SCENARIOS.find((s) => s.id === 'login'),
+  target: { text: 'verify p99 <10 ms', met: (row) => row.p99 < 10 },
+};

@@ -1,0 +1,277 @@
+// `npm run bench`: measures the production build (`node dist/main.js`, so run `npm run build`
+// first) on SQLite and, with BENCH_DATABASE_URL, on PostgreSQL, against a bare Fastify ceiling
+// measured in the same run. Load comes from autocannon in separate processes. Prints a table and
+// writes bench/results/latest.json. See the README's "Benchmarks" section for the settings.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { ADMIN_EMAIL, login, SeedError, seedInstances, seedModels } from './lib/contract.mjs';
+import { killAllChildren, ROOT, RssSampler, runLoad, startCeiling, startTessera, TESSERA_MAIN } from './lib/processes.mjs';
+import { notRun, printReport, score, toRow, writeResult } from './lib/report.mjs';
+import { CONCURRENT, SCENARIOS } from './lib/scenarios.mjs';
+
+const RESULT_FILE = join(ROOT, 'bench', 'results', 'latest.json');
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** Runs on exit or signal: drops the PostgreSQL database, removes temporary directories. */
+const cleanups = new Set();
+/** Set by SIGINT/SIGTERM: a partial run must not overwrite latest.json. */
+let interrupted = false;
+
+function integerSetting(name, fallback, min, max) {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name}: expected an integer from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+function readSettings() {
+  const databaseUrl = process.env.BENCH_DATABASE_URL?.trim() || undefined;
+  if (databaseUrl) {
+    const url = new URL(databaseUrl);
+    if (!/^postgres(ql)?:$/.test(url.protocol)) throw new Error('BENCH_DATABASE_URL: expected postgresql://...');
+    // The harness creates and drops a database there, and a remote one would measure the network.
+    if (!LOOPBACK.has(url.hostname)) throw new Error(`BENCH_DATABASE_URL: only a loopback PostgreSQL is allowed, got host ${url.hostname}`);
+  }
+  const known = [...SCENARIOS.map((s) => s.id), CONCURRENT.id];
+  const only = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = only?.filter((id) => !known.includes(id)) ?? [];
+  if (unknown.length) throw new Error(`BENCH_SCENARIOS: unknown ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  const logLevel = process.env.BENCH_LOG_LEVEL?.trim() || 'info';
+  return {
+    databaseUrl,
+    durationSec: integerSetting('BENCH_DURATION', 10, 1, 300),
+    warmupSec: integerSetting('BENCH_WARMUP', 2, 0, 60),
+    connections: integerSetting('BENCH_CONNECTIONS', 50, 1, 1000),
+    scenarios: only ?? known,
+    logLevel,
+  };
+}
+
+/** Warm-up (discarded), then the measured run. */
+async function measure(settings, url, requests, options = {}) {
+  const spec = { url, connections: settings.connections, requests, ...options };
+  if (settings.warmupSec) await runLoad({ ...spec, durationSec: settings.warmupSec });
+  return runLoad({ ...spec, durationSec: settings.durationSec });
+}
+
+async function measureCeiling(settings) {
+  const ceiling = await startCeiling();
+  try {
+    const summary = await measure(settings, ceiling.url, [{ method: 'GET', path: '/' }]);
+    const row = toRow({ scenario: { id: 'ceiling', title: 'bare Fastify', expect: [200] }, summary });
+    if (row.failed) throw new Error(`the ceiling server answered wrongly: ${row.note}`);
+    return row;
+  } finally {
+    await ceiling.stop();
+  }
+}
+
+async function createPostgresDatabase(adminUrl) {
+  const name = `tessera_bench_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const drop = async () => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    } finally {
+      await client.end();
+    }
+  };
+  return { url: url.toString(), drop };
+}
+
+/** Seeds what it can; a failing group is recorded and its scenarios are reported as not run. */
+async function seed(baseUrl, password) {
+  const context = { url: baseUrl, password, placeholderInstanceId: randomUUID(), problems: {} };
+  context.access = await login(baseUrl, password);
+  const jwks = await fetch(`${baseUrl}/.well-known/jwks.json`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.json());
+  context.kid = jwks.keys?.[0]?.kid;
+  for (const [group, run] of [
+    ['instances', seedInstances],
+    ['models', seedModels],
+  ]) {
+    try {
+      context[group] = await run(baseUrl, context.access);
+    } catch (error) {
+      if (!(error instanceof SeedError)) throw error;
+      context.problems[group] = error.message;
+    }
+  }
+  return context;
+}
+
+async function runScenario(settings, context, scenario, rss) {
+  if (scenario.needs && !context[scenario.needs]) return notRun(scenario, `seeding ${scenario.needs} failed`);
+  const summary = await measure(settings, context.url, scenario.requests(context), { idReplacement: scenario.idReplacement });
+  return toRow({ scenario, summary, rssMb: rss.takeWindowMaxMb() });
+}
+
+async function runConcurrent(settings, context, rss) {
+  if (!context.instances) return notRun(CONCURRENT, 'seeding instances failed');
+  const verify = runLoad({ url: context.url, connections: settings.connections, durationSec: settings.durationSec, requests: CONCURRENT.verify.requests(context) });
+  const logins = runLoad({ url: context.url, connections: settings.connections, durationSec: settings.durationSec, requests: CONCURRENT.login.requests(context) });
+  const [verifySummary, loginSummary] = await Promise.all([verify, logins]);
+  const row = toRow({ scenario: { ...CONCURRENT, expect: CONCURRENT.verify.expect }, summary: verifySummary, rssMb: rss.takeWindowMaxMb() });
+  row.login = toRow({ scenario: CONCURRENT.login, summary: loginSummary });
+  if (row.login.failed) {
+    row.failed = true;
+    row.note = `logins ${row.login.note}`;
+  }
+  return row;
+}
+
+async function runBackend(settings, database) {
+  const dataDir = mkdtempSync(join(tmpdir(), `tessera-bench-${database}-`));
+  const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
+  cleanups.add(removeDir);
+  const result = { database, scenarios: [] };
+  let postgres;
+  let tessera;
+  let rss;
+  try {
+    const env = {
+      TESSERA_DATA_DIR: dataDir,
+      TESSERA_ADMIN_EMAIL: ADMIN_EMAIL,
+      TESSERA_ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
+      // One client address makes every login: the per-address limit would measure 429s.
+      TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE: '1000000',
+      TESSERA_ACCESS_TOKEN_TTL: '12h',
+      TESSERA_LOG_LEVEL: settings.logLevel,
+    };
+    if (database === 'postgresql') {
+      postgres = await createPostgresDatabase(settings.databaseUrl);
+      cleanups.add(postgres.drop);
+      env.DATABASE_URL = postgres.url;
+    }
+    tessera = await startTessera(env, join(dataDir, 'tessera.log'));
+    rss = new RssSampler(tessera.pid);
+    const context = await seed(tessera.url, env.TESSERA_ADMIN_PASSWORD);
+    result.seedProblems = Object.values(context.problems);
+    for (const scenario of SCENARIOS.filter((s) => settings.scenarios.includes(s.id))) {
+      process.stderr.write(`${database}: ${scenario.id}\n`);
+      result.scenarios.push(await runScenario(settings, context, scenario, rss));
+    }
+    if (settings.scenarios.includes(CONCURRENT.id)) {
+      process.stderr.write(`${database}: ${CONCURRENT.id}\n`);
+      result.concurrent = await runConcurrent(settings, context, rss);
+    }
+  } catch (error) {
+    result.error = error.message;
+  } finally {
+    if (rss) result.rssMaxMb = Math.round(rss.stop() * 10) / 10;
+    await tessera?.stop();
+    if (postgres) {
+      await postgres.drop().catch((error) => process.stderr.write(`could not drop the benchmark database: ${error.message}\n`));
+      cleanups.delete(postgres.drop);
+    }
+    removeDir();
+    cleanups.delete(removeDir);
+  }
+  return result;
+}
+
+function newestSourceChange(dir = join(ROOT, 'src')) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSourceChange(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function machine() {
+  const cpu = cpus();
+  return {
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model,
+    memoryMb: Math.round(totalmem() / 2 ** 20),
+    loadAverageAtStart: loadavg().map((load) => Math.round(load * 100) / 100),
+    node: process.version,
+  };
+}
+
+async function runCleanups() {
+  const pending = [...cleanups].map((cleanup) => Promise.resolve().then(cleanup).catch(() => undefined));
+  await Promise.race([Promise.all(pending), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+}
+
+async function main() {
+  let settings;
+  try {
+    settings = readSettings();
+  } catch (error) {
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
+  if (!existsSync(TESSERA_MAIN)) {
+    process.stderr.write(`${TESSERA_MAIN} is missing: run \`npm run build\` first.\n`);
+    return 2;
+  }
+  const built = statSync(TESSERA_MAIN).mtime;
+  if (newestSourceChange() > built.getTime()) process.stderr.write('warning: src/ changed after the last build; run `npm run build` to measure it.\n');
+  const builtAt = built.toISOString();
+  const result = {
+    generatedAt: new Date().toISOString(),
+    machine: machine(),
+    settings: { ...settings, databaseUrl: undefined, builtAt },
+  };
+  process.stderr.write('ceiling\n');
+  const ceilingAtStart = await measureCeiling(settings);
+  result.backends = [];
+  for (const database of settings.databaseUrl ? ['sqlite', 'postgresql'] : ['sqlite']) {
+    if (interrupted) break;
+    result.backends.push(await runBackend(settings, database));
+  }
+  if (interrupted) return 130;
+  // Measured again at the end: the difference shows how noisy the machine was during the run.
+  process.stderr.write('ceiling\n');
+  const ceilingAtEnd = await measureCeiling(settings);
+  const ceilingRps = Math.round((ceilingAtStart.requestsPerSec + ceilingAtEnd.requestsPerSec) / 2);
+  result.ceiling = { requestsPerSec: ceilingRps, start: ceilingAtStart, end: ceilingAtEnd };
+  for (const backend of result.backends) {
+    for (const row of backend.scenarios) score(row, SCENARIOS.find((s) => s.id === row.id), ceilingRps, backend.database);
+    if (backend.concurrent) score(backend.concurrent, CONCURRENT, ceilingRps, backend.database);
+  }
+  printReport(result);
+  writeResult(RESULT_FILE, result);
+  process.stdout.write(`\nwrote ${RESULT_FILE}\n`);
+  const failed = result.backends.some((b) => b.error || b.scenarios.some((row) => row.failed) || b.concurrent?.failed);
+  if (failed) process.stdout.write('Some scenarios failed or did not run (see above): these numbers are not a valid result.\n');
+  return failed ? 1 : 0;
+}
+
+process.on('exit', killAllChildren);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(signal, async () => {
+    interrupted = true;
+    process.stderr.write(`\n${signal}: stopping children and cleaning up\n`);
+    killAllChildren();
+    await runCleanups();
+    process.exit(130);
+  });
+}
+
+// Once interrupted, the signal handler cleans up and exits.
+main().then(
+  (code) => interrupted || process.exit(code),
+  async (error) => {
+    if (interrupted) return;
+    process.stderr.write(`benchmark failed: ${error.stack ?? error.message}\n`);
+    killAllChildren();
+    await runCleanups();
+    process.exit(2);
+  },
+);

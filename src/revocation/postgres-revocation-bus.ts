@@ -1,0 +1,152 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { SqlDatabase } from '../database/sql-database';
+import { REVOCATION_KINDS, RevocationBus, RevocationEvent } from './revocation-bus';
+
+export const REVOCATION_CHANNEL = 'tessera_revocations';
+/** Lets operators (and tests) find the listener connections in pg_stat_activity. */
+export const LISTENER_APPLICATION_NAME = 'tessera-revocation-listener';
+
+const PING_INTERVAL_MS = 5_000;
+const QUERY_TIMEOUT_MS = 3_000;
+const RECONNECT_MIN_MS = 100;
+const RECONNECT_MAX_MS = 5_000;
+
+interface Notice {
+  /** The publishing replica; a replica ignores its own notices (it ran its subscribers already). */
+  origin: string;
+  kind: RevocationEvent['kind'];
+  id: string;
+}
+
+/**
+ * Revocations shared by every replica on one PostgreSQL database through LISTEN/NOTIFY. The
+ * listener holds a dedicated connection (a pooled one would be handed to queries and lose the
+ * LISTEN); notices are sent through the pool. When the listener connection is lost the bus stops
+ * `delivering`, resets every subscriber, reconnects with backoff and resets them again, since
+ * notices sent in between are gone.
+ */
+export class PostgresRevocationBus extends RevocationBus {
+  private readonly logger = new Logger('RevocationBus');
+  private readonly origin = randomUUID();
+  private client?: Client;
+  private listening = false;
+  private closed = false;
+  private reconnectDelay = RECONNECT_MIN_MS;
+  private reconnectTimer?: NodeJS.Timeout;
+  private pingTimer?: NodeJS.Timeout;
+
+  private constructor(
+    private readonly connectionString: string,
+    private readonly sql: SqlDatabase,
+  ) {
+    super();
+  }
+
+  /** Connects the listener; fails like the database would at start if PostgreSQL is unreachable. */
+  static async start(connectionString: string, sql: SqlDatabase): Promise<PostgresRevocationBus> {
+    const bus = new PostgresRevocationBus(connectionString, sql);
+    await bus.listen();
+    return bus;
+  }
+
+  get delivering(): boolean {
+    return this.listening;
+  }
+
+  async publish(event: RevocationEvent): Promise<void> {
+    this.deliver(event);
+    const notice: Notice = { origin: this.origin, kind: event.kind, id: event.id };
+    await this.sql.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, JSON.stringify(notice)]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.listening = false;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.pingTimer);
+    await this.client?.end().catch(() => undefined);
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client({
+      connectionString: this.connectionString,
+      application_name: LISTENER_APPLICATION_NAME,
+      keepAlive: true,
+      query_timeout: QUERY_TIMEOUT_MS,
+      connectionTimeoutMillis: QUERY_TIMEOUT_MS,
+    });
+    client.on('notification', (message) => {
+      if (message.channel === REVOCATION_CHANNEL) this.receive(message.payload);
+    });
+    client.on('error', (error) => this.lost(client, error.message));
+    client.on('end', () => this.lost(client, 'connection ended'));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${REVOCATION_CHANNEL}`);
+    } catch (error) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    this.client = client;
+    this.listening = true;
+    this.reconnectDelay = RECONNECT_MIN_MS;
+    // A half-open TCP connection delivers nothing and reports nothing; a ping notices it.
+    this.pingTimer = setInterval(() => {
+      client.query('SELECT 1').catch((error: Error) => this.lost(client, `ping failed: ${error.message}`));
+    }, PING_INTERVAL_MS).unref();
+  }
+
+  private receive(payload: string | undefined): void {
+    let notice: Partial<Notice>;
+    try {
+      notice = JSON.parse(payload ?? '');
+    } catch {
+      this.logger.warn('ignored a revocation notice that is not JSON');
+      return;
+    }
+    if (notice.origin === this.origin) return;
+    if (!REVOCATION_KINDS.includes(notice.kind!) || typeof notice.id !== 'string') {
+      this.logger.warn('ignored a malformed revocation notice');
+      return;
+    }
+    this.deliver({ kind: notice.kind!, id: notice.id });
+  }
+
+  private lost(client: Client, reason: string): void {
+    if (this.closed || client !== this.client) return;
+    this.client = undefined;
+    this.listening = false;
+    clearInterval(this.pingTimer);
+    client.removeAllListeners('end');
+    client.end().catch(() => undefined);
+    this.logger.warn(`revocation listener lost (${reason}); caches bypassed until it reconnects`);
+    this.resetAll();
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed) return;
+    const delay = this.reconnectDelay;
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
+    this.reconnectTimer = setTimeout(() => {
+      this.listen().then(
+        () => {
+          if (this.closed) {
+            void this.close();
+            return;
+          }
+          this.logger.log('revocation listener reconnected');
+          // Notices sent while disconnected are lost: drop whatever was loaded meanwhile.
+          this.resetAll();
+        },
+        (error: Error) => {
+          this.logger.warn(`revocation listener reconnect failed: ${error.message}`);
+          this.scheduleReconnect();
+        },
+      );
+    }, delay * (0.5 + Math.random() / 2)).unref();
+  }
+}

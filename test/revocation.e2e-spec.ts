@@ -1,0 +1,110 @@
+import { Client } from 'pg';
+import { LISTENER_APPLICATION_NAME } from '../src/revocation/postgres-revocation-bus';
+import { pollUntil, Replica, ReplicaSet } from './support/replicas';
+import { usingPostgres } from './support/test-app';
+
+// Replicas share a database only on PostgreSQL; on SQLite one process serves the file, so the same
+// assertions run against a single replica (revoked there → refused there at once).
+const REPLICAS = usingPostgres() ? 2 : 1;
+const PROPAGATION_BOUND_MS = 1_000;
+const PASSWORD = 'replica-user-password';
+
+describe(`revocation across ${REPLICAS} replica(s) of node dist/main.js`, () => {
+  let set: ReplicaSet;
+  let origin: Replica;
+  let admin: string;
+
+  beforeAll(async () => {
+    set = await ReplicaSet.start(REPLICAS);
+    origin = set.replicas[0];
+    admin = (await origin.login()).access;
+  }, 90_000);
+  afterAll(() => set?.close());
+
+  /**
+   * The property every cached credential must keep: accepted by every replica (which warms their
+   * caches), then revoked through `origin`, then refused by `origin` at once and by every other
+   * replica within 1 s (polled every 50 ms). `status` asks one replica what it answers now.
+   * Instance tokens plug in once the forward-auth route exists:
+   *   status: (r) => r.request('GET', `/v1/auth/instances/${instanceId}/verify`, { token: content }).then((res) => res.status)
+   *   revoke: () => origin.request('DELETE', `/v1/projects/${p}/regions/eu01/instances/${instanceId}/tokens/${tokenId}`, { token: admin })
+   */
+  async function expectRevokedEverywhere(check: {
+    status: (replica: Replica) => Promise<number>;
+    accepted: number;
+    refused: number;
+    revoke: () => Promise<unknown>;
+  }): Promise<void> {
+    for (const replica of set.replicas) expect(await check.status(replica)).toBe(check.accepted);
+    await check.revoke();
+    expect(await check.status(origin)).toBe(check.refused);
+    for (const replica of set.replicas.slice(1)) {
+      const tookMs = await pollUntil(async () => (await check.status(replica)) === check.refused, PROPAGATION_BOUND_MS);
+      expect(tookMs).toBeDefined();
+      expect(tookMs).toBeLessThanOrEqual(PROPAGATION_BOUND_MS);
+    }
+  }
+
+  async function newUser(email: string, isAdmin = false): Promise<{ id: string; access: string }> {
+    const created = await origin.request('POST', '/console/api/users/', { token: admin, json: { email, password: PASSWORD, is_admin: isAdmin } });
+    expect(created.status).toBe(201);
+    return { id: created.body.id, access: (await origin.login(email, PASSWORD)).access };
+  }
+
+  const updateUser = async (id: string, json: Record<string, boolean>) => {
+    const response = await origin.request('PATCH', `/console/api/users/${id}`, { token: admin, json });
+    expect(response.status).toBe(200);
+  };
+
+  it('refuses the access token of a user disabled through another replica, and accepts it again once re-enabled', async () => {
+    const user = await newUser('disabled@tessera.test');
+    const me = (replica: Replica) => replica.request('GET', '/console/api/users/me', { token: user.access }).then((r) => r.status);
+    await expectRevokedEverywhere({ status: me, accepted: 200, refused: 401, revoke: () => updateUser(user.id, { is_active: false }) });
+
+    // Refusals are not cached: re-enabling works at once everywhere.
+    await updateUser(user.id, { is_active: true });
+    for (const replica of set.replicas) expect(await me(replica)).toBe(200);
+  });
+
+  it('drops admin rights demoted through another replica', async () => {
+    const user = await newUser('demoted@tessera.test', true);
+    const listUsers = (replica: Replica) => replica.request('GET', '/console/api/users/', { token: user.access }).then((r) => r.status);
+    await expectRevokedEverywhere({ status: listUsers, accepted: 200, refused: 403, revoke: () => updateUser(user.id, { is_admin: false }) });
+  });
+
+  if (usingPostgres()) {
+    // Only PostgreSQL has a listener connection to lose.
+    it('keeps the 1 s bound while its LISTEN connection is lost, and listens again after reconnecting', async () => {
+      const database = new Client({ connectionString: set.databaseUrl });
+      await database.connect();
+      const listeners = async () =>
+        Number(
+          (await database.query('SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [LISTENER_APPLICATION_NAME]))
+            .rows[0].count,
+        );
+      try {
+        expect(await listeners()).toBe(REPLICAS);
+        const lost = await newUser('lost-listener@tessera.test');
+        const lostMe = (replica: Replica) => replica.request('GET', '/console/api/users/me', { token: lost.access }).then((r) => r.status);
+        await expectRevokedEverywhere({
+          status: lostMe,
+          accepted: 200,
+          refused: 401,
+          revoke: async () => {
+            await database.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [
+              LISTENER_APPLICATION_NAME,
+            ]);
+            await updateUser(lost.id, { is_active: false });
+          },
+        });
+
+        expect(await pollUntil(async () => (await listeners()) === REPLICAS, 15_000, 100)).toBeDefined();
+        const after = await newUser('after-reconnect@tessera.test');
+        const afterMe = (replica: Replica) => replica.request('GET', '/console/api/users/me', { token: after.access }).then((r) => r.status);
+        await expectRevokedEverywhere({ status: afterMe, accepted: 200, refused: 401, revoke: () => updateUser(after.id, { is_active: false }) });
+      } finally {
+        await database.end();
+      }
+    }, 60_000);
+  }
+});
