@@ -25,7 +25,7 @@ describe(`revocation across ${REPLICAS} replica(s) of node dist/main.js`, () => 
    * The property every cached credential must keep: accepted by every replica (which warms their
    * caches), then revoked through `origin`, then refused by `origin` at once and by every other
    * replica within 1 s (polled every 50 ms). `status` asks one replica what it answers now.
-   * Instance tokens plug in once the forward-auth route exists:
+   * For example, for an instance token:
    *   status: (r) => r.request('GET', `/v1/auth/instances/${instanceId}/verify`, { token: content }).then((res) => res.status)
    *   revoke: () => origin.request('DELETE', `/v1/projects/${p}/regions/eu01/instances/${instanceId}/tokens/${tokenId}`, { token: admin })
    */
@@ -70,6 +70,41 @@ describe(`revocation across ${REPLICAS} replica(s) of node dist/main.js`, () => 
     const user = await newUser('demoted@tessera.test', true);
     const listUsers = (replica: Replica) => replica.request('GET', '/console/api/users/', { token: user.access }).then((r) => r.status);
     await expectRevokedEverywhere({ status: listUsers, accepted: 200, refused: 403, revoke: () => updateUser(user.id, { is_admin: false }) });
+  });
+
+  async function newInstanceToken(): Promise<{ base: string; instanceId: string; tokenId: string; content: string }> {
+    const project = await origin.request('POST', '/v1/projects', { token: admin, json: { name: `replicas-${Date.now()}` } });
+    expect(project.status).toBe(201);
+    const instances = `/v1/projects/${project.body.id}/regions/eu01/instances`;
+    const instance = await origin.request('POST', instances, { token: admin, json: { name: 'tracking' } });
+    expect(instance.status).toBe(202);
+    const instanceId = instance.body.instance.id;
+    const created = await origin.request('POST', `${instances}/${instanceId}/tokens`, { token: admin, json: { name: 'ci', ttlDuration: '1d' } });
+    expect(created.status).toBe(202);
+    return { base: `${instances}/${instanceId}`, instanceId, tokenId: created.body.token.id, content: created.body.token.content };
+  }
+
+  const verifyStatus = (instanceId: string, content: string) => (replica: Replica) =>
+    replica.request('GET', `/v1/auth/instances/${instanceId}/verify`, { token: content }).then((r) => r.status);
+
+  it('refuses an instance token deleted through another replica', async () => {
+    const { base, instanceId, tokenId, content } = await newInstanceToken();
+    await expectRevokedEverywhere({
+      status: verifyStatus(instanceId, content),
+      accepted: 204,
+      refused: 401,
+      revoke: async () => expect((await origin.request('DELETE', `${base}/tokens/${tokenId}`, { token: admin })).status).toBe(202),
+    });
+  });
+
+  it('refuses the tokens of an instance deleted through another replica', async () => {
+    const { base, instanceId, content } = await newInstanceToken();
+    await expectRevokedEverywhere({
+      status: verifyStatus(instanceId, content),
+      accepted: 204,
+      refused: 401,
+      revoke: async () => expect((await origin.request('DELETE', base, { token: admin })).status).toBe(202),
+    });
   });
 
   if (usingPostgres()) {
