@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { RevocationBus } from '../revocation/revocation-bus';
 import { AppError } from '../common/app-error';
 import { Principal } from '../common/principal';
 import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
@@ -18,6 +19,7 @@ export class UsersService implements OnApplicationBootstrap {
   constructor(
     private readonly users: UsersRepository,
     private readonly refreshTokens: RefreshTokensRepository,
+    private readonly bus: RevocationBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -63,6 +65,8 @@ export class UsersService implements OnApplicationBootstrap {
     const disabledAt = dto.is_active === undefined ? undefined : dto.is_active ? null : new Date();
     const user = await this.users.update(id, { isAdmin: dto.is_admin, disabledAt });
     if (dto.is_active === false) await this.refreshTokens.revokeAllOfUser(id);
+    // Caches of what a user may reach (model session tokens) depend on both flags.
+    if (dto.is_active !== undefined || dto.is_admin !== undefined) await this.bus.publish({ kind: 'user', id });
     return toDto(user);
   }
 

@@ -1,6 +1,9 @@
-/** Something that stopped being valid; caches holding it must drop it. */
+/**
+ * Something that stopped being valid; caches holding it must drop it. `model` and `model-prefix`
+ * mean the model registry changed (a model, its versions, a prefix or its grants).
+ */
 export interface RevocationEvent {
-  kind: 'instance-token' | 'instance' | 'project' | 'service-account-token' | 'external-token' | 'user';
+  kind: 'instance-token' | 'instance' | 'project' | 'service-account-token' | 'external-token' | 'user' | 'model' | 'model-prefix';
   id: string;
 }
 
