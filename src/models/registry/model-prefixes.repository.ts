@@ -28,13 +28,6 @@ export class ModelPrefixesRepository {
     return this.prisma.modelPrefix.findUnique({ where: { prefix } });
   }
 
-  /** Prefixes whose path is a proper ancestor of `prefix`, for the shadowing check. */
-  async ancestorsOf(prefix: string) {
-    const segments = prefix.split('/');
-    const paths = segments.slice(1).map((_, i) => segments.slice(0, i + 1).join('/'));
-    return paths.length ? this.prisma.modelPrefix.findMany({ where: { prefix: { in: paths } }, select: { id: true, prefix: true } }) : [];
-  }
-
   modelExists(prefixId: number, name: string) {
     return this.prisma.model.count({ where: { prefixId, name } }).then((count) => count > 0);
   }

@@ -84,15 +84,16 @@ export class ModelPrefixesService {
 
   /**
    * Model URLs resolve to the longest registered prefix, so a new path must not equal another
-   * prefix, nor `<existing prefix>/<one of its models>` (that model's URLs would stop resolving).
+   * prefix, nor `<existing prefix>/<one of its models>`: that model's version URLs would resolve
+   * under the new prefix instead.
    */
   private async assertPathFree(path: string): Promise<void> {
     if (await this.prefixes.findByPrefix(path)) throw AppError.conflict(`a model prefix with path ${path} already exists`);
-    for (const ancestor of await this.prefixes.ancestorsOf(path)) {
-      const modelName = path.slice(ancestor.prefix.length + 1).split('/')[0];
-      if (await this.prefixes.modelExists(ancestor.id, modelName)) {
-        throw AppError.conflict(`prefix ${path} would hide the URLs of model ${modelName} under ${ancestor.prefix}`);
-      }
+    const cut = path.lastIndexOf('/');
+    const parent = cut > 0 ? await this.prefixes.findByPrefix(path.slice(0, cut)) : null;
+    const modelName = path.slice(cut + 1);
+    if (parent && (await this.prefixes.modelExists(parent.id, modelName))) {
+      throw AppError.conflict(`prefix ${path} would hide the version URLs of model ${modelName} under ${parent.prefix}`);
     }
   }
 

@@ -96,11 +96,11 @@ export class ModelsService {
     return version;
   }
 
-  /** A name is taken by another model of the prefix, or hidden by a prefix `<prefix>/<name>`. */
+  /** A name is taken by another model of the prefix, or its version URLs are hidden by a prefix `<prefix>/<name>`. */
   private async assertNameFree(prefixId: number, prefixPath: string, name: string): Promise<void> {
     if (await this.models.findByName(prefixId, name)) throw AppError.conflict(`a model named ${name} already exists under ${prefixPath}`);
     if (await this.models.prefixExists(`${prefixPath}/${name}`)) {
-      throw AppError.conflict(`the model prefix ${prefixPath}/${name} exists; a model named ${name} under ${prefixPath} would be unreachable`);
+      throw AppError.conflict(`the model prefix ${prefixPath}/${name} exists; it would hide the version URLs of a model named ${name} under ${prefixPath}`);
     }
   }
 
