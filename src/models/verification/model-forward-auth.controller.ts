@@ -1,7 +1,6 @@
 import { All, Controller, Headers, HttpCode, Param, Res } from '@nestjs/common';
-import { ApiHeader, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiStackitErrors } from '../../common/api-errors.decorator';
 import { AppError } from '../../common/app-error';
 import { Public } from '../../common/public.decorator';
 import { ParseModelIdPipe } from '../model-id.pipe';
@@ -10,9 +9,11 @@ import { ModelTokenVerifier, presentedToken } from './model-token-verifier.servi
 
 /**
  * Forward-auth for model hosts (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth):
- * the proxy passes the client's `Authorization` header; 204 lets the request through.
+ * the proxy passes the client's `Authorization` header; 204 lets the request through. Proxies,
+ * not generated clients, call it, and every method on two paths would be 16 OpenAPI operations:
+ * the README documents it instead.
  */
-@ApiTags('model auth')
+@ApiExcludeController()
 @Public()
 @Controller('v1/auth/models')
 export class ModelForwardAuthController {
@@ -29,9 +30,6 @@ export class ModelForwardAuthController {
    */
   @All([':modelId/verify', ':modelId/verify/*'])
   @HttpCode(204)
-  @ApiHeader({ name: 'authorization', description: '`Bearer <model token>` or Basic auth with the token as password', required: true })
-  @ApiNoContentResponse({ description: 'the token opens this model' })
-  @ApiStackitErrors(400, 401)
   async verify(
     @Param('modelId', ParseModelIdPipe) modelId: number,
     @Headers('authorization') authorization: string | undefined,
