@@ -88,7 +88,7 @@ describe('model registry', () => {
       expect((await app.request('GET', PREFIXES)).status).toBe(401);
     });
 
-    it('lets prefix admins change and delete their prefix, and nobody else without admin rights', async () => {
+    it('lets prefix admins describe and delete their prefix, platform admins alone move it', async () => {
       expect((await app.request('POST', PREFIXES, { token: admin, json: { key: 'team-b', prefix: 'team-b/models' } })).status).toBe(201);
       await grant(app, admin, 'team-b', prefixAdmin.email, { admin: true });
       await grant(app, admin, 'team-b', deployer.email, { can_deploy: true });
@@ -99,6 +99,8 @@ describe('model registry', () => {
       const cleared = await app.request('PATCH', `${PREFIXES}team-b/`, { token: prefixAdmin.access, json: { description: null } });
       expect(cleared.body.description).toBeNull();
       expect((await app.request('PATCH', `${PREFIXES}team-b/`, { token: prefixAdmin.access, json: { prefix: 'console/x' } })).status).toBe(400);
+      expect((await app.request('PATCH', `${PREFIXES}team-b/`, { token: prefixAdmin.access, json: { prefix: 'team-b/elsewhere' } })).status).toBe(403);
+      expect((await app.request('PATCH', `${PREFIXES}team-b/`, { token: prefixAdmin.access, json: { prefix: 'team-b/models' } })).status).toBe(200);
       expect((await app.request('PATCH', `${PREFIXES}team-b/`, { token: prefixAdmin.access, json: { key: 'renamed' } })).status).toBe(400);
       expect((await app.request('DELETE', `${PREFIXES}team-b/`, { token: deployer.access })).status).toBe(403);
       expect((await app.request('DELETE', `${PREFIXES}team-b/`, { token: prefixAdmin.access })).status).toBe(204);

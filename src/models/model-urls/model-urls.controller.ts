@@ -30,7 +30,7 @@ export class ModelUrlsController {
     if (RESERVED_FIRST_SEGMENTS.has(path.split('/')[0])) throw AppError.notFound(`Cannot GET /${path}`);
     // Tessera is the registry, not the model host: serving predictions here would need a proxy.
     if (typeof getMeta !== 'string' || !['true', '1'].includes(getMeta.toLowerCase())) {
-      throw AppError.notFound('Tessera serves only model metadata here (add ?get_meta=true); send model requests to the model host');
+      throw AppError.notFound(`Cannot GET /${path}: at model URLs Tessera serves only metadata (?get_meta=true); model requests go to the model host`);
     }
     const metadata = await this.urls.metadata(path, authorization);
     reply.header('x-prt-model-id', String(metadata.model_id));

@@ -29,7 +29,7 @@ export class ModelPrefixesController {
     return this.prefixes.get(caller, key);
   }
 
-  /** Change the path or description (platform admins and prefix admins). */
+  /** Change the description (platform admins and prefix admins) or the path (platform admins). */
   @Patch(':key')
   update(@CurrentPrincipal() caller: Principal, @Param('key') key: string, @Body() body: UpdateModelPrefixDto): Promise<ModelPrefixDto> {
     return this.prefixes.update(caller, key, body);

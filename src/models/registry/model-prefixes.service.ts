@@ -40,7 +40,11 @@ export class ModelPrefixesService {
 
   async update(caller: Principal, key: string, dto: UpdateModelPrefixDto): Promise<ModelPrefixDto> {
     const { prefix, rights } = await this.access.byKey(caller, key, 'manage');
-    if (dto.prefix !== undefined && dto.prefix !== prefix.prefix) await this.assertPathFree(dto.prefix);
+    if (dto.prefix !== undefined && dto.prefix !== prefix.prefix) {
+      // The URL space is the platform's: a prefix admin could otherwise claim any free path.
+      if (!isPlatformAdmin(caller)) throw AppError.forbidden('only platform administrators move a prefix to another path');
+      await this.assertPathFree(dto.prefix);
+    }
     const description = dto.description === undefined ? undefined : dto.description || null;
     const row = await this.prefixes.update(prefix.id, { prefix: dto.prefix, description }, caller.id);
     await this.changed(row.id);

@@ -38,7 +38,7 @@ export class CreateModelPrefixDto {
 }
 
 export class UpdateModelPrefixDto {
-  /** A new URL path; model URLs under the old path stop resolving at once. */
+  /** A new URL path (platform admins); model URLs under the old path stop resolving at once. */
   @IsOptional()
   @IsModelPrefix()
   prefix?: string;
