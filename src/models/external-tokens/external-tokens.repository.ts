@@ -37,17 +37,4 @@ export class ExternalTokensRepository {
     const { count } = await this.prisma.externalApiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
     return count === 1;
   }
-
-  findModel(id: number) {
-    return this.prisma.model.findUnique({ where: { id }, select: { id: true, prefixId: true } });
-  }
-
-  findPrefixes(ids: number[]) {
-    return this.prisma.modelPrefix.findMany({ where: { id: { in: ids } }, select: { id: true, key: true, prefix: true } });
-  }
-
-  /** Prefixes this user administers. */
-  administeredPrefixIds(userId: string) {
-    return this.prisma.modelPrefixGrant.findMany({ where: { userId, admin: true }, select: { prefixId: true } }).then((rows) => rows.map((row) => row.prefixId));
-  }
 }

@@ -8,6 +8,8 @@ import { APP_CONFIG } from '../../config/config.module';
 import { TokenSigner } from '../../keys/token-signer.service';
 import { RevocationBus } from '../../revocation/revocation-bus';
 import { ModelPrefixAccess } from '../registry/model-prefix-access.service';
+import { ModelPrefixesRepository } from '../registry/model-prefixes.repository';
+import { ModelsRepository } from '../registry/models.repository';
 import { modelAudience, prefixAudience } from '../verification/model-token-verifier.service';
 import { CreatedExternalTokenDto, CreateExternalTokenDto, ExternalTokenDto, ListExternalTokensQuery } from './dto/external-token.dto';
 import { ExternalTokensRepository } from './external-tokens.repository';
@@ -22,6 +24,8 @@ const DAY_MS = 86_400_000;
 export class ExternalTokensService {
   constructor(
     private readonly tokens: ExternalTokensRepository,
+    private readonly models: ModelsRepository,
+    private readonly prefixes: ModelPrefixesRepository,
     private readonly access: ModelPrefixAccess,
     private readonly signer: TokenSigner,
     private readonly bus: RevocationBus,
@@ -33,7 +37,7 @@ export class ExternalTokensService {
     let modelId: number | null = null;
     let prefixId: number | undefined;
     if (dto.model_id !== undefined) {
-      const model = await this.tokens.findModel(dto.model_id);
+      const model = await this.models.findById(dto.model_id);
       if (!model) throw AppError.notFound(`model ${dto.model_id} not found`);
       ({ id: modelId, prefixId } = model);
     }
@@ -65,10 +69,10 @@ export class ExternalTokensService {
   /** Tokens of the prefixes the caller administers (every prefix for platform admins). */
   async list(caller: Principal, query: ListExternalTokensQuery): Promise<ExternalTokenDto[]> {
     if (caller.kind !== 'user') return [];
-    let prefixIds = caller.isAdmin ? undefined : await this.tokens.administeredPrefixIds(caller.id);
+    let prefixIds = caller.isAdmin ? undefined : await this.prefixes.administeredBy(caller.id);
     if (query.prefix_key !== undefined) prefixIds = [(await this.access.byKey(caller, query.prefix_key, 'manage')).prefix.id];
     const rows = await this.tokens.list({ prefixIds, modelId: query.model_id });
-    const prefixes = new Map((await this.tokens.findPrefixes([...new Set(rows.map((row) => row.prefixId))])).map((prefix) => [prefix.id, prefix]));
+    const prefixes = new Map((await this.prefixes.findManyByIds([...new Set(rows.map((row) => row.prefixId))])).map((prefix) => [prefix.id, prefix]));
     return rows.filter((row) => prefixes.has(row.prefixId)).map((row) => toDto(row, prefixes.get(row.prefixId)!));
   }
 

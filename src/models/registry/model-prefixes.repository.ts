@@ -24,6 +24,16 @@ export class ModelPrefixesRepository {
     return this.prisma.modelPrefix.findUnique({ where: { id }, include: withGrantOf(userId) });
   }
 
+  findManyByIds(ids: number[]) {
+    return this.prisma.modelPrefix.findMany({ where: { id: { in: ids } }, select: { id: true, key: true, prefix: true } });
+  }
+
+  /** Ids of the prefixes a user administers. */
+  async administeredBy(userId: string): Promise<number[]> {
+    const grants = await this.prisma.modelPrefixGrant.findMany({ where: { userId, admin: true }, select: { prefixId: true } });
+    return grants.map((grant) => grant.prefixId);
+  }
+
   findByPrefix(prefix: string) {
     return this.prisma.modelPrefix.findUnique({ where: { prefix } });
   }
