@@ -65,8 +65,8 @@ export class UsersService implements OnApplicationBootstrap {
     const disabledAt = dto.is_active === undefined ? undefined : dto.is_active ? null : new Date();
     const user = await this.users.update(id, { isAdmin: dto.is_admin, disabledAt });
     if (dto.is_active === false) await this.refreshTokens.revokeAllOfUser(id);
-    // Every replica caches who is active and admin: a disable or demotion must reach them all.
-    await this.revocations.publish({ kind: 'user', id });
+    // Every replica caches who is active and admin (bearer principals, model access): a change must reach them all.
+    if (dto.is_active !== undefined || dto.is_admin !== undefined) await this.revocations.publish({ kind: 'user', id });
     return toDto(user);
   }
 

@@ -22,6 +22,7 @@ export interface AppConfig {
     loginFailureWindowMs: number;
   };
   instances: { regions: string[]; urlTemplate: string; tokenMaxTtlMs: number; tokenDefaultTtlMs: number };
+  models: { externalTokenMaxTtlMs: number; externalTokenDefaultTtlMs: number };
 }
 
 export class ConfigError extends Error {
@@ -46,6 +47,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
 
   const tokenMaxTtlMs = read.duration('TESSERA_INSTANCE_TOKEN_MAX_TTL', '183d');
+  const externalTokenMaxTtlMs = read.duration('TESSERA_MODEL_EXTERNAL_TOKEN_MAX_TTL', '365d');
   const config: AppConfig = {
     http: {
       host: read.string('HOST', '0.0.0.0'),
@@ -78,9 +80,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
       tokenMaxTtlMs: tokenMaxTtlMs,
       tokenDefaultTtlMs: read.duration('TESSERA_INSTANCE_TOKEN_DEFAULT_TTL', '183d'),
     },
+    models: {
+      externalTokenMaxTtlMs,
+      externalTokenDefaultTtlMs: read.duration('TESSERA_MODEL_EXTERNAL_TOKEN_DEFAULT_TTL', '90d'),
+    },
   };
   if (config.instances.tokenDefaultTtlMs > tokenMaxTtlMs) {
     problems.push('TESSERA_INSTANCE_TOKEN_DEFAULT_TTL: must not exceed TESSERA_INSTANCE_TOKEN_MAX_TTL');
+  }
+  if (config.models.externalTokenDefaultTtlMs > externalTokenMaxTtlMs) {
+    problems.push('TESSERA_MODEL_EXTERNAL_TOKEN_DEFAULT_TTL: must not exceed TESSERA_MODEL_EXTERNAL_TOKEN_MAX_TTL');
   }
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -15,7 +15,7 @@ export abstract class SqlDatabase {
 
 export class SqliteDatabase extends SqlDatabase {
   readonly provider = 'sqlite' as const;
-  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private readonly statements = new Map<string, { statement: BetterSqlite3.Statement; order: number[] }>();
 
   constructor(readonly db: BetterSqlite3.Database) {
     super();
@@ -29,21 +29,29 @@ export class SqliteDatabase extends SqlDatabase {
     return new SqliteDatabase(db);
   }
 
-  private prepare(sql: string): BetterSqlite3.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql.replace(/\$\d+/g, '?'));
-      this.statements.set(sql, statement);
+  /** `$n` placeholders become positional `?`; `order` maps each position back to its `$n`. */
+  private prepare(sql: string): { statement: BetterSqlite3.Statement; order: number[] } {
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      const order = [...sql.matchAll(/\$(\d+)/g)].map((match) => Number(match[1]) - 1);
+      prepared = { statement: this.db.prepare(sql.replace(/\$\d+/g, '?')), order };
+      this.statements.set(sql, prepared);
     }
-    return statement;
+    return prepared;
+  }
+
+  private bind(order: number[], params: unknown[]): unknown[] {
+    return order.map((index) => toSqlite(params[index]));
   }
 
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.prepare(sql).all(...params.map(toSqlite)) as T[];
+    const { statement, order } = this.prepare(sql);
+    return statement.all(...this.bind(order, params)) as T[];
   }
 
   async execute(sql: string, params: unknown[] = []): Promise<number> {
-    return this.prepare(sql).run(...params.map(toSqlite)).changes;
+    const { statement, order } = this.prepare(sql);
+    return statement.run(...this.bind(order, params)).changes;
   }
 
   async close(): Promise<void> {

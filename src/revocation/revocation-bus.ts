@@ -1,4 +1,14 @@
-export const REVOCATION_KINDS = ['instance-token', 'instance', 'project', 'service-account-token', 'external-token', 'user'] as const;
+export const REVOCATION_KINDS = [
+  'instance-token',
+  'instance',
+  'project',
+  'service-account-token',
+  'external-token',
+  'user',
+  // The model registry changed: a model, its versions, a prefix or its grants.
+  'model',
+  'model-prefix',
+] as const;
 
 /** Something that stopped being valid (or changed); caches holding it must drop it. */
 export interface RevocationEvent {

@@ -1,0 +1,128 @@
+import { Transform } from 'class-transformer';
+import { IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, registerDecorator, ValidationOptions } from 'class-validator';
+import { PREFIX_KEY_PATTERN } from '../../model-paths';
+import { MAX_MODEL_ID } from '../../model-id.pipe';
+
+/** Claims Tessera sets itself (JWT registered claims and its own); extra claims may not override them. */
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
+  'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'typ', 'kid', 'alg', 'cty',
+  'token_type', 'scope', 'prefix', 'prefix_key', 'model_id', 'user_id', 'email', 'name',
+]);
+const CLAIM_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
+const MAX_CLAIMS = 16;
+const MAX_CLAIM_VALUE = 256;
+const MAX_CLAIMS_BYTES = 1024;
+
+export type ExtraClaims = Record<string, string | number | boolean>;
+
+/** Why extra claims are not acceptable, or undefined when they are. */
+export function claimsProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'claims: must be a JSON object';
+  const entries = Object.entries(value);
+  if (entries.length > MAX_CLAIMS) return `claims: at most ${MAX_CLAIMS} claims`;
+  for (const [name, claim] of entries) {
+    if (!CLAIM_NAME.test(name)) return `claims: "${name}" is not a valid claim name (letters, digits, "_", ".", ":" and "-", at most 64)`;
+    if (RESERVED_CLAIMS.has(name)) return `claims: "${name}" is set by Tessera and cannot be overridden`;
+    const flat = typeof claim === 'boolean' || (typeof claim === 'number' && Number.isFinite(claim)) || (typeof claim === 'string' && claim.length <= MAX_CLAIM_VALUE);
+    if (!flat) return `claims: "${name}" must be a string of at most ${MAX_CLAIM_VALUE} characters, a number or a boolean`;
+  }
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_CLAIMS_BYTES) return `claims: at most ${MAX_CLAIMS_BYTES} bytes as JSON`;
+  return undefined;
+}
+
+function IsExtraClaims(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isExtraClaims',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: { validate: (value: unknown) => !claimsProblem(value), defaultMessage: (args) => claimsProblem(args?.value) ?? 'claims: not valid' },
+    });
+}
+
+const integerText = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value);
+
+export class CreateExternalTokenDto {
+  /** What the token is for. Letters, digits, spaces, `.`, `_` and `-`; at most 64 characters. */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  @Matches(/^[0-9a-zA-Z\s._-]+$/, { message: 'name: letters, digits, spaces, ".", "_" and "-" only' })
+  name: string;
+
+  /** Scope the token to every model of this prefix. Give either `prefix_key` or `model_id`. */
+  @IsOptional()
+  @IsString()
+  @Matches(PREFIX_KEY_PATTERN, { message: 'prefix_key: not a valid prefix key' })
+  prefix_key?: string;
+
+  /** Scope the token to this model only. Give either `prefix_key` or `model_id`. */
+  @IsOptional()
+  @IsInt({ message: 'model_id: must be an integer' })
+  @Min(1, { message: 'model_id: must be a positive integer' })
+  @Max(MAX_MODEL_ID, { message: 'model_id: no such model id' })
+  model_id?: number;
+
+  /** Expiry as an ISO 8601 timestamp. Give `expires_at` or `ttl`, or neither for the default (90 days). */
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'expires_at: must be an ISO 8601 timestamp such as 2027-01-31T00:00:00Z' })
+  expires_at?: string;
+
+  /** Lifetime such as `30d`, `12h` or `1w`, at most the configured maximum (365 days by default). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  ttl?: string;
+
+  /**
+   * Extra claims copied into the token for the model host: a flat object of at most 16 strings
+   * (≤ 256 characters), numbers or booleans, 1 KiB in all; registered claims (`iss`, `sub`, `aud`,
+   * `exp`, `jti`, `token_type`, `scope`, `prefix`, `model_id`...) cannot be overridden.
+   * @example {"tenant": "acme", "tier": 2}
+   */
+  @IsOptional()
+  @IsExtraClaims()
+  claims?: ExtraClaims;
+}
+
+export class ListExternalTokensQuery {
+  /** Only tokens of this prefix (model-scoped tokens of its models included). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  prefix_key?: string;
+
+  /** Only tokens scoped to this model. */
+  @IsOptional()
+  @Transform(integerText)
+  @IsInt({ message: 'model_id: must be an integer' })
+  @Min(1, { message: 'model_id: must be a positive integer' })
+  @Max(MAX_MODEL_ID, { message: 'model_id: no such model id' })
+  model_id?: number;
+}
+
+export class ExternalTokenDto {
+  /** The token's id, also its `jti` and `sub`. */
+  id: string;
+  name: string;
+  /** `prefix` (every model of the prefix) or `model` (one model). */
+  scope: 'prefix' | 'model';
+  prefix: string;
+  prefix_key: string;
+  /** The model of a model-scoped token; `null` for prefix-scoped tokens. */
+  model_id: number | null;
+  claims: ExtraClaims | null;
+  /** `active`, `expired` or `revoked`. */
+  state: 'active' | 'expired' | 'revoked';
+  expires_at: Date;
+  revoked_at: Date | null;
+  /** Id of the user who created it. */
+  created_by: string;
+  created_at: Date;
+}
+
+export class CreatedExternalTokenDto extends ExternalTokenDto {
+  /** The token (JWT). Shown only in this response: store it now. */
+  token: string;
+}

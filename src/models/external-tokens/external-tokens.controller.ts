@@ -1,0 +1,41 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiConsoleErrors } from '../../common/api-errors.decorator';
+import { CurrentPrincipal, Principal } from '../../common/principal';
+import { CreatedExternalTokenDto, CreateExternalTokenDto, ExternalTokenDto, ListExternalTokensQuery } from './dto/external-token.dto';
+import { ExternalTokensService } from './external-tokens.service';
+
+@ApiTags('model auth')
+@ApiBearerAuth()
+@ApiConsoleErrors(400, 401, 403, 404)
+@Controller('console/api/modelhost/external-api-tokens')
+export class ExternalTokensController {
+  constructor(private readonly tokens: ExternalTokensService) {}
+
+  /**
+   * Create a long-lived external API token for every model of a prefix or for one model (prefix
+   * admins). The token is in this response only; Tessera keeps its SHA-256.
+   */
+  @Post()
+  create(@CurrentPrincipal() caller: Principal, @Body() body: CreateExternalTokenDto): Promise<CreatedExternalTokenDto> {
+    return this.tokens.create(caller, body);
+  }
+
+  /** Tokens of the prefixes the caller administers, revoked and expired ones included, without secrets. */
+  @Get()
+  list(@CurrentPrincipal() caller: Principal, @Query() query: ListExternalTokensQuery): Promise<ExternalTokenDto[]> {
+    return this.tokens.list(caller, query);
+  }
+
+  @Get(':tokenId')
+  get(@CurrentPrincipal() caller: Principal, @Param('tokenId', ParseUUIDPipe) tokenId: string): Promise<ExternalTokenDto> {
+    return this.tokens.get(caller, tokenId);
+  }
+
+  /** Revoke the token; it stays listed as `revoked`. */
+  @Delete(':tokenId')
+  @HttpCode(204)
+  revoke(@CurrentPrincipal() caller: Principal, @Param('tokenId', ParseUUIDPipe) tokenId: string): Promise<void> {
+    return this.tokens.revoke(caller, tokenId);
+  }
+}

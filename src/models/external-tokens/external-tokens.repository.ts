@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../../database/prisma.service';
+
+export interface NewExternalToken {
+  id: string;
+  prefixId: number;
+  modelId: number | null;
+  name: string;
+  tokenHash: string;
+  claims: string | null;
+  expiresAt: Date;
+  createdBy: string;
+}
+
+@Injectable()
+export class ExternalTokensRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  create(token: NewExternalToken) {
+    return this.prisma.externalApiToken.create({ data: token });
+  }
+
+  /** Tokens of the given prefixes (undefined: every prefix), optionally of one model. */
+  list(filter: { prefixIds?: number[]; modelId?: number }) {
+    return this.prisma.externalApiToken.findMany({
+      where: { prefixId: filter.prefixIds ? { in: filter.prefixIds } : undefined, modelId: filter.modelId },
+      orderBy: { createdAt: 'asc' },
+    });
+  }
+
+  findById(id: string) {
+    return this.prisma.externalApiToken.findUnique({ where: { id } });
+  }
+
+  /** Marks the token revoked unless it already is; false when it was. */
+  async revoke(id: string): Promise<boolean> {
+    const { count } = await this.prisma.externalApiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+    return count === 1;
+  }
+}

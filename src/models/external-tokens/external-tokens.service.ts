@@ -1,0 +1,131 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '../../common/app-error';
+import { DURATION_FORMATS, parseDuration } from '../../common/duration';
+import { hashSecret, newId } from '../../common/ids';
+import { Principal } from '../../common/principal';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { TokenSigner } from '../../keys/token-signer.service';
+import { RevocationBus } from '../../revocation/revocation-bus';
+import { ModelPrefixAccess } from '../registry/model-prefix-access.service';
+import { ModelPrefixesRepository } from '../registry/model-prefixes.repository';
+import { ModelsRepository } from '../registry/models.repository';
+import { modelAudience, prefixAudience } from '../verification/model-token-verifier.service';
+import { CreatedExternalTokenDto, CreateExternalTokenDto, ExternalTokenDto, ListExternalTokensQuery } from './dto/external-token.dto';
+import { ExternalTokensRepository } from './external-tokens.repository';
+
+type TokenRow = NonNullable<Awaited<ReturnType<ExternalTokensRepository['findById']>>>;
+type PrefixRef = { key: string; prefix: string };
+
+const DAY_MS = 86_400_000;
+
+/** Long-lived tokens for external API clients of a prefix or a model, managed by prefix admins. */
+@Injectable()
+export class ExternalTokensService {
+  constructor(
+    private readonly tokens: ExternalTokensRepository,
+    private readonly models: ModelsRepository,
+    private readonly prefixes: ModelPrefixesRepository,
+    private readonly access: ModelPrefixAccess,
+    private readonly signer: TokenSigner,
+    private readonly bus: RevocationBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async create(caller: Principal, dto: CreateExternalTokenDto): Promise<CreatedExternalTokenDto> {
+    if ((dto.prefix_key === undefined) === (dto.model_id === undefined)) throw AppError.badRequest('give either prefix_key (every model of a prefix) or model_id (one model)');
+    let modelId: number | null = null;
+    let prefixId: number | undefined;
+    if (dto.model_id !== undefined) {
+      const model = await this.models.findById(dto.model_id);
+      if (!model) throw AppError.notFound(`model ${dto.model_id} not found`);
+      ({ id: modelId, prefixId } = model);
+    }
+    const { prefix } = prefixId === undefined ? await this.access.byKey(caller, dto.prefix_key!, 'manage') : await this.access.byId(caller, prefixId, 'manage');
+    const expiresAt = this.expiry(dto);
+    const id = newId();
+    const scope = modelId === null ? 'prefix' : 'model';
+    const { token } = this.signer.issue({
+      type: 'model-external',
+      id,
+      subject: id,
+      audience: modelId === null ? prefixAudience(prefix.key) : modelAudience(modelId),
+      expiresAt,
+      claims: { ...dto.claims, scope, prefix: prefix.prefix, prefix_key: prefix.key, ...(modelId === null ? {} : { model_id: modelId }) },
+    });
+    const row = await this.tokens.create({
+      id,
+      prefixId: prefix.id,
+      modelId,
+      name: dto.name,
+      tokenHash: hashSecret(token),
+      claims: dto.claims ? JSON.stringify(dto.claims) : null,
+      expiresAt,
+      createdBy: caller.id,
+    });
+    return { ...toDto(row, prefix), token };
+  }
+
+  /** Tokens of the prefixes the caller administers (every prefix for platform admins). */
+  async list(caller: Principal, query: ListExternalTokensQuery): Promise<ExternalTokenDto[]> {
+    if (caller.kind !== 'user') return [];
+    let prefixIds = caller.isAdmin ? undefined : await this.prefixes.administeredBy(caller.id);
+    if (query.prefix_key !== undefined) prefixIds = [(await this.access.byKey(caller, query.prefix_key, 'manage')).prefix.id];
+    const rows = await this.tokens.list({ prefixIds, modelId: query.model_id });
+    const prefixes = new Map((await this.prefixes.findManyByIds([...new Set(rows.map((row) => row.prefixId))])).map((prefix) => [prefix.id, prefix]));
+    return rows.filter((row) => prefixes.has(row.prefixId)).map((row) => toDto(row, prefixes.get(row.prefixId)!));
+  }
+
+  async get(caller: Principal, id: string): Promise<ExternalTokenDto> {
+    const { row, prefix } = await this.existing(caller, id);
+    return toDto(row, prefix);
+  }
+
+  /** Revokes the token; model hosts verifying online refuse it from the moment this returns. */
+  async revoke(caller: Principal, id: string): Promise<void> {
+    await this.existing(caller, id);
+    if (await this.tokens.revoke(id)) await this.bus.publish({ kind: 'external-token', id });
+  }
+
+  private async existing(caller: Principal, id: string): Promise<{ row: TokenRow; prefix: PrefixRef }> {
+    const row = await this.tokens.findById(id);
+    if (!row) throw AppError.notFound(`external API token ${id} not found`);
+    const { prefix } = await this.access.byId(caller, row.prefixId, 'manage');
+    return { row, prefix };
+  }
+
+  private expiry(dto: CreateExternalTokenDto): Date {
+    if (dto.expires_at !== undefined && dto.ttl !== undefined) throw AppError.badRequest('give either expires_at or ttl, not both');
+    const { externalTokenMaxTtlMs: max, externalTokenDefaultTtlMs: fallback } = this.config.models;
+    const now = Date.now();
+    let lifetime = fallback;
+    if (dto.ttl !== undefined) {
+      const parsed = parseDuration(dto.ttl);
+      if (parsed === undefined || parsed <= 0) throw AppError.badRequest(`ttl: expected ${DURATION_FORMATS}`);
+      lifetime = parsed;
+    } else if (dto.expires_at !== undefined) {
+      lifetime = Date.parse(dto.expires_at) - now;
+      if (!(lifetime > 0)) throw AppError.badRequest('expires_at: must be in the future');
+    }
+    if (lifetime > max) throw AppError.badRequest(`the token may live at most ${Math.floor(max / DAY_MS)} days`);
+    return new Date(now + lifetime);
+  }
+}
+
+function toDto(row: TokenRow, prefix: PrefixRef): ExternalTokenDto {
+  const state = row.revokedAt ? 'revoked' : row.expiresAt.getTime() <= Date.now() ? 'expired' : 'active';
+  return {
+    id: row.id,
+    name: row.name,
+    scope: row.modelId === null ? 'prefix' : 'model',
+    prefix: prefix.prefix,
+    prefix_key: prefix.key,
+    model_id: row.modelId,
+    claims: row.claims ? JSON.parse(row.claims) : null,
+    state,
+    expires_at: row.expiresAt,
+    revoked_at: row.revokedAt,
+    created_by: row.createdBy,
+    created_at: row.createdAt,
+  };
+}

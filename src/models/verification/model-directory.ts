@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import { readDate, SqlDatabase } from '../../database/sql-database';
+import { RevocationBus, RevocationEvent } from '../../revocation/revocation-bus';
+import { ModelStage } from '../model-paths';
+import { TtlCache } from './ttl-cache';
+
+export interface VersionEntry {
+  version: string;
+  stage: ModelStage;
+  draft: boolean;
+  createdAt: Date;
+}
+
+export interface ModelEntry {
+  id: number;
+  name: string;
+  prefixId: number;
+  prefixKey: string;
+  prefix: string;
+  versions: VersionEntry[];
+}
+
+export interface ExternalTokenEntry {
+  id: string;
+  prefixId: number;
+  modelId: number | null;
+  tokenHash: string;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+interface PrefixIndex {
+  byPath: Map<string, { id: number }>;
+  maxDepth: number;
+}
+
+/** `allowed`: the user may use models of the prefix; `denied`: no grant; `inactive`: no such active user. */
+export type UserAccess = 'allowed' | 'denied' | 'inactive';
+
+const TTL_MS = 30_000;
+const MAX_ENTRIES = 50_000;
+
+/**
+ * The read side of the model registry on the hot paths (model URLs, session and external token
+ * checks): raw SQL through SqlDatabase, cached in memory. Every registry write publishes a
+ * `model` or `model-prefix` event, which empties these caches; `user` events drop access
+ * decisions and `external-token` events drop one token. A generation counter keeps a lookup
+ * that raced with an eviction from caching what it read before the change.
+ */
+@Injectable()
+export class ModelDirectory {
+  private generation = 0;
+  private prefixIndex?: { value: PrefixIndex; until: number };
+  private readonly models = new TtlCache<number, ModelEntry | null>(MAX_ENTRIES, TTL_MS);
+  private readonly modelIds = new TtlCache<string, number | null>(MAX_ENTRIES, TTL_MS);
+  private readonly access = new TtlCache<string, UserAccess>(MAX_ENTRIES, TTL_MS);
+  private readonly externalTokens = new TtlCache<string, ExternalTokenEntry | null>(MAX_ENTRIES, TTL_MS);
+
+  constructor(
+    private readonly sql: SqlDatabase,
+    private readonly bus: RevocationBus,
+  ) {
+    bus.subscribe({ revoked: (event) => this.evict(event), reset: () => this.evict({ kind: 'model', id: '*' }) });
+  }
+
+  /** The model with the longest registered prefix matching `segments`, then its name; the rest of the path is returned. */
+  async resolvePath(segments: string[]): Promise<{ model: ModelEntry; rest: string[] } | undefined> {
+    const { byPath, maxDepth } = await this.prefixes();
+    for (let depth = Math.min(maxDepth, segments.length - 1); depth >= 1; depth--) {
+      const prefix = byPath.get(segments.slice(0, depth).join('/'));
+      if (!prefix) continue;
+      const model = await this.modelByName(prefix.id, segments[depth]);
+      return model ? { model, rest: segments.slice(depth + 1) } : undefined;
+    }
+    return undefined;
+  }
+
+  async model(id: number): Promise<ModelEntry | undefined> {
+    return (await this.cached(this.models, id, () => this.loadModel(id))) ?? undefined;
+  }
+
+  /** Whether a user may use the models of a prefix: a grant of any kind, or platform admin. */
+  userAccess(userId: string, prefixId: number): Promise<UserAccess> {
+    return this.cached(this.access, `${userId}:${prefixId}`, async () => {
+      const rows = await this.sql.query<{ isAdmin: unknown; disabledAt: unknown; grantId: unknown }>(
+        `SELECT u."isAdmin", u."disabledAt", g."id" AS "grantId" FROM "User" u
+         LEFT JOIN "ModelPrefixGrant" g ON g."userId" = u."id" AND g."prefixId" = $1
+         WHERE u."id" = $2`,
+        [prefixId, userId],
+      );
+      const user = rows[0];
+      if (!user || user.disabledAt !== null) return 'inactive';
+      return Boolean(user.isAdmin) || user.grantId !== null ? 'allowed' : 'denied';
+    });
+  }
+
+  async externalToken(id: string): Promise<ExternalTokenEntry | undefined> {
+    const entry = await this.cached(this.externalTokens, id, async () => {
+      const rows = await this.sql.query<{ id: string; prefixId: number; modelId: number | null; tokenHash: string; expiresAt: unknown; revokedAt: unknown }>(
+        `SELECT "id", "prefixId", "modelId", "tokenHash", "expiresAt", "revokedAt" FROM "ExternalApiToken" WHERE "id" = $1`,
+        [id],
+      );
+      const row = rows[0];
+      return row ? { ...row, expiresAt: readDate(row.expiresAt)!, revokedAt: readDate(row.revokedAt) } : null;
+    });
+    return entry ?? undefined;
+  }
+
+  private async prefixes(): Promise<PrefixIndex> {
+    if (this.prefixIndex && this.prefixIndex.until > Date.now() && this.bus.delivering) return this.prefixIndex.value;
+    const generation = this.generation;
+    const rows = await this.sql.query<{ id: number; prefix: string }>(`SELECT "id", "prefix" FROM "ModelPrefix"`);
+    const index = {
+      byPath: new Map(rows.map((row) => [row.prefix, { id: row.id }])),
+      maxDepth: Math.max(0, ...rows.map((row) => row.prefix.split('/').length)),
+    };
+    if (generation === this.generation) this.prefixIndex = { value: index, until: Date.now() + TTL_MS };
+    return index;
+  }
+
+  private async modelByName(prefixId: number, name: string): Promise<ModelEntry | undefined> {
+    const id = await this.cached(this.modelIds, `${prefixId}/${name}`, async () => {
+      const rows = await this.sql.query<{ id: number }>(`SELECT "id" FROM "Model" WHERE "prefixId" = $1 AND "name" = $2`, [prefixId, name]);
+      return rows[0]?.id ?? null;
+    });
+    return id === null ? undefined : this.model(id);
+  }
+
+  private async loadModel(id: number): Promise<ModelEntry | null> {
+    const rows = await this.sql.query<{ id: number; name: string; prefixId: number; prefixKey: string; prefix: string }>(
+      `SELECT m."id", m."name", m."prefixId", p."key" AS "prefixKey", p."prefix" FROM "Model" m
+       JOIN "ModelPrefix" p ON p."id" = m."prefixId" WHERE m."id" = $1`,
+      [id],
+    );
+    if (!rows[0]) return null;
+    const versions = await this.sql.query<{ version: string; stage: ModelStage; draft: unknown; createdAt: unknown }>(
+      `SELECT "version", "stage", "draft", "createdAt" FROM "ModelVersion" WHERE "modelId" = $1`,
+      [id],
+    );
+    return {
+      ...rows[0],
+      versions: versions.map((row) => ({ version: row.version, stage: row.stage, draft: Boolean(row.draft), createdAt: readDate(row.createdAt)! })),
+    };
+  }
+
+  private async cached<K, V>(cache: TtlCache<K, V>, key: K, load: () => Promise<V>): Promise<V> {
+    // While the bus may be missing other replicas' changes, read through to the database.
+    if (!this.bus.delivering) return load();
+    const hit = cache.get(key);
+    if (hit) return hit.value;
+    const generation = this.generation;
+    const value = await load();
+    if (generation === this.generation && this.bus.delivering) cache.set(key, value);
+    return value;
+  }
+
+  private evict(event: RevocationEvent): void {
+    if (event.kind === 'model' || event.kind === 'model-prefix') {
+      this.prefixIndex = undefined;
+      this.models.clear();
+      this.modelIds.clear();
+      this.access.clear();
+      this.externalTokens.clear();
+    } else if (event.kind === 'user') {
+      this.access.clear();
+    } else if (event.kind === 'external-token') {
+      this.externalTokens.delete(event.id);
+    } else {
+      return;
+    }
+    this.generation++;
+  }
+}
