@@ -1,6 +1,7 @@
 // Generates what the build and the tests need and git does not keep: both Prisma clients and the
 // Swagger plugin metadata (src/metadata.ts), so @nestjs/swagger documents DTOs under tsc and SWC alike.
 const { execFileSync } = require('node:child_process');
+const { existsSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -13,6 +14,10 @@ for (const [provider, url] of [['sqlite', 'file:./data/unused.db'], ['postgresql
     env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
   });
 }
+
+// The generator type-checks src/, which imports src/metadata.ts: on a fresh clone, start from an empty one.
+const metadataFile = join(root, 'src', 'metadata.ts');
+if (!existsSync(metadataFile)) writeFileSync(metadataFile, 'export default async () => ({});\n');
 
 const { PluginMetadataGenerator } = require('@nestjs/cli/lib/compiler/plugins/plugin-metadata-generator');
 const { ReadonlyVisitor } = require('@nestjs/swagger/plugin');

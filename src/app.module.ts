@@ -11,13 +11,14 @@ import { HealthModule } from './health/health.module';
 import { KeysModule } from './keys/keys.module';
 import { ProjectsModule } from './projects/projects.module';
 import { RevocationModule } from './revocation/revocation.module';
+import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RevocationModule, KeysModule, HealthModule, AuthModule, ProjectsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RevocationModule, KeysModule, HealthModule, AuthModule, ProjectsModule, ServiceAccountsModule],
       providers: [
         {
           provide: APP_PIPE,
