@@ -48,7 +48,9 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey.replace(/\[\d+\]$/, '')}`,
   });
   SwaggerModule.setup('docs', app, publicDocument(document), { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
-  app.enableShutdownHooks();
+  // SIGTERM/SIGINT: stop accepting connections, finish in-flight requests, close the database, exit 0
+  // (Nest's default re-raises the signal, which orchestrators report as a crash).
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
 }
 
 function openApiConfig() {

@@ -69,7 +69,7 @@ export class TestApp {
       body = JSON.stringify(options.json);
     } else if (options.form) {
       headers['content-type'] ??= 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(Object.entries(options.form).map(([k, v]) => [k, String(v)])).toString();
+      body = new URLSearchParams(Object.entries(options.form).map(([k, v]): [string, string] => [k, String(v)])).toString();
     } else if (options.raw !== undefined) {
       body = options.raw;
     }
@@ -102,7 +102,8 @@ export class TestApp {
 
 export const usingPostgres = () => Boolean(process.env.TEST_DATABASE_URL);
 
-async function freshDatabase(dataDir: string): Promise<{ url: string; drop: () => Promise<void> }> {
+/** A fresh SQLite file in dataDir, or a fresh PostgreSQL database when TEST_DATABASE_URL is set. */
+export async function freshDatabase(dataDir: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) return { url: `file:${join(dataDir, 'tessera.db')}`, drop: async () => undefined };
   const name = `tessera_test_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
