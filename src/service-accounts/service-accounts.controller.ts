@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiStackitErrors } from '../common/api-errors.decorator';
 import { ParseEmailPipe } from '../common/parse-email.pipe';
 import { CurrentPrincipal, Principal } from '../common/principal';
@@ -34,6 +34,7 @@ export class ServiceAccountsController {
   /** Delete a service account; its access tokens stop working at once (owners). */
   @Delete(':serviceAccountEmail')
   @HttpCode(200)
+  @ApiOkResponse({ description: 'The account, its memberships and its tokens are deleted.' })
   @ApiStackitErrors(409)
   delete(
     @CurrentPrincipal() caller: Principal,
@@ -67,6 +68,7 @@ export class ServiceAccountsController {
   /** Revoke an access token; the next call with it is unauthorized (owners). */
   @Delete(':serviceAccountEmail/access-tokens/:accessTokenId')
   @HttpCode(200)
+  @ApiOkResponse({ description: 'The token is revoked.' })
   @ApiStackitErrors(409)
   revokeToken(
     @CurrentPrincipal() caller: Principal,
