@@ -21,9 +21,41 @@ export default defineConfig({
   async adapter() {
     if (target.provider === 'postgresql') {
       const { PrismaPg } = await import('@prisma/adapter-pg');
-      return new PrismaPg({ connectionString: target.url });
+      return new PrismaPg(await catalogReadablePool(target.url));
     }
     const { PrismaBetterSQLite3 } = await import('@prisma/adapter-better-sqlite3');
     return new PrismaBetterSQLite3({ url: target.url });
   },
 });
+
+/**
+ * The schema engine reads PostgreSQL catalogs whose columns have type `name`, which
+ * @prisma/adapter-pg 6.19 cannot map, so `migrate deploy` fails on a fresh database
+ * (prisma/prisma#27403). `name` is text of at most 63 bytes: report it as `text`.
+ */
+async function catalogReadablePool(connectionString: string) {
+  const { Pool } = await import('pg');
+  const NAME = 19;
+  const TEXT = 25;
+  const asText = <T>(result: T): T => {
+    for (const field of (result as { fields?: { dataTypeID: number }[] })?.fields ?? []) {
+      if (field.dataTypeID === NAME) field.dataTypeID = TEXT;
+    }
+    return result;
+  };
+  // The adapter uses the promise forms; the pool itself uses the callback form of connect().
+  class CatalogReadablePool extends Pool {
+    query(...args: unknown[]): any {
+      return (super.query as (...a: unknown[]) => Promise<unknown>)(...args).then(asText);
+    }
+    connect(...args: unknown[]): any {
+      if (args.length) return (super.connect as (...a: unknown[]) => void)(...args);
+      return super.connect().then((client) => {
+        const query = client.query.bind(client) as (...a: unknown[]) => Promise<unknown>;
+        client.query = ((...a: unknown[]) => query(...a).then(asText)) as typeof client.query;
+        return client;
+      });
+    }
+  }
+  return new CatalogReadablePool({ connectionString });
+}

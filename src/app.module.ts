@@ -13,13 +13,14 @@ import { KeysModule } from './keys/keys.module';
 import { ModelsModule } from './models/models.module';
 import { ProjectsModule } from './projects/projects.module';
 import { RevocationModule } from './revocation/revocation.module';
+import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RevocationModule, KeysModule, HealthModule, AuthModule, ProjectsModule, InstancesModule, ModelsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RevocationModule, KeysModule, HealthModule, AuthModule, ProjectsModule, InstancesModule, ModelsModule, ServiceAccountsModule],
       providers: [
         {
           provide: APP_PIPE,

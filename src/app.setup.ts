@@ -44,10 +44,13 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
 
   await SwaggerModule.loadPluginMetadata(metadata);
   const document = SwaggerModule.createDocument(app, openApiConfig(), {
-    operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
+    // Swagger numbers the methods of multi-path controllers (`create[1]`); the aliases leave the document, so drop the index.
+    operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey.replace(/\[\d+\]$/, '')}`,
   });
   SwaggerModule.setup('docs', app, publicDocument(document), { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
-  app.enableShutdownHooks();
+  // SIGTERM/SIGINT: stop accepting connections, finish in-flight requests, close the database, exit 0
+  // (Nest's default re-raises the signal, which orchestrators report as a crash).
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
 }
 
 function openApiConfig() {
@@ -55,6 +58,7 @@ function openApiConfig() {
     .setTitle('Tessera')
     .setDescription(
       'Token lifecycle for ML platforms: STACKIT-style instance tracking tokens (`/v1`; every `/v1/projects/...` route is also served under `/v1alpha`), ' +
+        'service accounts after STACKIT Service Account API v2 (`/v2`, also served under `/v1` and `/v1alpha`), ' +
         'Practicus-style console and model authentication (`/console/api`).',
     )
     .setVersion('1.0.0')
@@ -62,9 +66,13 @@ function openApiConfig() {
     .build();
 }
 
-/** `/v1alpha` repeats `/v1`; it stays out of the document so generated clients get one method per operation. */
+/**
+ * Aliases stay out of the document so generated clients get one method per operation: `/v1alpha`
+ * repeats `/v1`, and `/v1` repeats the `/v2` service-account routes.
+ */
 function publicDocument(document: OpenAPIObject): OpenAPIObject {
-  const paths = Object.fromEntries(Object.entries(document.paths).filter(([path]) => !path.startsWith('/v1alpha/')));
+  const isAlias = (path: string) => path.startsWith('/v1alpha/') || (path.startsWith('/v1/') && `/v2/${path.slice(4)}` in document.paths);
+  const paths = Object.fromEntries(Object.entries(document.paths).filter(([path]) => !isAlias(path)));
   return { ...document, paths };
 }
 

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDuration } from '../common/duration';
 import { DatabaseTarget, resolveDatabaseTarget } from './database-target';
@@ -59,13 +60,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir,
     database,
     bootstrapAdmin: {
-      email: read.string('TESSERA_ADMIN_EMAIL', 'admin@tessera.local').toLowerCase(),
+      email: read.email('TESSERA_ADMIN_EMAIL', 'admin@tessera.local'),
       password: env.TESSERA_ADMIN_PASSWORD || undefined,
     },
     auth: {
       issuer: read.string('TESSERA_ISSUER', 'tessera'),
-      signingKeyFile: env.TESSERA_SIGNING_KEY_FILE || undefined,
-      verifyKeyFiles: read.list('TESSERA_VERIFY_KEY_FILES'),
+      signingKeyFile: read.file('TESSERA_SIGNING_KEY_FILE'),
+      verifyKeyFiles: read.files('TESSERA_VERIFY_KEY_FILES'),
       accessTtlMs: read.duration('TESSERA_ACCESS_TOKEN_TTL', '30m'),
       refreshTtlMs: read.duration('TESSERA_REFRESH_TOKEN_TTL', '90d'),
       refreshRotation: read.boolean('TESSERA_REFRESH_ROTATION', false),
@@ -112,10 +113,34 @@ class EnvReader {
     return value.split(',').map((item) => item.trim()).filter(Boolean);
   }
 
+  email(name: string, fallback: string): string {
+    const value = this.string(name, fallback).toLowerCase();
+    if (!/^[^\s@]+@[^\s@]+$/.test(value)) this.problems.push(`${name}: expected an email address, got "${value}"`);
+    return value;
+  }
+
+  /** A path to a file that must exist; keys are read later, at start, where the variable is not known. */
+  file(name: string): string | undefined {
+    const path = this.env[name]?.trim();
+    if (path) this.checkFile(name, path);
+    return path || undefined;
+  }
+
+  files(name: string): string[] {
+    const paths = this.list(name);
+    for (const path of paths) this.checkFile(name, path);
+    return paths;
+  }
+
+  private checkFile(name: string, path: string): void {
+    if (!existsSync(path) || !statSync(path).isFile()) this.problems.push(`${name}: no such file "${path}"`);
+  }
+
   integer(name: string, fallback: number, min: number, max: number): number {
     const value = this.env[name]?.trim();
     if (!value) return fallback;
-    const parsed = Number(value);
+    // Plain decimal digits only: Number() would also take "0x50" or "1e3".
+    const parsed = /^-?\d+$/.test(value) ? Number(value) : NaN;
     if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
       this.problems.push(`${name}: expected an integer from ${min} to ${max}, got "${value}"`);
       return fallback;

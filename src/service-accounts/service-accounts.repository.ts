@@ -1,9 +1,71 @@
 import { Injectable } from '@nestjs/common';
+import { newId } from '../common/ids';
 import { PrismaService } from '../database/prisma.service';
+import { ProjectRole } from '../projects/project-role';
+
+export interface NewAccessToken {
+  id: string;
+  tokenHash: string;
+  validUntil: Date;
+}
 
 @Injectable()
 export class ServiceAccountsRepository {
   constructor(private readonly prisma: PrismaService) {}
+
+  /** Creates the account and its membership in its project in one transaction. */
+  create(projectId: string, email: string, role: ProjectRole) {
+    const id = newId();
+    return this.prisma.serviceAccount.create({
+      data: { id, projectId, email, memberships: { create: { id: newId(), projectId, role } } },
+    });
+  }
+
+  listByProject(projectId: string) {
+    return this.prisma.serviceAccount.findMany({ where: { projectId }, orderBy: { createdAt: 'asc' } });
+  }
+
+  findByEmail(projectId: string, email: string) {
+    return this.prisma.serviceAccount.findFirst({ where: { projectId, email } });
+  }
+
+  /**
+   * Deletes the account with its tokens and memberships unless it is the last owner of a project.
+   * Returns the ids of the tokens that were still live, so caches can drop them.
+   */
+  async delete(projectId: string, accountId: string): Promise<{ liveTokenIds: string[] } | 'last-owner'> {
+    return this.prisma.$transaction(async (tx) => {
+      const owned = await tx.projectMember.findMany({ where: { serviceAccountId: accountId, role: 'owner' }, select: { projectId: true } });
+      for (const { projectId: ownedProject } of owned) {
+        if ((await tx.projectMember.count({ where: { projectId: ownedProject, role: 'owner' } })) <= 1) return 'last-owner';
+      }
+      const live = await tx.serviceAccountToken.findMany({
+        where: { serviceAccountId: accountId, revokedAt: null, validUntil: { gt: new Date() } },
+        select: { id: true },
+      });
+      await tx.serviceAccount.delete({ where: { id: accountId, projectId } });
+      return { liveTokenIds: live.map((token) => token.id) };
+    });
+  }
+
+  createToken(accountId: string, token: NewAccessToken) {
+    return this.prisma.serviceAccountToken.create({ data: { ...token, serviceAccountId: accountId } });
+  }
+
+  listTokens(projectId: string, accountId: string) {
+    return this.prisma.serviceAccountToken.findMany({
+      where: { serviceAccountId: accountId, serviceAccount: { projectId } },
+      orderBy: { createdAt: 'asc' },
+    });
+  }
+
+  /** Revokes a token of the account; says why when nothing was revoked. */
+  async revokeToken(projectId: string, accountId: string, id: string): Promise<'revoked' | 'already-revoked' | 'not-found'> {
+    const scope = { id, serviceAccountId: accountId, serviceAccount: { projectId } };
+    const { count } = await this.prisma.serviceAccountToken.updateMany({ where: { ...scope, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (count === 1) return 'revoked';
+    return (await this.prisma.serviceAccountToken.count({ where: scope })) ? 'already-revoked' : 'not-found';
+  }
 
   /** A token that is neither revoked nor expired, with its account. */
   findLiveToken(id: string) {

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ProjectsModule } from '../projects/projects.module';
+import { ServiceAccountsController } from './service-accounts.controller';
+import { ServiceAccountsRepository } from './service-accounts.repository';
+import { ServiceAccountsService } from './service-accounts.service';
+
+@Module({
+  imports: [ProjectsModule],
+  controllers: [ServiceAccountsController],
+  providers: [ServiceAccountsService, ServiceAccountsRepository],
+})
+export class ServiceAccountsModule {}

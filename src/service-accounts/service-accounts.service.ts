@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { randomInt } from 'node:crypto';
+import { AppError } from '../common/app-error';
+import { hashSecret, newId } from '../common/ids';
+import { Principal } from '../common/principal';
+import { CONSOLE_AUDIENCE, TokenSigner } from '../keys/token-signer.service';
+import { ProjectAccessService } from '../projects/project-access.service';
+import { ProjectRole } from '../projects/project-role';
+import { RevocationBus } from '../revocation/revocation-bus';
+import { AccessTokenDto, AccessTokenMetadataDto } from './dto/access-token.dto';
+import { ServiceAccountDto } from './dto/service-account.dto';
+import { ServiceAccountsRepository } from './service-accounts.repository';
+
+export const SERVICE_ACCOUNT_EMAIL_DOMAIN = 'sa.tessera.local';
+const SUFFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const DAY_MS = 86_400_000;
+
+type AccountRow = NonNullable<Awaited<ReturnType<ServiceAccountsRepository['findByEmail']>>>;
+type TokenRow = Awaited<ReturnType<ServiceAccountsRepository['listTokens']>>[number];
+
+/** Service accounts of a project and their access tokens. Reading needs reader; changing needs owner. */
+@Injectable()
+export class ServiceAccountsService {
+  constructor(
+    private readonly accounts: ServiceAccountsRepository,
+    private readonly access: ProjectAccessService,
+    private readonly signer: TokenSigner,
+    private readonly revocations: RevocationBus,
+  ) {}
+
+  async create(caller: Principal, projectId: string, name: string, role: ProjectRole): Promise<ServiceAccountDto> {
+    await this.access.require(caller, projectId, 'owner');
+    return toAccount(await this.accounts.create(projectId, generateEmail(name), role));
+  }
+
+  async list(caller: Principal, projectId: string): Promise<ServiceAccountDto[]> {
+    await this.access.require(caller, projectId, 'reader');
+    return (await this.accounts.listByProject(projectId)).map(toAccount);
+  }
+
+  async delete(caller: Principal, projectId: string, email: string): Promise<void> {
+    await this.access.require(caller, projectId, 'owner');
+    const account = await this.existing(projectId, email);
+    const result = await this.accounts.delete(projectId, account.id);
+    if (result === 'last-owner') throw AppError.conflict(`${email} is the last owner of a project; add another owner first`);
+    for (const id of result.liveTokenIds) await this.revocations.publish({ kind: 'service-account-token', id });
+  }
+
+  async createToken(caller: Principal, projectId: string, email: string, ttlDays: number): Promise<AccessTokenDto> {
+    await this.access.require(caller, projectId, 'owner');
+    const account = await this.existing(projectId, email);
+    const id = newId();
+    const { token, expiresAt } = this.signer.issue({
+      type: 'sa-access',
+      subject: account.id,
+      audience: CONSOLE_AUDIENCE,
+      id,
+      expiresAt: new Date(Date.now() + ttlDays * DAY_MS),
+      claims: { email: account.email, project_id: account.projectId },
+    });
+    // The JWT carries whole seconds; store the same instant so listing and verification agree.
+    const validUntil = new Date(Math.floor(expiresAt.getTime() / 1000) * 1000);
+    const row = await this.accounts.createToken(account.id, { id, tokenHash: hashSecret(token), validUntil });
+    return { ...toTokenMetadata(row), token };
+  }
+
+  async listTokens(caller: Principal, projectId: string, email: string): Promise<AccessTokenMetadataDto[]> {
+    await this.access.require(caller, projectId, 'reader');
+    const account = await this.existing(projectId, email);
+    return (await this.accounts.listTokens(projectId, account.id)).map(toTokenMetadata);
+  }
+
+  async revokeToken(caller: Principal, projectId: string, email: string, tokenId: string): Promise<void> {
+    await this.access.require(caller, projectId, 'owner');
+    const account = await this.existing(projectId, email);
+    const outcome = await this.accounts.revokeToken(projectId, account.id, tokenId);
+    if (outcome === 'not-found') throw AppError.notFound('access token not found');
+    if (outcome === 'already-revoked') throw AppError.conflict('access token is already revoked');
+    await this.revocations.publish({ kind: 'service-account-token', id: tokenId });
+  }
+
+  private async existing(projectId: string, email: string): Promise<AccountRow> {
+    const account = await this.accounts.findByEmail(projectId, email);
+    if (!account) throw AppError.notFound(`service account ${email} not found in this project`);
+    return account;
+  }
+}
+
+/** `<name>-<8 random lowercase alphanumerics>@sa.tessera.local`, as STACKIT derives emails from names. */
+function generateEmail(name: string): string {
+  const suffix = Array.from({ length: 8 }, () => SUFFIX_ALPHABET[randomInt(SUFFIX_ALPHABET.length)]).join('');
+  return `${name}-${suffix}@${SERVICE_ACCOUNT_EMAIL_DOMAIN}`;
+}
+
+function toAccount(row: AccountRow): ServiceAccountDto {
+  return { id: row.id, email: row.email, projectId: row.projectId, internal: false };
+}
+
+function toTokenMetadata(row: TokenRow): AccessTokenMetadataDto {
+  const active = !row.revokedAt && row.validUntil > new Date();
+  return { id: row.id, createdAt: row.createdAt, validUntil: row.validUntil, active };
+}

@@ -1,0 +1,270 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, freshDatabase, usingPostgres } from './support/test-app';
+import { ROOT, runMain, TesseraProcess } from './support/tessera-process';
+
+// These tests run the built production entry point (dist/main.js): `npm test` builds it first.
+
+describe('configuration errors at start', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tessera-config-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it.each(['eighty', '70000', '-1', '80.5'])('exits non-zero with a message naming PORT for PORT=%s', async (port) => {
+    const { exited, output } = runMain({ PORT: port, TESSERA_DATA_DIR: dataDir, TESSERA_LOG_LEVEL: 'info' });
+    const exit = await exited;
+    expect(exit.signal).toBeNull();
+    expect(exit.code).not.toBe(0);
+    expect(output()).toContain(`PORT: expected an integer from 0 to 65535, got "${port}"`);
+    expect(output()).not.toMatch(/listening on/);
+  });
+
+  it('names every bad variable at once', async () => {
+    const { exited, output } = runMain({ PORT: 'x', TESSERA_LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://db/tessera', TESSERA_DATA_DIR: dataDir });
+    expect((await exited).code).not.toBe(0);
+    for (const name of ['PORT', 'TESSERA_LOG_LEVEL', 'DATABASE_URL']) expect(output()).toContain(`${name}:`);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes an in-flight request on SIGTERM, stops accepting connections and exits 0', async () => {
+    const tessera = await TesseraProcess.start();
+    try {
+      const port = Number(new URL(tessera.url).port);
+      const body = JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+      const request = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/console/api/auth/',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
+      });
+      const response = new Promise<{ status?: number; text: string }>((resolve, reject) => {
+        request.on('response', (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode, text }));
+        });
+        request.on('error', reject);
+      });
+      // "100 Continue" means the server has the request; its body is still to come.
+      const continued = new Promise((resolve) => request.once('continue', resolve));
+      request.flushHeaders();
+      await continued;
+
+      tessera.child.kill('SIGTERM');
+      // Shutdown is under way once the listener refuses new connections; only then send the body.
+      await eventually(async () => !(await accepts(port)));
+      request.end(body);
+
+      const result = await response;
+      expect(result.status).toBe(200);
+      expect(JSON.parse(result.text)).toEqual({ access: expect.any(String), refresh: expect.any(String) });
+      expect(await tessera.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await tessera.close();
+    }
+  });
+});
+
+describe('logs', () => {
+  it('are JSON lines with request ids and never contain passwords, tokens or Authorization headers', async () => {
+    const tessera = await TesseraProcess.start({ TESSERA_LOG_LEVEL: 'info' });
+    const call = async (method: string, path: string, options: { token?: string; json?: unknown; requestId?: string } = {}) => {
+      const headers: Record<string, string> = {};
+      if (options.json !== undefined) headers['content-type'] = 'application/json';
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      if (options.requestId) headers['x-request-id'] = options.requestId;
+      const response = await fetch(`${tessera.url}${path}`, { method, headers, body: options.json === undefined ? undefined : JSON.stringify(options.json) });
+      return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
+    };
+    const wrongPassword = 'wrong-password-canary-7731';
+    const forgedToken = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJjYW5hcnkifQ.canary-signature-4451';
+    let secrets: string[] = [];
+    try {
+      expect((await call('POST', '/console/api/auth/', { json: { email: ADMIN_EMAIL, password: wrongPassword } })).status).toBe(401);
+      const login = await call('POST', '/console/api/auth/', { json: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+      expect(login.status).toBe(200);
+      const { access, refresh } = login.body;
+      expect((await call('GET', '/console/api/users/me', { token: access, requestId: 'log-test-me' })).status).toBe(200);
+      expect((await call('POST', '/console/api/auth/refresh/', { token: refresh, json: { refresh } })).status).toBe(200);
+      expect((await call('POST', '/console/api/auth/verify/', { json: { token: access } })).status).toBe(200);
+      const project = await call('POST', '/v1/projects', { token: access, json: { name: 'logged' } });
+      const account = await call('POST', `/v2/projects/${project.body.id}/service-accounts`, { token: access, json: { name: 'logger' } });
+      const saToken = await call('POST', `/v2/projects/${project.body.id}/service-accounts/${account.body.email}/access-tokens`, { token: access, json: { ttlDays: 1 } });
+      expect(saToken.status).toBe(201);
+      expect((await call('GET', `/v1/projects?access_token=${saToken.body.token}`, { token: saToken.body.token })).status).toBe(200);
+      expect((await call('GET', '/v1/projects', { token: forgedToken })).status).toBe(401);
+      const newUser = await call('POST', '/console/api/users/', { token: access, json: { email: 'logged@tessera.test', password: 'new-user-password-canary' } });
+      expect(newUser.status).toBe(201);
+      secrets = [ADMIN_PASSWORD, wrongPassword, 'new-user-password-canary', access, refresh, saToken.body.token, forgedToken];
+      // Token signatures alone are secrets too (a log line could carry a truncated token).
+      secrets.push(...[access, refresh, saToken.body.token].map((token: string) => token.split('.')[2]));
+      expect(await tessera.stop()).toEqual({ code: 0, signal: null });
+    } finally {
+      await tessera.close();
+    }
+
+    const output = tessera.output();
+    for (const secret of secrets) expect(output).not.toContain(secret);
+    expect(output).not.toMatch(/authorization/i);
+    expect(output).not.toMatch(/bearer/i);
+
+    const lines = output.split('\n').filter((line) => line.trim());
+    const entries = lines.map((line) => {
+      try {
+        return JSON.parse(line);
+      } catch {
+        throw new Error(`log line is not JSON: ${line}`);
+      }
+    });
+    const requestLines = entries.filter((entry) => entry.msg === 'request');
+    expect(requestLines.length).toBeGreaterThanOrEqual(10);
+    expect(requestLines).toContainEqual(expect.objectContaining({ reqId: 'log-test-me', method: 'GET', path: '/console/api/users/me', status: 200 }));
+    // Query strings are cut from logged paths: they may carry credentials.
+    expect(requestLines).toContainEqual(expect.objectContaining({ method: 'GET', path: '/v1/projects', status: 200 }));
+  });
+});
+
+describe(`migrations and the stock Prisma CLI (${usingPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
+  const provider = usingPostgres() ? 'postgresql' : 'sqlite';
+  const migrationNames = readdirSync(join(ROOT, 'prisma', provider, 'migrations'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  let target: { dataDir: string; url: string; drop: () => Promise<void> };
+
+  beforeEach(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-migrate-'));
+    const database = await freshDatabase(dataDir);
+    target = { dataDir, url: database.url, drop: database.drop };
+  });
+  afterEach(async () => {
+    await target.drop();
+    rmSync(target.dataDir, { recursive: true, force: true });
+  });
+
+  /** Starts Tessera on the target database until it serves, then stops it; returns its output. */
+  async function runTessera(): Promise<string> {
+    const tessera = await TesseraProcess.start({}, target);
+    try {
+      expect(await tessera.stop()).toEqual({ code: 0, signal: null });
+      return tessera.output();
+    } finally {
+      await tessera.close();
+    }
+  }
+
+  it('leaves a database that `prisma migrate status` reports up to date', async () => {
+    const before = await prisma(['migrate', 'status'], target.url);
+    expect(before.code).not.toBe(0); // a fresh database has pending migrations
+    expect(await runTessera()).toContain(`applied migrations: ${migrationNames.join(', ')}`);
+    const after = await prisma(['migrate', 'status'], target.url);
+    expect(after.output).toMatch(/Database schema is up to date/);
+    expect(after.code).toBe(0);
+  });
+
+  it('starts with nothing to apply on a database migrated by `prisma migrate deploy`', async () => {
+    const deploy = await prisma(['migrate', 'deploy'], target.url);
+    expect(deploy.code).toBe(0);
+    const rows = await migrationRows(target.url);
+    expect(rows.map((row) => row.migration_name)).toEqual(migrationNames);
+    expect(await runTessera()).not.toContain('applied migrations');
+    expect(await migrationRows(target.url)).toEqual(rows);
+  });
+
+  it('refuses to start when an applied migration was edited (checksum mismatch)', async () => {
+    await runTessera();
+    await setChecksum(target.url, migrationNames[0], '0'.repeat(64));
+    const { exited, output } = runMain({ HOST: '127.0.0.1', PORT: '0', TESSERA_DATA_DIR: target.dataDir, DATABASE_URL: target.url, TESSERA_LOG_LEVEL: 'info' });
+    const exit = await exited;
+    expect(exit.code).not.toBe(0);
+    expect(exit.code).not.toBeNull();
+    expect(output()).toContain(`Migration ${migrationNames[0]} was edited after it was applied (checksum mismatch)`);
+    expect(output()).not.toMatch(/listening on/);
+  });
+});
+
+function prisma(args: string[], databaseUrl: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      join(ROOT, 'node_modules', '.bin', 'prisma'),
+      args,
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1' }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+interface MigrationRow {
+  id: string;
+  migration_name: string;
+  checksum: string;
+  finished_at: unknown;
+}
+
+async function migrationRows(url: string): Promise<MigrationRow[]> {
+  const sql = 'SELECT id, migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name';
+  if (url.startsWith('file:')) {
+    const db = new BetterSqlite3(url.slice('file:'.length), { readonly: true });
+    try {
+      return db.prepare(sql).all() as MigrationRow[];
+    } finally {
+      db.close();
+    }
+  }
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<MigrationRow>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function setChecksum(url: string, name: string, checksum: string): Promise<void> {
+  if (url.startsWith('file:')) {
+    const db = new BetterSqlite3(url.slice('file:'.length));
+    try {
+      db.prepare('UPDATE _prisma_migrations SET checksum = ? WHERE migration_name = ?').run(checksum, name);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('UPDATE _prisma_migrations SET checksum = $1 WHERE migration_name = $2', [checksum, name]);
+  } finally {
+    await client.end();
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function eventually(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
