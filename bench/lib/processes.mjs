@@ -71,14 +71,15 @@ export async function startCeiling() {
 /**
  * Starts `node dist/main.js` on 127.0.0.1 with exactly `env` (nothing inherited but PATH, so a
  * DATABASE_URL in the caller's shell cannot leak in) and waits until /readyz answers 200.
- * Output goes to `logFile`; its tail is shown when the start fails.
+ * Output goes to `logFile`; its tail is shown when the start fails. `nodeArgs` (e.g. `--cpu-prof`)
+ * go to node before the script.
  */
-export async function startTessera(env, logFile, startTimeoutMs = 60_000) {
+export async function startTessera(env, logFile, { startTimeoutMs = 60_000, nodeArgs = [] } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const fd = openSync(logFile, 'a');
   const child = track(
-    spawn(process.execPath, [TESSERA_MAIN], {
+    spawn(process.execPath, [...nodeArgs, TESSERA_MAIN], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env, HOST: '127.0.0.1', PORT: String(port) },
       stdio: ['ignore', fd, fd],

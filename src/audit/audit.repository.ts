@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids';
 import { Db } from '../database/db';
 import { PrismaService } from '../database/prisma.service';
+import { Statement } from '../database/sql-database';
 import { AuditAction, AuditEntry } from './audit-actions';
 
 export interface AuditFilter {
@@ -20,21 +21,17 @@ export class AuditRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   insert(entry: AuditEntry, db: Db = this.prisma) {
-    return db.auditEvent.create({
-      data: {
-        id: newId(),
-        projectId: entry.projectId,
-        actorType: entry.actor.type,
-        actorId: entry.actor.id,
-        action: entry.action,
-        resourceType: entry.resource.type,
-        resourceId: entry.resource.id,
-        outcome: entry.outcome,
-        requestId: entry.requestId ?? null,
-        details: entry.details ? JSON.stringify(entry.details) : null,
-        createdAt: new Date(),
-      },
-    });
+    return db.auditEvent.create({ data: toRow(entry) });
+  }
+
+  /** The insert as raw SQL, for a SqlDatabase batch that writes the change it describes. */
+  insertStatement(entry: AuditEntry): Statement {
+    const row = toRow(entry);
+    return {
+      sql: `INSERT INTO "AuditEvent" ("id", "projectId", "actorType", "actorId", "action", "resourceType", "resourceId", "outcome", "requestId", "details", "createdAt")
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      params: [row.id, row.projectId, row.actorType, row.actorId, row.action, row.resourceType, row.resourceId, row.outcome, row.requestId, row.details, row.createdAt],
+    };
   }
 
   /** Newest first; ties on the timestamp are ordered by id so pages never overlap or skip. */
@@ -52,4 +49,20 @@ export class AuditRepository {
       take: filter.limit,
     });
   }
+}
+
+function toRow(entry: AuditEntry) {
+  return {
+    id: newId(),
+    projectId: entry.projectId,
+    actorType: entry.actor.type,
+    actorId: entry.actor.id,
+    action: entry.action,
+    resourceType: entry.resource.type,
+    resourceId: entry.resource.id,
+    outcome: entry.outcome,
+    requestId: entry.requestId ?? null,
+    details: entry.details ? JSON.stringify(entry.details) : null,
+    createdAt: new Date(),
+  };
 }

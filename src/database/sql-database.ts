@@ -10,8 +10,28 @@ export abstract class SqlDatabase {
   abstract readonly provider: DatabaseProvider;
   abstract query<T>(sql: string, params?: unknown[]): Promise<T[]>;
   abstract execute(sql: string, params?: unknown[]): Promise<number>;
+  /**
+   * Runs the statements in order in one transaction: a whole write in one call, since an
+   * interactive transaction holds its lock across event-loop turns and under load every request
+   * then waits for all the others. False (and nothing written) when a `required` statement
+   * changed no row.
+   */
+  abstract batch(statements: Statement[]): Promise<boolean>;
   abstract close(): Promise<void>;
 }
+
+export interface Statement {
+  sql: string;
+  params: unknown[];
+  /** Roll back the whole batch when this statement changes no row. */
+  required?: boolean;
+}
+
+class RequiredRowMissing extends Error {}
+
+/** How long a SQLite write waits for Prisma's connection to release the write lock. */
+const SQLITE_BUSY_WAIT_MS = 5000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SqliteDatabase extends SqlDatabase {
   readonly provider = 'sqlite' as const;
@@ -22,7 +42,9 @@ export class SqliteDatabase extends SqlDatabase {
   }
 
   static open(path: string): SqliteDatabase {
-    const db = new BetterSqlite3(path, { timeout: 5000 });
+    // No synchronous busy wait: the write lock may be held by a Prisma transaction that needs the
+    // event loop to finish, so writes retry asynchronously instead (see `write`).
+    const db = new BetterSqlite3(path, { timeout: 0 });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -51,7 +73,36 @@ export class SqliteDatabase extends SqlDatabase {
 
   async execute(sql: string, params: unknown[] = []): Promise<number> {
     const { statement, order } = this.prepare(sql);
-    return statement.run(...this.bind(order, params)).changes;
+    return this.write(() => statement.run(...this.bind(order, params)).changes);
+  }
+
+  async batch(statements: Statement[]): Promise<boolean> {
+    const prepared = statements.map(({ sql, params, required }) => ({ ...this.prepare(sql), params, required }));
+    const run = this.db.transaction(() => {
+      for (const { statement, order, params, required } of prepared) {
+        if (statement.run(...this.bind(order, params)).changes === 0 && required) throw new RequiredRowMissing();
+      }
+    });
+    try {
+      await this.write(() => run.immediate());
+      return true;
+    } catch (error) {
+      if (error instanceof RequiredRowMissing) return false;
+      throw error;
+    }
+  }
+
+  /** Runs a synchronous write, retrying on SQLITE_BUSY without blocking the event loop. */
+  private async write<T>(attempt: () => T): Promise<T> {
+    const deadline = Date.now() + SQLITE_BUSY_WAIT_MS;
+    for (;;) {
+      try {
+        return attempt();
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+        await sleep(2);
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -64,6 +115,11 @@ function toSqlite(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');
   if (typeof value === 'boolean') return value ? 1 : 0;
   return value;
+}
+
+/** TIMESTAMP(3) without time zone holds UTC, as Prisma writes it; pg would send local time. */
+function toPostgres(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString().replace('T', ' ').replace('Z', '') : value;
 }
 
 // TIMESTAMP(3) without time zone holds UTC (Prisma writes UTC): read it as UTC, not local time.
@@ -87,7 +143,28 @@ export class PostgresDatabase extends SqlDatabase {
   }
 
   async execute(sql: string, params: unknown[] = []): Promise<number> {
-    return (await this.pool.query({ text: sql, values: params })).rowCount ?? 0;
+    return (await this.pool.query({ text: sql, values: params.map(toPostgres) })).rowCount ?? 0;
+  }
+
+  async batch(statements: Statement[]): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const { sql, params, required } of statements) {
+        const { rowCount } = await client.query({ text: sql, values: params.map(toPostgres) });
+        if (!rowCount && required) {
+          await client.query('ROLLBACK');
+          return false;
+        }
+      }
+      await client.query('COMMIT');
+      return true;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async close(): Promise<void> {

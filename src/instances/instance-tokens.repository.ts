@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../database/db';
 import { PrismaService } from '../database/prisma.service';
+import { readDate, SqlDatabase, Statement } from '../database/sql-database';
 import { InstanceScope } from './instances.repository';
 
 /** Where a token lives; every query carries all of it, so an id from elsewhere finds nothing. */
@@ -18,6 +19,17 @@ export interface NewInstanceToken {
   createdBy: string;
 }
 
+/** What the list and the metadata responses show of a token. */
+export interface TokenListRow {
+  id: string;
+  name: string;
+  description: string | null;
+  labels: string | null;
+  region: string;
+  validUntil: Date;
+  lastUsedAt: Date | null;
+}
+
 export interface TokenChanges {
   name?: string;
   description?: string | null;
@@ -26,14 +38,50 @@ export interface TokenChanges {
 
 @Injectable()
 export class InstanceTokensRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sql: SqlDatabase,
+  ) {}
 
-  create(scope: TokenScope, token: NewInstanceToken, db: Db) {
-    return db.instanceToken.create({ data: { ...token, ...scope } });
+  /**
+   * Creates the token in one raw-SQL transaction (the hot write path) together with `alongside`
+   * (its audit event). The instance row is written first, which locks it on PostgreSQL, so a
+   * concurrent instance delete cannot leave this token behind. False, and nothing written, when the
+   * instance does not exist (anymore).
+   */
+  create(scope: TokenScope, token: NewInstanceToken, alongside: Statement[]): Promise<boolean> {
+    const now = new Date();
+    return this.sql.batch([
+      {
+        sql: 'UPDATE "Instance" SET "updatedAt" = $1 WHERE "id" = $2 AND "projectId" = $3 AND "region" = $4 AND "deletedAt" IS NULL',
+        params: [now, scope.instanceId, scope.projectId, scope.region],
+        required: true,
+      },
+      {
+        sql: `INSERT INTO "InstanceToken" ("id", "instanceId", "projectId", "region", "name", "description", "labels", "tokenHash", "validUntil", "createdBy", "createdAt", "updatedAt")
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        params: [token.id, scope.instanceId, scope.projectId, scope.region, token.name, token.description, token.labels, token.tokenHash, token.validUntil, token.createdBy, now, now],
+      },
+      ...alongside,
+    ]);
   }
 
-  list(scope: TokenScope) {
-    return this.prisma.instanceToken.findMany({ where: scope, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  /** Raw SQL: 1,000 rows through Prisma cost ~15 ms of CPU, through the driver ~1 ms. */
+  async list(scope: TokenScope): Promise<TokenListRow[]> {
+    const rows = await this.sql.query<Record<string, unknown>>(
+      `SELECT "id", "name", "description", "labels", "region", "validUntil", "lastUsedAt" FROM "InstanceToken"
+       WHERE "instanceId" = $1 AND "projectId" = $2 AND "region" = $3 ORDER BY "createdAt", "id"`,
+      [scope.instanceId, scope.projectId, scope.region],
+    );
+    return rows.map((row) => ({
+      id: row.id as string,
+      name: row.name as string,
+      description: row.description as string | null,
+      labels: row.labels as string | null,
+      region: row.region as string,
+      validUntil: readDate(row.validUntil)!,
+      lastUsedAt: readDate(row.lastUsedAt),
+    }));
   }
 
   find(scope: TokenScope, id: string, db: Db = this.prisma) {

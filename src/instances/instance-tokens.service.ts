@@ -14,12 +14,12 @@ import { TokenSigner } from '../keys/token-signer.service';
 import { ProjectAccessService } from '../projects/project-access.service';
 import { RevocationBus } from '../revocation/revocation-bus';
 import { CreateInstanceTokenPayload, PartialUpdateInstanceTokenPayload, Token, TokenMetadata, TokenState } from './dto/instance-token.dto';
-import { TokenChanges, InstanceTokensRepository, TokenScope } from './instance-tokens.repository';
+import { TokenChanges, InstanceTokensRepository, TokenListRow, TokenScope } from './instance-tokens.repository';
 import { InstancesRepository } from './instances.repository';
 import { TX_OPTIONS } from './instances.service';
 import { decodeLabels, encodeLabels, patchLabels, rfc3339, storedDescription } from './representation';
 
-type TokenRow = NonNullable<Awaited<ReturnType<InstanceTokensRepository['find']>>>;
+type TokenRow = TokenListRow;
 
 /** The audience of an instance token: it opens that instance and no other. */
 export const instanceAudience = (instanceId: string) => `instance:${instanceId}`;
@@ -67,25 +67,18 @@ export class InstanceTokensService {
       id,
       expiresAt: validUntil,
     });
-    const row = await this.prisma.$transaction(async (tx) => {
-      // Locks the instance row so a concurrent instance delete cannot leave this token behind.
-      if (!(await this.instances.lockLive(scope, scope.instanceId, tx))) throw AppError.notFound('instance not found');
-      const created = await this.tokens.create(
-        scope,
-        {
-          id,
-          name: body.name,
-          description: storedDescription(body.description),
-          labels: encodeLabels(body.labels),
-          tokenHash: hashSecret(content),
-          validUntil,
-          createdBy: principalLabel(caller.principal),
-        },
-        tx,
-      );
-      await this.audit.record(this.event(caller, scope, 'instance-token.create', id, { name: body.name, validUntil: rfc3339(validUntil) }), tx);
-      return created;
-    }, TX_OPTIONS);
+    const row = {
+      id,
+      name: body.name,
+      description: storedDescription(body.description),
+      labels: encodeLabels(body.labels),
+      region: scope.region,
+      validUntil,
+      lastUsedAt: null,
+    };
+    const event = this.audit.recordStatement(this.event(caller, scope, 'instance-token.create', id, { name: body.name, validUntil: rfc3339(validUntil) }));
+    const created = await this.tokens.create(scope, { ...row, tokenHash: hashSecret(content), createdBy: principalLabel(caller.principal) }, [event]);
+    if (!created) throw AppError.notFound('instance not found');
     return { ...toMetadata(row), content };
   }
 
