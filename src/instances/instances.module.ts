@@ -10,7 +10,7 @@ import { InstancesController } from './instances.controller';
 import { InstancesRepository } from './instances.repository';
 import { InstancesService } from './instances.service';
 import { RegionPipe } from './region.pipe';
-import { ForwardAuthController, ignoreForwardAuthBodies } from './verification/forward-auth.controller';
+import { registerForwardAuth } from './verification/forward-auth.route';
 import { IntrospectionController } from './verification/introspection.controller';
 import { IntrospectionService } from './verification/introspection.service';
 import { TokenVerifier } from './verification/token-verifier.service';
@@ -18,7 +18,7 @@ import { VerificationRepository } from './verification/verification.repository';
 
 @Module({
   imports: [ProjectsModule, AuditModule, IdempotencyModule],
-  controllers: [InstancesController, InstanceTokensController, ForwardAuthController, IntrospectionController],
+  controllers: [InstancesController, InstanceTokensController, IntrospectionController],
   providers: [
     InstancesService,
     InstancesRepository,
@@ -31,9 +31,12 @@ import { VerificationRepository } from './verification/verification.repository';
   ],
 })
 export class InstancesModule implements OnModuleInit {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly verifier: TokenVerifier,
+  ) {}
 
   onModuleInit(): void {
-    ignoreForwardAuthBodies(this.adapterHost.httpAdapter.getInstance());
+    registerForwardAuth(this.adapterHost.httpAdapter.getInstance(), this.verifier);
   }
 }

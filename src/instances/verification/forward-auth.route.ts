@@ -1,8 +1,6 @@
-import { All, Controller, Req, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../common/app-error';
-import { Public } from '../../common/public.decorator';
+import { toErrorReply } from '../../common/error-body';
 import { TokenVerifier, Verdict } from './token-verifier.service';
 
 const PREFIX = '/v1/auth/instances/';
@@ -10,34 +8,41 @@ const PREFIX = '/v1/auth/instances/';
 const CHALLENGE_MISSING = 'Bearer realm="tessera", Basic realm="tessera"';
 const CHALLENGE_INVALID = 'Bearer realm="tessera", error="invalid_token", Basic realm="tessera"';
 
+type VerifyRequest = FastifyRequest<{ Params: { instanceId: string } }>;
+
 /**
  * Forward authentication for the gateway in front of an instance (nginx `auth_request`, Envoy
  * `ext_authz`, Traefik ForwardAuth): 204 when the request's token opens the instance, else 401.
  * Gateways forward the client's method and often its path, so every method and any sub-path is
  * served. A malformed instance id is a 401 too: nginx turns any answer but 2xx/401/403 into a 500.
- * Documented in the README rather than the OpenAPI document, where "every method" has no spelling.
+ *
+ * Every proxied request costs one of these, so it is a plain Fastify route: Nest's guard,
+ * interceptor and pipe chain would halve its throughput, and it needs none of them (public, no
+ * body, no DTO). The global onRequest/onResponse hooks (request id, log line) still run. Documented
+ * in the README rather than the OpenAPI document, where "every method" has no spelling.
  */
-@Public()
-@Controller('v1/auth/instances')
-export class ForwardAuthController {
-  constructor(private readonly verifier: TokenVerifier) {}
-
-  @All([':instanceId/verify', ':instanceId/verify/*'])
-  @ApiExcludeEndpoint()
-  verify(@Req() request: FastifyRequest<{ Params: { instanceId: string } }>, @Res() reply: FastifyReply): void | Promise<void> {
+export function registerForwardAuth(fastify: FastifyInstance, verifier: TokenVerifier): void {
+  ignoreForwardAuthBodies(fastify);
+  const handler = (request: VerifyRequest, reply: FastifyReply): void | Promise<void> => {
     // Ids are stored in lower case; a gateway configured with an upper-case id must still match.
-    const verdict = this.verifier.verify(request.params.instanceId.toLowerCase(), credential(request.headers.authorization), request.id);
-    if (verdict instanceof Promise) return verdict.then((v) => answer(v, reply));
-    answer(verdict, reply);
-  }
+    const verdict = verifier.verify(request.params.instanceId.toLowerCase(), credential(request.headers.authorization), request.id);
+    if (!(verdict instanceof Promise)) return answer(verdict, request, reply);
+    return verdict.then(
+      (settled) => answer(settled, request, reply),
+      (error: unknown) => fail(error, request, reply),
+    );
+  };
+  fastify.all(`${PREFIX}:instanceId/verify`, handler);
+  fastify.all(`${PREFIX}:instanceId/verify/*`, handler);
 }
 
-function answer(verdict: Verdict, reply: FastifyReply): void {
+function answer(verdict: Verdict, request: FastifyRequest, reply: FastifyReply): void {
   if (!verdict.ok) {
     const missing = verdict.reason === 'missing';
-    throw new AppError(401, missing ? 'not_authenticated' : 'token_not_valid', missing ? 'no token: send it as Authorization: Bearer <token>' : 'token is not valid for this instance', {
-      'www-authenticate': missing ? CHALLENGE_MISSING : CHALLENGE_INVALID,
-    });
+    const error = missing
+      ? new AppError(401, 'not_authenticated', 'no token: send it as Authorization: Bearer <token>', { 'www-authenticate': CHALLENGE_MISSING })
+      : new AppError(401, 'token_not_valid', 'token is not valid for this instance', { 'www-authenticate': CHALLENGE_INVALID });
+    return fail(error, request, reply);
   }
   const { token } = verdict;
   reply
@@ -47,6 +52,12 @@ function answer(verdict: Verdict, reply: FastifyReply): void {
     .header('x-tessera-project-id', token.projectId)
     .header('cache-control', 'no-store')
     .send();
+}
+
+/** The same body as the global exception filter would render. */
+function fail(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, headers, body } = toErrorReply(error, request.url);
+  reply.code(status).headers(headers).send(body);
 }
 
 /** The token from `Bearer <token>`, or the password of Basic auth (MLflow's username/password mode). */
@@ -68,7 +79,7 @@ export function credential(header: string | undefined): string | undefined {
  * Content-Type and maybe its body. Verification never reads a body: dropping the body headers
  * keeps Fastify from parsing it (a 400 or 415 would deny a legitimate request).
  */
-export function ignoreForwardAuthBodies(fastify: FastifyInstance): void {
+function ignoreForwardAuthBodies(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
     if (request.url.startsWith(PREFIX)) {
       delete request.headers['content-type'];
