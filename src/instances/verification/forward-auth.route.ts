@@ -7,6 +7,12 @@ const PREFIX = '/v1/auth/instances/';
 // RFC 6750 §3.1: no error code when no credentials were sent.
 const CHALLENGE_MISSING = 'Bearer realm="tessera", Basic realm="tessera"';
 const CHALLENGE_INVALID = 'Bearer realm="tessera", error="invalid_token", Basic realm="tessera"';
+// Built once: an Error per refused request (its stack trace) was a tenth of the 401 path's cost.
+const MISSING = toErrorReply(
+  new AppError(401, 'not_authenticated', 'no token: send it as Authorization: Bearer <token>', { 'www-authenticate': CHALLENGE_MISSING }),
+  PREFIX,
+);
+const INVALID = toErrorReply(new AppError(401, 'token_not_valid', 'token is not valid for this instance', { 'www-authenticate': CHALLENGE_INVALID }), PREFIX);
 
 type VerifyRequest = FastifyRequest<{ Params: { instanceId: string } }>;
 
@@ -26,9 +32,9 @@ export function registerForwardAuth(fastify: FastifyInstance, verifier: TokenVer
   const handler = (request: VerifyRequest, reply: FastifyReply): void | Promise<void> => {
     // Ids are stored in lower case; a gateway configured with an upper-case id must still match.
     const verdict = verifier.verify(request.params.instanceId.toLowerCase(), credential(request.headers.authorization), request.id);
-    if (!(verdict instanceof Promise)) return answer(verdict, request, reply);
+    if (!(verdict instanceof Promise)) return answer(verdict, reply);
     return verdict.then(
-      (settled) => answer(settled, request, reply),
+      (settled) => answer(settled, reply),
       (error: unknown) => fail(error, request, reply),
     );
   };
@@ -36,13 +42,11 @@ export function registerForwardAuth(fastify: FastifyInstance, verifier: TokenVer
   fastify.all(`${PREFIX}:instanceId/verify/*`, handler);
 }
 
-function answer(verdict: Verdict, request: FastifyRequest, reply: FastifyReply): void {
+function answer(verdict: Verdict, reply: FastifyReply): void {
   if (!verdict.ok) {
-    const missing = verdict.reason === 'missing';
-    const error = missing
-      ? new AppError(401, 'not_authenticated', 'no token: send it as Authorization: Bearer <token>', { 'www-authenticate': CHALLENGE_MISSING })
-      : new AppError(401, 'token_not_valid', 'token is not valid for this instance', { 'www-authenticate': CHALLENGE_INVALID });
-    return fail(error, request, reply);
+    const { status, headers, body } = verdict.reason === 'missing' ? MISSING : INVALID;
+    reply.code(status).headers(headers).send(body);
+    return;
   }
   const { token } = verdict;
   reply
