@@ -10,6 +10,17 @@ const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ROOT = join(BENCH_DIR, '..');
 export const TESSERA_MAIN = join(ROOT, 'dist', 'main.js');
 
+/**
+ * The node flags of `npm run start:prod`, so the benchmark runs Tessera as production does (a
+ * small young generation keeps RSS under 250 MB at full load).
+ */
+export const PRODUCTION_NODE_FLAGS = (() => {
+  const script = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'];
+  const words = script.split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') throw new Error(`start:prod is not "node [flags] dist/main.js": ${script}`);
+  return words.slice(1, -1);
+})();
+
 const children = new Set();
 
 function track(child) {
@@ -69,7 +80,7 @@ export async function startCeiling() {
 }
 
 /**
- * Starts `node dist/main.js` on 127.0.0.1 with exactly `env` (nothing inherited but PATH, so a
+ * Starts `node dist/main.js` (with the flags of `npm run start:prod`) on 127.0.0.1 with exactly `env` (nothing inherited but PATH, so a
  * DATABASE_URL in the caller's shell cannot leak in) and waits until /readyz answers 200.
  * Output goes to `logFile`; its tail is shown when the start fails. `nodeArgs` (e.g. `--cpu-prof`)
  * go to node before the script.
@@ -79,7 +90,7 @@ export async function startTessera(env, logFile, { startTimeoutMs = 60_000, node
   const url = `http://127.0.0.1:${port}`;
   const fd = openSync(logFile, 'a');
   const child = track(
-    spawn(process.execPath, [...nodeArgs, TESSERA_MAIN], {
+    spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, ...nodeArgs, TESSERA_MAIN], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env, HOST: '127.0.0.1', PORT: String(port) },
       stdio: ['ignore', fd, fd],

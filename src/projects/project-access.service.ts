@@ -13,10 +13,10 @@ export class ProjectAccessService {
   constructor(private readonly projects: ProjectsRepository) {}
 
   async require(principal: Principal, projectId: string, needed: ProjectRole) {
-    const project = await this.projects.findById(projectId);
-    if (!project) throw AppError.notFound('project not found');
+    const found = await this.projects.findWithRole(projectId, principal);
+    if (!found) throw AppError.notFound('project not found');
+    const { project, role } = found;
     if (principal.kind === 'user' && principal.isAdmin) return project;
-    const role = await this.projects.roleOf(projectId, principal);
     if (!role || !roleAtLeast(role, needed)) {
       throw AppError.forbidden(`this action needs the ${needed} role in project ${projectId}`);
     }

@@ -2,13 +2,34 @@ import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids';
 import { Principal } from '../common/principal';
 import { PrismaService } from '../database/prisma.service';
+import { readDate, SqlDatabase } from '../database/sql-database';
 import { ProjectRole } from './project-role';
 
 const memberInclude = { user: { select: { email: true } }, serviceAccount: { select: { email: true } } } as const;
 
 @Injectable()
 export class ProjectsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sql: SqlDatabase,
+  ) {}
+
+  /**
+   * The project and the principal's role in it (undefined when not a member), in one raw query:
+   * every project-scoped request asks this first, and two Prisma queries cost ~1 ms of CPU.
+   */
+  async findWithRole(projectId: string, principal: Principal) {
+    const member = principal.kind === 'user' ? '"userId"' : '"serviceAccountId"';
+    const [row] = await this.sql.query<Record<string, unknown>>(
+      `SELECT p."id", p."name", p."createdAt", p."updatedAt", m."role" FROM "Project" p
+       LEFT JOIN "ProjectMember" m ON m."projectId" = p."id" AND m.${member} = $2
+       WHERE p."id" = $1`,
+      [projectId, principal.id],
+    );
+    if (!row) return undefined;
+    const project = { id: row.id as string, name: row.name as string, createdAt: readDate(row.createdAt)!, updatedAt: readDate(row.updatedAt)! };
+    return { project, role: (row.role as string | null) ?? undefined };
+  }
 
   /** Creates the project with its creator as owner, in one transaction. */
   create(name: string, ownerUserId: string) {
@@ -16,10 +37,6 @@ export class ProjectsRepository {
     return this.prisma.project.create({
       data: { id, name, members: { create: { id: newId(), userId: ownerUserId, role: 'owner' } } },
     });
-  }
-
-  findById(id: string) {
-    return this.prisma.project.findUnique({ where: { id } });
   }
 
   listAll() {
@@ -37,13 +54,6 @@ export class ProjectsRepository {
 
   delete(id: string) {
     return this.prisma.project.delete({ where: { id } });
-  }
-
-  /** The role a principal holds in a project, if any. */
-  async roleOf(projectId: string, principal: Principal): Promise<string | undefined> {
-    const member = principal.kind === 'user' ? { userId: principal.id } : { serviceAccountId: principal.id };
-    const row = await this.prisma.projectMember.findFirst({ where: { projectId, ...member }, select: { role: true } });
-    return row?.role;
   }
 
   listMembers(projectId: string) {
