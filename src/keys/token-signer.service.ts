@@ -65,8 +65,10 @@ export class TokenSigner {
    * callers answer 401 without telling which check failed.
    */
   verify(token: string, type: TokenType | TokenType[], audience?: string, options: { allowExpired?: boolean } = {}): TokenClaims | undefined {
-    const kid = headerKid(token);
-    const key = this.keys.keyFor(kid);
+    const header = tokenHeader(token);
+    // Refused here rather than by jsonwebtoken, which would build an Error for each one.
+    if (header?.alg !== JWT_ALGORITHM) return undefined;
+    const key = this.keys.keyFor(header.kid);
     if (!key) return undefined;
     try {
       const claims = this.jwt.verify<TokenClaims>(token, {
@@ -95,10 +97,16 @@ export function looksLikeJwt(token: string): boolean {
 
 /** The `kid` of a JWT's header, read without verifying anything. */
 export function headerKid(token: string): string | undefined {
+  return tokenHeader(token)?.kid;
+}
+
+/** `alg` and `kid` of a JWT's header, read without verifying anything; undefined when unreadable. */
+function tokenHeader(token: string): { alg?: string; kid?: string } | undefined {
   if (!looksLikeJwt(token)) return undefined;
   try {
     const header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
-    return typeof header?.kid === 'string' ? header.kid : undefined;
+    if (typeof header !== 'object' || header === null) return undefined;
+    return { alg: typeof header.alg === 'string' ? header.alg : undefined, kid: typeof header.kid === 'string' ? header.kid : undefined };
   } catch {
     return undefined;
   }

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@ne
 import { isUUID } from 'class-validator';
 import { AuditService } from '../../audit/audit.service';
 import { hashSecret } from '../../common/ids';
-import { looksLikeJwt, TokenSigner } from '../../keys/token-signer.service';
+import { looksLikeJwt, TokenClaims, TokenSigner } from '../../keys/token-signer.service';
 import { RevocationBus, RevocationEvent } from '../../revocation/revocation-bus';
 import { VerificationRepository } from './verification.repository';
 import { LruCache } from './lru-cache';
@@ -122,7 +122,11 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
     // Concurrent misses for one token share one lookup.
     let pending = this.inflight.get(hash);
     if (!pending) {
-      const lookup = this.load(hash, content).finally(() => {
+      // Synchronous, so a forged token costs no promise. Expired tokens pass here so the
+      // rejection can name the token in the audit trail.
+      const claims = this.signer.verify(content, 'instance', undefined, { allowExpired: true });
+      if (!claims) return FORGED;
+      const lookup = this.load(hash, claims).finally(() => {
         if (this.inflight.get(hash) === lookup) this.inflight.delete(hash);
       });
       this.inflight.set(hash, lookup);
@@ -131,10 +135,7 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
     return pending;
   }
 
-  private async load(hash: string, content: string): Promise<Entry> {
-    // Expired tokens pass here so the rejection can name the token in the audit trail.
-    const claims = this.signer.verify(content, 'instance', undefined, { allowExpired: true });
-    if (!claims) return FORGED;
+  private async load(hash: string, claims: TokenClaims): Promise<Entry> {
     for (let attempt = 0; ; attempt++) {
       const epoch = this.epoch;
       const record = await this.records.findByHash(hash);
