@@ -115,7 +115,8 @@ async function seed(baseUrl, password) {
 
 async function runScenario(settings, context, scenario, rss) {
   if (scenario.needs && !context[scenario.needs]) return notRun(scenario, `seeding ${scenario.needs} failed`);
-  const summary = await measure(settings, context.url, scenario.requests(context), { idReplacement: scenario.idReplacement });
+  const options = { idReplacement: scenario.idReplacement, ...(scenario.connections ? { connections: scenario.connections } : {}) };
+  const summary = await measure(settings, context.url, scenario.requests(context), options);
   return toRow({ scenario, summary, rssMb: rss.takeWindowMaxMb() });
 }
 
