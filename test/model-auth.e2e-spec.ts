@@ -259,6 +259,12 @@ describe('model URLs and model API session tokens (the Practicus flow)', () => {
       expect(basic.status).toBe(204);
       const envoy = await verify(diamond.modelId, { authorization: `Bearer ${session}` }, 'POST', '/predict/batch');
       expect(envoy.status).toBe(204);
+      // Gateways copy the prediction request's body headers; verification never parses a body.
+      const prediction = await app.request('POST', `/v1/auth/models/${diamond.modelId}/verify/predict`, {
+        headers: { authorization: `Bearer ${session}`, 'content-type': 'application/json' },
+        raw: '{"carat": 0.3, "cut": ',
+      });
+      expect(prediction.status).toBe(204);
     });
 
     it('refuses other models, console tokens, refresh tokens and missing tokens with 401 in the /v1 error shape', async () => {

@@ -85,7 +85,8 @@ export function credential(header: string | undefined): string | undefined {
  */
 function ignoreForwardAuthBodies(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
-    if (request.url.startsWith(PREFIX)) {
+    // Every forward-auth route: instances here, models in src/models/verification.
+    if (request.url.startsWith('/v1/auth/')) {
       delete request.headers['content-type'];
       delete request.headers['content-length'];
       delete request.headers['transfer-encoding'];
