@@ -1,3 +1,4 @@
+import { LruCache } from '../common/lru-cache';
 import { RevocationBus } from './revocation-bus';
 
 export interface RevocationCacheOptions {
@@ -12,28 +13,25 @@ export interface RevocationCacheOptions {
  * Only positive lookups are stored; a miss always goes to the database.
  */
 export class RevocationCache<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  private readonly entries: LruCache<string, V>;
   /** Bumped by every eviction, so a load that raced with one does not store what it read. */
   private epoch = 0;
 
   constructor(
     private readonly bus: RevocationBus,
-    private readonly options: RevocationCacheOptions,
-  ) {}
+    options: RevocationCacheOptions,
+  ) {
+    this.entries = new LruCache(options.maxEntries, options.ttlMs);
+  }
 
   async get(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
     if (!this.bus.delivering) return load();
     const now = Date.now();
-    const entry = this.entries.get(key);
-    if (entry && entry.expiresAt > now) {
-      // Map keeps insertion order: re-inserting marks the entry most recently used.
-      this.entries.delete(key);
-      this.entries.set(key, entry);
-      return entry.value;
-    }
+    const cached = this.entries.get(key, now);
+    if (cached !== undefined) return cached;
     const epoch = this.epoch;
     const value = await load();
-    if (value !== undefined && epoch === this.epoch && this.bus.delivering) this.store(key, value, now);
+    if (value !== undefined && epoch === this.epoch && this.bus.delivering) this.entries.set(key, value, now);
     return value;
   }
 
@@ -44,17 +42,11 @@ export class RevocationCache<V> {
 
   deleteWhere(predicate: (value: V) => boolean): void {
     this.epoch++;
-    for (const [key, entry] of this.entries) if (predicate(entry.value)) this.entries.delete(key);
+    this.entries.deleteWhere(predicate);
   }
 
   clear(): void {
     this.epoch++;
     this.entries.clear();
-  }
-
-  private store(key: string, value: V, now: number): void {
-    this.entries.delete(key);
-    if (this.entries.size >= this.options.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { value, expiresAt: now + this.options.ttlMs });
   }
 }

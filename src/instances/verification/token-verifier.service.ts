@@ -5,7 +5,7 @@ import { hashSecret } from '../../common/ids';
 import { looksLikeJwt, TokenClaims, TokenSigner } from '../../keys/token-signer.service';
 import { RevocationBus, RevocationEvent } from '../../revocation/revocation-bus';
 import { VerificationRepository } from './verification.repository';
-import { LruCache } from './lru-cache';
+import { LruCache } from '../../common/lru-cache';
 
 export interface VerifiedToken {
   tokenId: string;

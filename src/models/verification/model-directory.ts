@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { LruCache } from '../../common/lru-cache';
 import { readDate, SqlDatabase } from '../../database/sql-database';
 import { RevocationBus, RevocationEvent } from '../../revocation/revocation-bus';
 import { ModelStage } from '../model-paths';
-import { TtlCache } from './ttl-cache';
 
 export interface VersionEntry {
   version: string;
@@ -51,10 +51,10 @@ const MAX_ENTRIES = 50_000;
 export class ModelDirectory {
   private generation = 0;
   private prefixIndex?: { value: PrefixIndex; until: number };
-  private readonly models = new TtlCache<number, ModelEntry | null>(MAX_ENTRIES, TTL_MS);
-  private readonly modelIds = new TtlCache<string, number | null>(MAX_ENTRIES, TTL_MS);
-  private readonly access = new TtlCache<string, UserAccess>(MAX_ENTRIES, TTL_MS);
-  private readonly externalTokens = new TtlCache<string, ExternalTokenEntry | null>(MAX_ENTRIES, TTL_MS);
+  private readonly models = new LruCache<number, ModelEntry | null>(MAX_ENTRIES, TTL_MS);
+  private readonly modelIds = new LruCache<string, number | null>(MAX_ENTRIES, TTL_MS);
+  private readonly access = new LruCache<string, UserAccess>(MAX_ENTRIES, TTL_MS);
+  private readonly externalTokens = new LruCache<string, ExternalTokenEntry | null>(MAX_ENTRIES, TTL_MS);
 
   constructor(
     private readonly sql: SqlDatabase,
@@ -143,10 +143,10 @@ export class ModelDirectory {
     };
   }
 
-  private async cached<K, V>(cache: TtlCache<K, V>, key: K, load: () => Promise<V>): Promise<V> {
+  private async cached<K, V>(cache: LruCache<K, V>, key: K, load: () => Promise<V>): Promise<V> {
     // While the bus may be missing other replicas' changes, read through to the database.
     if (!this.bus.delivering) return load();
-    const hit = cache.get(key);
+    const hit = cache.lookup(key);
     if (hit) return hit.value;
     const generation = this.generation;
     const value = await load();

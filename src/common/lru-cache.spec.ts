@@ -24,3 +24,18 @@ describe('LruCache', () => {
     expect(cache.get('b')).toBe(2);
   });
 });
+
+describe('LruCache with a time to live', () => {
+  it('forgets entries once they expire and tells a cached null from a miss', () => {
+    const cache = new LruCache<string, number | null>(10, 1_000);
+    cache.set('a', null, 0);
+    cache.set('b', 2, 500);
+    expect(cache.lookup('a', 999)?.value).toBeNull();
+    expect(cache.lookup('missing', 999)).toBeUndefined();
+    expect(cache.lookup('a', 1_000)).toBeUndefined();
+    expect(cache.size).toBe(1);
+    expect(cache.get('b', 1_499)).toBe(2);
+    expect(cache.get('b', 1_500)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+});
