@@ -1,4 +1,6 @@
-import { Injectable, PipeTransform } from '@nestjs/common';
+import { applyDecorators, Injectable, PipeTransform } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
 import { AppError } from '../common/app-error';
 
 /** Model ids are database integers (PostgreSQL INTEGER): anything outside 1..2^31-1 cannot exist. */
@@ -15,3 +17,15 @@ export class ParseModelIdPipe implements PipeTransform<string, number> {
     return id;
   }
 }
+
+/** Form bodies and query strings carry text: `"12"` becomes 12, anything else stays as sent (and fails). */
+const integerText = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\s*\d{1,10}\s*$/.test(value) ? Number(value) : value);
+
+/** A `model_id` field of a JSON body, a form body or a query string. */
+export const IsModelId = () =>
+  applyDecorators(
+    Transform(integerText),
+    IsInt({ message: 'model_id: must be an integer' }),
+    Min(1, { message: 'model_id: must be a positive integer' }),
+    Max(MAX_MODEL_ID, { message: 'model_id: no such model id' }),
+  );

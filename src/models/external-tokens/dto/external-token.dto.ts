@@ -1,7 +1,6 @@
-import { Transform } from 'class-transformer';
 import { IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, registerDecorator, ValidationOptions } from 'class-validator';
 import { PREFIX_KEY_PATTERN } from '../../model-paths';
-import { MAX_MODEL_ID } from '../../model-id.pipe';
+import { IsModelId, MAX_MODEL_ID } from '../../model-id.pipe';
 
 /** Claims Tessera sets itself (JWT registered claims and its own); extra claims may not override them. */
 export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
@@ -40,8 +39,6 @@ function IsExtraClaims(options?: ValidationOptions) {
       validator: { validate: (value: unknown) => !claimsProblem(value), defaultMessage: (args) => claimsProblem(args?.value) ?? 'claims: not valid' },
     });
 }
-
-const integerText = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value);
 
 export class CreateExternalTokenDto {
   /** What the token is for. Letters, digits, spaces, `.`, `_` and `-`; at most 64 characters. */
@@ -95,10 +92,7 @@ export class ListExternalTokensQuery {
 
   /** Only tokens scoped to this model. */
   @IsOptional()
-  @Transform(integerText)
-  @IsInt({ message: 'model_id: must be an integer' })
-  @Min(1, { message: 'model_id: must be a positive integer' })
-  @Max(MAX_MODEL_ID, { message: 'model_id: no such model id' })
+  @IsModelId()
   model_id?: number;
 }
 
