@@ -106,7 +106,13 @@ describe('logs', () => {
       expect((await call('GET', '/v1/projects', { token: forgedToken })).status).toBe(401);
       const newUser = await call('POST', '/console/api/users/', { token: access, json: { email: 'logged@tessera.test', password: 'new-user-password-canary' } });
       expect(newUser.status).toBe(201);
-      secrets = [ADMIN_PASSWORD, wrongPassword, 'new-user-password-canary', access, refresh, saToken.body.token, forgedToken];
+      const instances = `/v1/projects/${project.body.id}/regions/eu01/instances`;
+      const instance = await call('POST', instances, { token: access, json: { name: 'logged' } });
+      const tracking = await call('POST', `${instances}/${instance.body.instance.id}/tokens`, { token: access, json: { name: 'ci' } });
+      const verify = `/v1/auth/instances/${instance.body.instance.id}/verify`;
+      expect((await call('GET', verify, { token: tracking.body.token.content, requestId: 'log-test-verify-granted' })).status).toBe(204);
+      expect((await call('GET', verify, { token: forgedToken, requestId: 'log-test-verify-denied' })).status).toBe(401);
+      secrets = [ADMIN_PASSWORD, wrongPassword, 'new-user-password-canary', access, refresh, saToken.body.token, forgedToken, tracking.body.token.content];
       // Token signatures alone are secrets too (a log line could carry a truncated token).
       secrets.push(...[access, refresh, saToken.body.token].map((token: string) => token.split('.')[2]));
       expect(await tessera.stop()).toEqual({ code: 0, signal: null });
@@ -132,6 +138,9 @@ describe('logs', () => {
     expect(requestLines).toContainEqual(expect.objectContaining({ reqId: 'log-test-me', method: 'GET', path: '/console/api/users/me', status: 200 }));
     // Query strings are cut from logged paths: they may carry credentials.
     expect(requestLines).toContainEqual(expect.objectContaining({ method: 'GET', path: '/v1/projects', status: 200 }));
+    // Granted forward-auth checks mirror the gateway's own access log: only denials are logged at info.
+    expect(requestLines).toContainEqual(expect.objectContaining({ reqId: 'log-test-verify-denied', status: 401 }));
+    expect(requestLines.filter((entry) => entry.reqId === 'log-test-verify-granted')).toEqual([]);
   });
 });
 
