@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { TestApp } from './test-app';
+import { encodeRequest, parseBody, RequestOptions, TestApp } from './test-app';
 
 export interface SeededModel {
   modelId: number;
@@ -46,18 +46,9 @@ export function requestWithBody(
   app: TestApp,
   method: string,
   path: string,
-  options: { token?: string; json?: unknown; form?: Record<string, string | number>; raw?: string; headers?: Record<string, string> } = {},
+  options: RequestOptions = {},
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any; text: string }> {
-  const headers: Record<string, string> = { ...options.headers };
-  let body = options.raw ?? '';
-  if (options.json !== undefined) {
-    headers['content-type'] ??= 'application/json';
-    body = JSON.stringify(options.json);
-  } else if (options.form) {
-    headers['content-type'] ??= 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(Object.entries(options.form).map(([k, v]): [string, string] => [k, String(v)])).toString();
-  }
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const { headers, body = '' } = encodeRequest(options);
   if (body) headers['content-length'] = String(Buffer.byteLength(body));
   return new Promise((resolve, reject) => {
     const request = httpRequest(`${app.baseUrl}${path}`, { method, headers }, (response) => {
@@ -65,13 +56,7 @@ export function requestWithBody(
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          // not JSON: keep the text
-        }
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: parsed, text });
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: parseBody(text), text });
       });
     });
     request.on('error', reject);

@@ -3,27 +3,19 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, freshDatabase, HttpResponse, RequestOptions, sendRequest } from './test-app';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, freshDatabase, TesseraClient } from './test-app';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 const START_TIMEOUT_MS = 30_000;
 
 /** One `node dist/main.js` process: the production entry point, as a replica runs it. */
-export class Replica {
+export class Replica extends TesseraClient {
   constructor(
     readonly baseUrl: string,
     private readonly child: ChildProcess,
     private readonly output: () => string,
-  ) {}
-
-  request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
-    return sendRequest<T>(this.baseUrl, method, path, options);
-  }
-
-  async login(email = ADMIN_EMAIL, password = ADMIN_PASSWORD): Promise<{ access: string; refresh: string }> {
-    const response = await this.request('POST', '/console/api/auth/', { json: { email, password } });
-    if (response.status !== 200) throw new Error(`login failed for ${email}: ${response.status} ${response.text}`);
-    return response.body;
+  ) {
+    super();
   }
 
   async stop(): Promise<void> {

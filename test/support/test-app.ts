@@ -24,17 +24,34 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+/** HTTP to one Tessera: an in-process TestApp or a `node dist/main.js` replica. */
+export abstract class TesseraClient {
+  abstract readonly baseUrl: string;
+
+  request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+    return sendRequest<T>(this.baseUrl, method, path, options);
+  }
+
+  async login(email = ADMIN_EMAIL, password = ADMIN_PASSWORD): Promise<{ access: string; refresh: string }> {
+    const response = await this.request('POST', '/console/api/auth/', { json: { email, password } });
+    if (response.status !== 200) throw new Error(`login failed for ${email}: ${response.status} ${response.text}`);
+    return response.body;
+  }
+}
+
 /**
  * A real Tessera listening on a random loopback port, on a fresh SQLite file or, when
  * TEST_DATABASE_URL is set, on a fresh PostgreSQL database created for this test file.
  */
-export class TestApp {
+export class TestApp extends TesseraClient {
   private constructor(
     readonly app: NestFastifyApplication,
     readonly config: AppConfig,
     readonly baseUrl: string,
     private readonly cleanup: () => Promise<void>,
-  ) {}
+  ) {
+    super();
+  }
 
   static async start(env: Record<string, string> = {}): Promise<TestApp> {
     const dataDir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
@@ -61,16 +78,6 @@ export class TestApp {
     return this.cleanup();
   }
 
-  request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
-    return sendRequest<T>(this.baseUrl, method, path, options);
-  }
-
-  async login(email = ADMIN_EMAIL, password = ADMIN_PASSWORD): Promise<{ access: string; refresh: string }> {
-    const response = await this.request('POST', '/console/api/auth/', { json: { email, password } });
-    if (response.status !== 200) throw new Error(`login failed for ${email}: ${response.status} ${response.text}`);
-    return response.body;
-  }
-
   /** Creates a console user through the admin API and logs in as them. */
   async createUser(email: string, password = 'user-password-123'): Promise<{ id: string; email: string; access: string; refresh: string }> {
     const admin = await this.login();
@@ -82,28 +89,35 @@ export class TestApp {
 
 export const usingPostgres = () => Boolean(process.env.TEST_DATABASE_URL);
 
-export async function sendRequest<T = any>(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+/** The headers and body that `options` describe: JSON, form or raw, with the bearer token. */
+export function encodeRequest(options: RequestOptions): { headers: Record<string, string>; body: string | undefined } {
   const headers: Record<string, string> = { ...options.headers };
-  let body: string | undefined;
+  let body: string | undefined = options.raw;
   if (options.json !== undefined) {
     headers['content-type'] ??= 'application/json';
     body = JSON.stringify(options.json);
   } else if (options.form) {
     headers['content-type'] ??= 'application/x-www-form-urlencoded';
     body = new URLSearchParams(Object.entries(options.form).map(([k, v]): [string, string] => [k, String(v)])).toString();
-  } else if (options.raw !== undefined) {
-    body = options.raw;
   }
   if (options.token) headers.authorization = `Bearer ${options.token}`;
+  return { headers, body };
+}
+
+/** A response body as JSON when it is JSON, else the text. */
+export function parseBody(text: string): any {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return text;
+  }
+}
+
+async function sendRequest<T = any>(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+  const { headers, body } = encodeRequest(options);
   const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
   const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: response.status, headers: response.headers, body: parsed as T, text };
+  return { status: response.status, headers: response.headers, body: parseBody(text) as T, text };
 }
 
 /** A fresh PostgreSQL database when TEST_DATABASE_URL is set, else a SQLite file in `dataDir`. */
