@@ -1,3 +1,4 @@
+import { PickType } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsOptional, IsString, Matches, MaxLength, registerDecorator, ValidationOptions } from 'class-validator';
 import { PREFIX_KEY_PATTERN, prefixProblem } from '../../model-paths';
 
@@ -81,15 +82,7 @@ export class CreateGrantDto {
   admin?: boolean;
 }
 
-export class UpdateGrantDto {
-  @IsOptional()
-  @IsBoolean()
-  can_deploy?: boolean;
-
-  @IsOptional()
-  @IsBoolean()
-  admin?: boolean;
-}
+export class UpdateGrantDto extends PickType(CreateGrantDto, ['can_deploy', 'admin'] as const) {}
 
 /** A user's access to a prefix. Any grant lets the user see the prefix's models and get session tokens for them. */
 export class GrantDto {

@@ -1,3 +1,4 @@
+import { PickType } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { MODEL_NAME_PATTERN, MODEL_STAGES, PREFIX_KEY_PATTERN, VERSION_PATTERN, type ModelStage } from '../../model-paths';
 
@@ -97,12 +98,4 @@ export class CreateModelVersionDto {
   draft?: boolean;
 }
 
-export class UpdateModelVersionDto {
-  @IsOptional()
-  @IsIn(MODEL_STAGES)
-  stage?: ModelStage;
-
-  @IsOptional()
-  @IsBoolean()
-  draft?: boolean;
-}
+export class UpdateModelVersionDto extends PickType(CreateModelVersionDto, ['stage', 'draft'] as const) {}
