@@ -1,7 +1,7 @@
 // Generates what the build and the tests need and git does not keep: both Prisma clients and the
 // Swagger plugin metadata (src/metadata.ts), so @nestjs/swagger documents DTOs under tsc and SWC alike.
 const { execFileSync } = require('node:child_process');
-const { existsSync, writeFileSync } = require('node:fs');
+const { writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -15,9 +15,9 @@ for (const [provider, url] of [['sqlite', 'file:./data/unused.db'], ['postgresql
   });
 }
 
-// The generator type-checks the project, which imports src/metadata.ts: start a fresh clone from a stub.
-const metadataFile = join(root, 'src', 'metadata.ts');
-if (!existsSync(metadataFile)) writeFileSync(metadataFile, 'export default async () => ({});\n');
+// The generator type-checks the project, which imports src/metadata.ts: start from a stub, so a
+// fresh clone has one and a previous run's file cannot name a source file that is gone.
+writeFileSync(join(root, 'src', 'metadata.ts'), 'export default async () => ({});\n');
 
 const { PluginMetadataGenerator } = require('@nestjs/cli/lib/compiler/plugins/plugin-metadata-generator');
 const { ReadonlyVisitor } = require('@nestjs/swagger/plugin');

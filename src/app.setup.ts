@@ -2,19 +2,20 @@ import { ConsoleLogger, INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { ForwardAuthLane, requestIdOf } from './forward-auth/forward-auth-lane';
+import { InstanceForwardAuth } from './instances/verification/instance-forward-auth';
+import { ModelForwardAuth } from './models/verification/model-forward-auth';
 import metadata from './metadata';
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const FORWARD_AUTH = '/v1/auth/';
 
 /** Builds the application exactly as production runs it; e2e tests call this too. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const forwardAuth = new ForwardAuthLane();
   const adapter = new FastifyAdapter({
+    serverFactory: forwardAuth.serverFactory,
     // Practicus clients always send a trailing slash, STACKIT clients never do.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     bodyLimit: config.http.bodyLimitBytes,
@@ -22,10 +23,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // onResponse below writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
-    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
-      const incoming = request.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => requestIdOf(request.headers['x-request-id']),
     // Buffered asynchronous writes: not a write(2) per request line on the verification hot path.
     // pino flushes the buffer at exit.
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, stream: pino.destination({ sync: false, minLength: 4096 }) },
@@ -33,6 +31,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const logger = new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger });
   await setupApp(app);
+  forwardAuth.route('instances', app.get(InstanceForwardAuth, { strict: false }));
+  forwardAuth.route('models', app.get(ModelForwardAuth, { strict: false }));
+  if (config.logLevel !== 'silent') forwardAuth.useLogger(app.getHttpAdapter().getInstance().log);
   return app;
 }
 
@@ -44,16 +45,9 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     done();
   });
   // One structured line per request; headers and bodies are never logged (they carry secrets).
-  // A granted forward-auth check is logged at debug: the gateway that asked logs the request it
-  // lets through, and at gateway rates a second line per request costs a third of the throughput.
-  const logsGranted = ['debug', 'trace'].includes(fastify.log.level);
+  // Forward-auth checks never reach Fastify: ForwardAuthLane logs them the same way.
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    const granted = reply.statusCode < 300 && request.url.startsWith(FORWARD_AUTH);
-    if (!granted || logsGranted) {
-      const line = { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
-      if (granted) request.log.debug(line, 'request');
-      else request.log.info(line, 'request');
-    }
+    request.log.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
     done();
   });
 

@@ -1,5 +1,4 @@
-import { Module, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { ProjectsModule } from '../projects/projects.module';
@@ -10,7 +9,7 @@ import { InstancesController } from './instances.controller';
 import { InstancesRepository } from './instances.repository';
 import { InstancesService } from './instances.service';
 import { RegionPipe } from './region.pipe';
-import { registerForwardAuth } from './verification/forward-auth.route';
+import { InstanceForwardAuth } from './verification/instance-forward-auth';
 import { IntrospectionController } from './verification/introspection.controller';
 import { IntrospectionService } from './verification/introspection.service';
 import { TokenVerifier } from './verification/token-verifier.service';
@@ -26,17 +25,10 @@ import { VerificationRepository } from './verification/verification.repository';
     InstanceTokensRepository,
     RegionPipe,
     TokenVerifier,
+    InstanceForwardAuth,
     VerificationRepository,
     IntrospectionService,
   ],
+  exports: [InstanceForwardAuth],
 })
-export class InstancesModule implements OnModuleInit {
-  constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    private readonly verifier: TokenVerifier,
-  ) {}
-
-  onModuleInit(): void {
-    registerForwardAuth(this.adapterHost.httpAdapter.getInstance(), this.verifier);
-  }
-}
+export class InstancesModule {}

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, verify as cryptoVerify } from 'node:crypto';
+import { LruCache } from '../common/lru-cache';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { JWT_ALGORITHM, SigningKeysService } from './signing-keys.service';
@@ -31,8 +32,14 @@ export interface IssueOptions {
 /** The audience of console and `/v1` bearer tokens; instance and model tokens name their resource. */
 export const CONSOLE_AUDIENCE = 'tessera';
 
+const VERIFIED_ENTRIES = 10_000;
+const REFUSED_ENTRIES = 1_000;
+
 @Injectable()
 export class TokenSigner {
+  private readonly verified = new LruCache<string, TokenClaims>(VERIFIED_ENTRIES);
+  private readonly refused = new LruCache<string, true>(REFUSED_ENTRIES);
+
   constructor(
     private readonly jwt: JwtService,
     private readonly keys: SigningKeysService,
@@ -65,26 +72,55 @@ export class TokenSigner {
    * callers answer 401 without telling which check failed.
    */
   verify(token: string, type: TokenType | TokenType[], audience?: string, options: { allowExpired?: boolean } = {}): TokenClaims | undefined {
-    const header = tokenHeader(token);
-    // Refused here rather than by jsonwebtoken, which would build an Error for each one.
-    if (header?.alg !== JWT_ALGORITHM) return undefined;
+    const claims = this.signedClaims(token);
+    if (!claims) return undefined;
+    const now = Math.floor(Date.now() / 1000);
+    // A caller that allows expired tokens (to audit a rejected use, say) checks `exp` itself.
+    if (!options.allowExpired && now >= claims.exp) return undefined;
+    if (typeof claims.nbf === 'number' && now < claims.nbf) return undefined;
+    if (audience !== undefined && !(Array.isArray(claims.aud) ? claims.aud.includes(audience) : claims.aud === audience)) return undefined;
+    return (Array.isArray(type) ? type.includes(claims.token_type) : claims.token_type === type) ? claims : undefined;
+  }
+
+  /**
+   * The claims of a token whose signature and issuer check out, remembered by the token itself:
+   * forward-auth and console routes see the same few tokens again and again, and an ES256 check
+   * costs ~80 µs. Refused tokens are remembered apart, so a flood of junk cannot evict good ones.
+   */
+  private signedClaims(token: string): TokenClaims | undefined {
+    const known = this.verified.get(token);
+    if (known) return known;
+    if (!looksLikeJwt(token) || this.refused.get(token)) return undefined;
+    const claims = this.checkSignature(token);
+    if (claims) this.verified.set(token, claims);
+    else this.refused.set(token, true);
+    return claims;
+  }
+
+  /** ES256 by hand with node:crypto: jsonwebtoken builds an Error (and its stack) for every refusal. */
+  private checkSignature(token: string): TokenClaims | undefined {
+    const [headerPart, payloadPart, signaturePart] = token.split('.');
+    const header = decodeJson(headerPart);
+    if (header?.alg !== JWT_ALGORITHM || typeof header.kid !== 'string') return undefined;
     const key = this.keys.keyFor(header.kid);
     if (!key) return undefined;
-    try {
-      const claims = this.jwt.verify<TokenClaims>(token, {
-        // jsonwebtoken takes a KeyObject (no PEM parsing per verification); the @nestjs/jwt typing says string.
-        publicKey: key as unknown as string,
-        algorithms: [JWT_ALGORITHM],
-        issuer: this.config.auth.issuer,
-        ...(audience ? { audience } : {}),
-        // Lets a caller tell "expired" from "forged" (e.g. to audit the rejected use); it must check `exp` itself.
-        ignoreExpiration: options.allowExpired ?? false,
-      });
-      const types = Array.isArray(type) ? type : [type];
-      return types.includes(claims.token_type) ? claims : undefined;
-    } catch {
-      return undefined;
-    }
+    const signature = Buffer.from(signaturePart, 'base64url');
+    if (signature.length !== 64) return undefined;
+    const signed = Buffer.from(token.slice(0, headerPart.length + 1 + payloadPart.length));
+    if (!cryptoVerify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature)) return undefined;
+    const claims = decodeJson(payloadPart);
+    if (!claims || claims.iss !== this.config.auth.issuer || typeof claims.exp !== 'number' || typeof claims.token_type !== 'string') return undefined;
+    return Object.freeze(claims) as TokenClaims;
+  }
+}
+
+/** A base64url JSON object, or undefined. */
+function decodeJson(part: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -14,7 +14,7 @@ import { ModelsController } from './registry/models.controller';
 import { ModelsRepository } from './registry/models.repository';
 import { ModelsService } from './registry/models.service';
 import { ModelDirectory } from './verification/model-directory';
-import { ModelForwardAuthController } from './verification/model-forward-auth.controller';
+import { ModelForwardAuth } from './verification/model-forward-auth';
 import { ModelTokenVerifier } from './verification/model-token-verifier.service';
 
 /**
@@ -22,7 +22,7 @@ import { ModelTokenVerifier } from './verification/model-token-verifier.service'
  * API session tokens, external API tokens, and their verification for model hosts.
  */
 @Module({
-  controllers: [ModelPrefixesController, ModelsController, ModelAuthController, ExternalTokensController, ModelForwardAuthController, ModelUrlsController],
+  controllers: [ModelPrefixesController, ModelsController, ModelAuthController, ExternalTokensController, ModelUrlsController],
   providers: [
     ModelPrefixesRepository,
     ModelPrefixAccess,
@@ -31,11 +31,12 @@ import { ModelTokenVerifier } from './verification/model-token-verifier.service'
     ModelsService,
     ModelDirectory,
     ModelTokenVerifier,
+    ModelForwardAuth,
     ModelUrlsService,
     ModelAuthService,
     ExternalTokensRepository,
     ExternalTokensService,
   ],
-  exports: [ModelTokenVerifier, ModelDirectory],
+  exports: [ModelTokenVerifier, ModelDirectory, ModelForwardAuth],
 })
 export class ModelsModule {}

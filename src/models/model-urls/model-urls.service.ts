@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/app-error';
 import { byVersionDesc, canonicalVersion, VERSION_PATTERN } from '../model-paths';
 import { ModelDirectory, ModelEntry, VersionEntry } from '../verification/model-directory';
-import { ModelTokenVerifier, presentedToken } from '../verification/model-token-verifier.service';
+import { presentedToken } from '../../common/presented-token';
+import { ModelTokenVerifier } from '../verification/model-token-verifier.service';
 import { ModelMetadataDto } from './dto/model-metadata.dto';
 
 interface ResolvedUrl {

@@ -55,13 +55,3 @@ export class ModelTokenVerifier {
 }
 
 const invalid: ModelAccess = { ok: false, reason: 'invalid' };
-
-/** The token of an `Authorization` header: a bearer token, or the password of Basic auth (some clients only do Basic). */
-export function presentedToken(authorization: string | undefined): string | undefined {
-  const match = /^(Bearer|Basic)\s+(\S+)\s*$/i.exec(authorization ?? '');
-  if (!match) return undefined;
-  if (match[1].toLowerCase() === 'bearer') return match[2];
-  const decoded = Buffer.from(match[2], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : undefined;
-}

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, RequestListener, Server, ServerOptions, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { FastifyBaseLogger } from 'fastify';
+import { toErrorReply } from '../common/error-body';
+
+/** What a forward-auth check answers: 204 with identity headers, or an error with its JSON body. */
+export interface ForwardAuthAnswer {
+  status: number;
+  headers: Record<string, string>;
+  /** Serialized once for prebuilt answers: an error body per refused request is measurable at gateway rates. */
+  body?: Buffer;
+}
+
+/** One kind of resource a gateway can ask about, e.g. an instance or a model. */
+export interface ForwardAuthCheck {
+  /** Synchronous when the answer is cached, which is the common case. */
+  check(resourceId: string, authorization: string | undefined, requestId: string): ForwardAuthAnswer | Promise<ForwardAuthAnswer>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** The request id a gateway sent, if it is a sane one; otherwise a new one. Fastify's genReqId uses this too. */
+export function requestIdOf(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** A prebuilt answer carrying an error body. */
+export function errorAnswer(error: unknown, url: string): ForwardAuthAnswer {
+  const { status, headers, body } = toErrorReply(error, url);
+  return { status, headers: { ...headers, 'content-type': JSON_TYPE }, body: Buffer.from(JSON.stringify(body)) };
+}
+
+/**
+ * Forward authentication (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth) on the
+ * service's own port, answered before Fastify sees the request.
+ *
+ * Every proxied request costs one of these checks. Even as a plain Fastify route the framework's
+ * per-request work (request and reply objects, hooks, routing) was most of the cost, and a check
+ * needs none of it: no body, no DTO, no Nest guard. So the HTTP server is created here
+ * (Fastify's `serverFactory`) and requests for `/v1/auth/<kind>/<id>/verify[/...]` go to their
+ * check directly; everything else goes to Fastify. Gateways forward the client's method and often
+ * its path, so every method and any sub-path is served. Bodies are never read (a check of an
+ * upload must not parse it). Like every other response, these carry `x-request-id` and are logged
+ * as one `request` line, granted checks at debug: the gateway logs the requests it lets through.
+ */
+export class ForwardAuthLane {
+  private readonly checks = new Map<string, ForwardAuthCheck>();
+  private log?: FastifyBaseLogger;
+  private logsGranted = false;
+
+  /** Answers `/v1/auth/<kind>/<id>/verify...` with `check`. */
+  route(kind: string, check: ForwardAuthCheck): void {
+    this.checks.set(kind, check);
+  }
+
+  /** Request lines go to Fastify's logger, so they look like every other request line. */
+  useLogger(log: FastifyBaseLogger): void {
+    this.log = log;
+    this.logsGranted = ['debug', 'trace'].includes(log.level);
+  }
+
+  /** For Fastify's `serverFactory`: the lane first, Fastify for everything it does not serve. */
+  serverFactory = (fastify: RequestListener, fastifyOptions: Record<string, unknown>): Server => {
+    // Fastify fills in defaults for these before calling the factory.
+    const options = fastifyOptions as unknown as FastifyServerOptions;
+    const server = createServer(options.http ?? {}, (request, response) => {
+      if (!this.serve(request, response)) fastify(request, response);
+    });
+    // What Fastify sets on the servers it creates itself.
+    server.keepAliveTimeout = options.keepAliveTimeout;
+    server.requestTimeout = options.requestTimeout;
+    server.setTimeout(options.connectionTimeout);
+    if (options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+    return server;
+  };
+
+  /** False when the request is not a forward-auth check (Fastify then answers it, 404 included). */
+  private serve(request: IncomingMessage, response: ServerResponse): boolean {
+    const url = request.url ?? '';
+    if (!url.startsWith('/v1/auth/')) return false;
+    const target = parseTarget(url);
+    const check = target && this.checks.get(target.kind);
+    if (!check) return false;
+    const started = performance.now();
+    const requestId = requestIdOf(request.headers['x-request-id']);
+    let answer: ForwardAuthAnswer | Promise<ForwardAuthAnswer>;
+    try {
+      answer = check.check(target.id, request.headers.authorization, requestId);
+    } catch (error) {
+      answer = errorAnswer(error, url);
+    }
+    if (answer instanceof Promise) {
+      answer.then(
+        (settled) => this.send(request, response, settled, requestId, started),
+        (error: unknown) => this.send(request, response, errorAnswer(error, url), requestId, started),
+      );
+    } else {
+      this.send(request, response, answer, requestId, started);
+    }
+    return true;
+  }
+
+  private send(request: IncomingMessage, response: ServerResponse, answer: ForwardAuthAnswer, requestId: string, started: number): void {
+    const headers: Record<string, string | number> = { ...answer.headers, 'x-request-id': requestId };
+    if (answer.body) headers['content-length'] = answer.body.length;
+    response.writeHead(answer.status, headers);
+    response.end(answer.body);
+    const granted = answer.status < 300;
+    if (!this.log || (granted && !this.logsGranted)) return;
+    const line = { reqId: requestId, method: request.method, path: (request.url ?? '').split('?')[0], status: answer.status, ms: Math.round((performance.now() - started) * 10) / 10 };
+    if (granted) this.log.debug(line, 'request');
+    else this.log.info(line, 'request');
+  }
+}
+
+/** The Fastify options the lane's server honours. */
+interface FastifyServerOptions {
+  http?: ServerOptions;
+  keepAliveTimeout: number;
+  requestTimeout: number;
+  connectionTimeout: number;
+  maxRequestsPerSocket: number;
+}
+
+/** `/v1/auth/<kind>/<id>/verify`, optionally followed by `/<anything>` or a query string. */
+function parseTarget(url: string): { kind: string; id: string } | undefined {
+  const path = url.slice('/v1/auth/'.length);
+  const kindEnd = path.indexOf('/');
+  const idEnd = path.indexOf('/', kindEnd + 1);
+  if (kindEnd <= 0 || idEnd <= kindEnd + 1) return undefined;
+  const verifyEnd = idEnd + '/verify'.length;
+  if (path.slice(idEnd, verifyEnd) !== '/verify') return undefined;
+  const next = path[verifyEnd];
+  if (next !== undefined && next !== '/' && next !== '?') return undefined;
+  const rawId = path.slice(kindEnd + 1, idEnd);
+  try {
+    return { kind: path.slice(0, kindEnd), id: rawId.includes('%') ? decodeURIComponent(rawId) : rawId };
+  } catch {
+    return undefined; // malformed escapes: Fastify answers 400
+  }
+}
