@@ -38,14 +38,17 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   /**
-   * A token TokenSigner accepts (the same pinned checks; it remembers tokens it has verified)
-   * skips passport-jwt's jsonwebtoken check: an ES256 verification per request was a fifth of a
-   * console request's cost. Anything it refuses takes passport-jwt's path, which reports why.
+   * TokenSigner decides (the same pinned checks; it remembers tokens it has verified), not
+   * passport-jwt's jsonwebtoken check: an ES256 verification per request was a fifth of a console
+   * request's cost. Its refusal is final: jsonwebtoken is laxer (it accepts a token without `exp`),
+   * so handing it a refused token would let it accept what TokenSigner refused. Only a request
+   * without a token takes passport-jwt's path, which reports "No auth token" to the guard.
    */
   authenticate(request: unknown, options?: unknown): void {
     const token = bearerToken(request as Parameters<typeof bearerToken>[0]);
-    const claims = token ? this.signer.verify(token, ['access', 'sa-access'], CONSOLE_AUDIENCE) : undefined;
-    if (!claims) return super.authenticate(request as Parameters<Strategy['authenticate']>[0], options);
+    if (!token) return super.authenticate(request as Parameters<Strategy['authenticate']>[0], options);
+    const claims = this.signer.verify(token, ['access', 'sa-access'], CONSOLE_AUDIENCE);
+    if (!claims) return this.fail(new Error('token is not valid'), 401);
     this.validate(claims).then(
       (principal) => (principal ? this.success(principal) : this.fail('token is not live', 401)),
       (error: unknown) => this.error(error as Error),

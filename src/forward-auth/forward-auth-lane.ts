@@ -126,16 +126,19 @@ interface FastifyServerOptions {
   maxRequestsPerSocket: number;
 }
 
-/** `/v1/auth/<kind>/<id>/verify`, optionally followed by `/<anything>` or a query string. */
+/** `/v1/auth/<kind>/<id>/verify`, optionally followed by `/<anything>`, then maybe a query string. */
 function parseTarget(url: string): { kind: string; id: string } | undefined {
-  const path = url.slice('/v1/auth/'.length);
+  // The path ends where Fastify's router ends it: at the query string, or at a fragment a client
+  // should not have sent. `/v1/auth/instances/<id>?next=/verify` is no check.
+  const end = url.search(/[?#]/);
+  const path = url.slice('/v1/auth/'.length, end < 0 ? url.length : end);
   const kindEnd = path.indexOf('/');
   const idEnd = path.indexOf('/', kindEnd + 1);
   if (kindEnd <= 0 || idEnd <= kindEnd + 1) return undefined;
   const verifyEnd = idEnd + '/verify'.length;
   if (path.slice(idEnd, verifyEnd) !== '/verify') return undefined;
   const next = path[verifyEnd];
-  if (next !== undefined && next !== '/' && next !== '?') return undefined;
+  if (next !== undefined && next !== '/') return undefined;
   const rawId = path.slice(kindEnd + 1, idEnd);
   try {
     return { kind: path.slice(0, kindEnd), id: rawId.includes('%') ? decodeURIComponent(rawId) : rawId };

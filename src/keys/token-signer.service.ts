@@ -113,6 +113,8 @@ export class TokenSigner {
     if (!cryptoVerify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature)) return undefined;
     const claims = decodeJson(payloadPart);
     if (!claims || claims.iss !== this.config.auth.issuer || typeof claims.exp !== 'number' || typeof claims.token_type !== 'string') return undefined;
+    // An `nbf` that is not a NumericDate cannot be honoured; jsonwebtoken refused it too.
+    if (claims.nbf !== undefined && typeof claims.nbf !== 'number') return undefined;
     return Object.freeze(claims) as TokenClaims;
   }
 }
