@@ -149,11 +149,14 @@ describe('forward-auth lane in front of Fastify', () => {
         expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
       }
     }
-    // A malformed escape is no id the lane can check: Fastify refuses the URL.
-    for (const path of ['/v1/auth/models/%ZZ/verify', `/v1/auth/instances/${instanceId}%E0%A4%A/verify`]) {
-      const response = await send('GET', path, { token: instanceToken });
-      expect([path, response.status, response.headers['www-authenticate']]).toEqual([path, 400, undefined]);
+    // A malformed escape is no id the lane can check: Fastify refuses the URL, in the documented shape.
+    for (const path of ['/v1/auth/models/%ZZ/verify', `/v1/auth/instances/${instanceId}%E0%A4%A/verify`, '/v1/projects/%ZZ']) {
+      const response = await send('GET', path, { token: instanceToken, headers: { 'x-request-id': 'bad-url-1' } });
+      expect([path, response.status, response.headers['www-authenticate'], json(response)]).toEqual([path, 400, undefined, BAD_REQUEST]);
+      expect(response.headers['x-request-id']).toBe('bad-url-1');
     }
+    const consoleRoute = await send('GET', '/console/api/modelhost/models/%ZZ/', {});
+    expect([consoleRoute.status, json(consoleRoute)]).toEqual([400, { detail: expect.stringMatching(/URL/), code: 'bad_request' }]);
   });
 
   it('echoes a sane x-request-id and replaces an insane or missing one, on the lane and on Fastify alike', async () => {

@@ -19,6 +19,8 @@ const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'request body is too large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported content type; send application/json',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request body length does not match content-length',
+  FST_ERR_BAD_URL: 'the URL is not valid (malformed percent-encoding)',
+  FST_ERR_MAX_PARAM_LENGTH: 'a path segment is too long',
 };
 
 /**
@@ -66,6 +68,7 @@ function defaultCode(status: number): string {
     case 405: return 'method_not_allowed';
     case 409: return 'conflict';
     case 413: return 'payload_too_large';
+    case 414: return 'uri_too_long';
     case 415: return 'unsupported_media_type';
     case 422: return 'unprocessable_entity';
     case 429: return 'throttled';
