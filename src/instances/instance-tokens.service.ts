@@ -94,6 +94,7 @@ export class InstanceTokensService {
       throw AppError.badRequest('description: at most 160 characters (a token description is returned with maxLength 160)', 'invalid');
     }
     const row = await this.prisma.$transaction(async (tx) => {
+      await this.tokens.bumpListRevision(scope, tx);
       // Lock first: two concurrent label patches must not both start from the same labels.
       if (!(await this.tokens.lock(scope, id, tx))) throw AppError.notFound('token not found');
       const current = (await this.tokens.find(scope, id, tx))!;
@@ -114,6 +115,7 @@ export class InstanceTokensService {
   async delete(caller: Caller, scope: TokenScope, id: string): Promise<TokenMetadata> {
     await this.access.require(caller.principal, scope.projectId, 'editor');
     const row = await this.prisma.$transaction(async (tx) => {
+      await this.tokens.bumpListRevision(scope, tx);
       const current = await this.tokens.find(scope, id, tx);
       if (!current || !(await this.tokens.delete(scope, id, tx))) throw AppError.notFound('token not found');
       await this.audit.record(this.event(caller, scope, 'instance-token.delete', id, { name: current.name }), tx);
