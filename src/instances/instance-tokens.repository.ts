@@ -68,6 +68,18 @@ export class InstanceTokensRepository {
   }
 
   /**
+   * The instance's `tokensRevision`, or undefined when there is no such live instance. Raw SQL by
+   * primary key: it is asked on every list request, and through Prisma it would cost ~0.45 ms.
+   */
+  async listRevision(scope: TokenScope): Promise<number | undefined> {
+    const [row] = await this.sql.query<{ tokensRevision: number }>(
+      'SELECT "tokensRevision" FROM "Instance" WHERE "id" = $1 AND "projectId" = $2 AND "region" = $3 AND "deletedAt" IS NULL',
+      [scope.instanceId, scope.projectId, scope.region],
+    );
+    return row?.tokensRevision;
+  }
+
+  /**
    * Marks the instance's token list changed, so no replica serves its cached copy. Call it first in
    * every transaction that writes tokens: it locks the instance row, and writers that all take the
    * instance before its tokens cannot deadlock one another.
