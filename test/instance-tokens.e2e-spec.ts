@@ -1,6 +1,7 @@
 import { hashSecret } from '../src/common/ids';
 import { PrismaService } from '../src/database/prisma.service';
 import { SqlDatabase } from '../src/database/sql-database';
+import { TokenVerifier } from '../src/instances/verification/token-verifier.service';
 import { addMember, createInstance, createProject, createServiceAccount, createToken, instancesPath, tokensPath, verifyPath } from './support/instances';
 import { jwtPayload, TestApp, usingPostgres } from './support/test-app';
 
@@ -313,5 +314,117 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
     expect(cells).toBeGreaterThan(100);
     const stored = await app.app.get(PrismaService).instanceToken.findMany({ where: { instanceId: instance.id } });
     expect(stored.map((row) => row.tokenHash).sort()).toEqual(tokens.map((t) => hashSecret(t.content)).sort());
+  });
+});
+
+describe('instance token lists stay current (served from a revision-checked cache)', () => {
+  let app: TestApp;
+  let replica: TestApp;
+  let owner: { access: string };
+  let projectId: string;
+
+  beforeAll(async () => {
+    app = await TestApp.start();
+    replica = await app.startReplica();
+    owner = await app.createUser('lists@tessera.test');
+    projectId = await createProject(app, owner.access);
+  });
+  afterAll(async () => {
+    await replica?.close();
+    await app?.close();
+  });
+
+  const newInstance = async () => (await createInstance(app, owner.access, projectId, { name: 'listed' })).id;
+
+  async function list(via: TestApp, instanceId: string, api = 'v1'): Promise<Record<string, any>[]> {
+    const response = await via.request('GET', tokensPath(projectId, instanceId, 'eu01', api), { token: owner.access });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(response.body.message).toBe('successfully fetched instance tokens');
+    return response.body.tokens;
+  }
+
+  async function metadata(instanceId: string, tokenId: string) {
+    const response = await app.request('GET', `${tokensPath(projectId, instanceId)}/${tokenId}`, { token: owner.access });
+    expect(response.status).toBe(200);
+    return response.body.token;
+  }
+
+  it('lists what GET shows for each token, and shows a create, patch or delete in the very next list', async () => {
+    const instanceId = await newInstance();
+    const path = tokensPath(projectId, instanceId);
+    expect(await list(app, instanceId)).toEqual([]);
+    const first = await createToken(app, owner.access, projectId, instanceId, { name: 'first', description: 'ci', labels: { team: 'ml' } });
+    expect(await list(app, instanceId)).toEqual([await metadata(instanceId, first.id)]);
+    expect(await list(app, instanceId, 'v1alpha')).toEqual(await list(app, instanceId));
+
+    const second = await createToken(app, owner.access, projectId, instanceId, { name: 'second' });
+    expect((await list(app, instanceId)).map((t) => t.id)).toEqual([first.id, second.id]);
+
+    const patched = await app.request('PATCH', `${path}/${first.id}`, { token: owner.access, json: { name: 'renamed', description: '', labels: { team: null, tier: 'gold' } } });
+    expect(patched.status).toBe(202);
+    const listed = await list(app, instanceId);
+    expect(listed[0]).toEqual(patched.body.token);
+    expect(listed[0]).toEqual({ id: first.id, name: 'renamed', labels: { tier: 'gold' }, region: 'eu01', state: 'active', validUntil: first.validUntil });
+
+    expect((await app.request('DELETE', `${path}/${second.id}`, { token: owner.access })).status).toBe(202);
+    expect((await list(app, instanceId)).map((t) => t.id)).toEqual([first.id]);
+  });
+
+  it('flips a listed token to inactive once its validUntil passes, with no write in between', async () => {
+    const instanceId = await newInstance();
+    const lasting = await createToken(app, owner.access, projectId, instanceId, { name: 'lasting' });
+    const brief = await createToken(app, owner.access, projectId, instanceId, { name: 'brief', ttlDuration: '1s' });
+    const states = async () => Object.fromEntries((await list(app, instanceId)).map((t) => [t.id, t.state]));
+    expect(await states()).toEqual({ [lasting.id]: 'active', [brief.id]: 'active' });
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(brief.validUntil) - Date.now() + 50));
+    expect(await states()).toEqual({ [lasting.id]: 'active', [brief.id]: 'inactive' });
+  });
+
+  it('shows lastUsedAt once a verification is written', async () => {
+    const instanceId = await newInstance();
+    const token = await createToken(app, owner.access, projectId, instanceId);
+    expect((await list(app, instanceId))[0]).not.toHaveProperty('lastUsedAt');
+    expect((await list(replica, instanceId))[0]).not.toHaveProperty('lastUsedAt');
+    expect((await app.request('GET', verifyPath(instanceId), { token: token.content })).status).toBe(204);
+    await app.app.get(TokenVerifier).flushUses();
+    const { lastUsedAt } = await metadata(instanceId, token.id);
+    expect(lastUsedAt).toEqual(expect.any(String));
+    expect((await list(app, instanceId))[0].lastUsedAt).toBe(lastUsedAt);
+    expect((await list(replica, instanceId))[0].lastUsedAt).toBe(lastUsedAt);
+  });
+
+  it('answers 404 for an instance deleted after its list was served', async () => {
+    const instanceId = await newInstance();
+    await createToken(app, owner.access, projectId, instanceId);
+    await list(app, instanceId);
+    await list(replica, instanceId);
+    expect((await app.request('DELETE', `${instancesPath(projectId)}/${instanceId}`, { token: owner.access })).status).toBe(202);
+    for (const via of [app, replica]) {
+      const response = await via.request('GET', tokensPath(projectId, instanceId), { token: owner.access });
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({ code: 404, message: 'instance not found', status: 'Not Found' });
+    }
+  });
+
+  it('shows writes made through another app on the same database in its very next list', async () => {
+    const instanceId = await newInstance();
+    const path = tokensPath(projectId, instanceId);
+    const ids = async (via: TestApp) => (await list(via, instanceId)).map((t) => t.id);
+    expect(await ids(replica)).toEqual([]);
+
+    const made = await createToken(app, owner.access, projectId, instanceId, { name: 'from-app' });
+    expect(await ids(replica)).toEqual([made.id]);
+    expect((await app.request('PATCH', `${path}/${made.id}`, { token: owner.access, json: { labels: { moved: 'yes' } } })).status).toBe(202);
+    expect((await list(replica, instanceId))[0].labels).toEqual({ moved: 'yes' });
+
+    const back = await replica.request('POST', path, { token: owner.access, json: { name: 'from-replica' } });
+    expect(back.status).toBe(202);
+    expect(await ids(app)).toEqual([made.id, back.body.token.id]);
+
+    expect((await app.request('DELETE', `${path}/${made.id}`, { token: owner.access })).status).toBe(202);
+    expect(await ids(replica)).toEqual([back.body.token.id]);
+    expect((await replica.request('DELETE', `${path}/${back.body.token.id}`, { token: owner.access })).status).toBe(202);
+    expect(await ids(app)).toEqual([]);
   });
 });

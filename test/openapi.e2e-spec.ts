@@ -62,6 +62,11 @@ describe('OpenAPI document', () => {
     );
   });
 
+  it('documents the token list as ListInstanceTokensResponse, though it is sent as a serialized Buffer', () => {
+    const list = operations.find((operation) => operation.operationId === 'ListInstanceTokens');
+    expect(list?.responses['200']?.content?.['application/json']?.schema?.$ref).toBe('#/components/schemas/ListInstanceTokensResponse');
+  });
+
   it('defines the bearer security scheme', () => {
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   });

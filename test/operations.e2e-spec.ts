@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -191,6 +192,27 @@ describe(`migrations and the stock Prisma CLI (${usingPostgres() ? 'PostgreSQL' 
     expect(await migrationRows(target.url)).toEqual(rows);
   });
 
+  it('applies later migrations to a database holding instance tokens without losing any', async () => {
+    const [first, ...later] = migrationNames;
+    const script = readFileSync(join(ROOT, 'prisma', provider, 'migrations', first, 'migration.sql'));
+    // The first migration applied and recorded as `prisma migrate deploy` records it.
+    await runScript(target.url, script.toString('utf8'));
+    await runScript(
+      target.url,
+      `CREATE TABLE "_prisma_migrations" ("id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMP,
+         "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMP, "started_at" TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+         "applied_steps_count" INTEGER NOT NULL DEFAULT 0);
+       INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name", "applied_steps_count")
+         VALUES ('first', '${createHash('sha256').update(script).digest('hex')}', CURRENT_TIMESTAMP, '${first}', 1);
+       INSERT INTO "Project" ("id", "name", "updatedAt") VALUES ('p', 'kept', CURRENT_TIMESTAMP);
+       INSERT INTO "Instance" ("id", "projectId", "region", "name", "state", "updatedAt") VALUES ('i', 'p', 'eu01', 'kept', 'active', CURRENT_TIMESTAMP);
+       INSERT INTO "InstanceToken" ("id", "instanceId", "projectId", "region", "name", "tokenHash", "validUntil", "updatedAt")
+         VALUES ('t', 'i', 'p', 'eu01', 'kept', 'hash', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP);`,
+    );
+    expect(await runTessera()).toContain(`applied migrations: ${later.join(', ')}`);
+    expect(await queryRows(target.url, 'SELECT "id" FROM "InstanceToken"')).toEqual([{ id: 't' }]);
+  });
+
   it('refuses to start when an applied migration was edited (checksum mismatch)', async () => {
     await runTessera();
     await setChecksum(target.url, migrationNames[0], '0'.repeat(64));
@@ -235,6 +257,44 @@ async function migrationRows(url: string): Promise<MigrationRow[]> {
   await client.connect();
   try {
     return (await client.query<MigrationRow>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs statements separated by semicolons, as a migration does. */
+async function runScript(url: string, script: string): Promise<void> {
+  if (url.startsWith('file:')) {
+    const db = new BetterSqlite3(url.slice('file:'.length));
+    try {
+      db.exec(script);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(script);
+  } finally {
+    await client.end();
+  }
+}
+
+async function queryRows(url: string, sql: string): Promise<Record<string, unknown>[]> {
+  if (url.startsWith('file:')) {
+    const db = new BetterSqlite3(url.slice('file:'.length), { readonly: true });
+    try {
+      return db.prepare(sql).all() as Record<string, unknown>[];
+    } finally {
+      db.close();
+    }
+  }
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
   } finally {
     await client.end();
   }

@@ -39,3 +39,25 @@ describe('LruCache with a time to live', () => {
     expect(cache.size).toBe(0);
   });
 });
+
+describe('LruCache bounded by weight', () => {
+  it('evicts the oldest entries until the summed weight fits, and never keeps a value heavier than the capacity', () => {
+    const cache = new LruCache<string, string>(10, Infinity, (value) => value.length);
+    cache.set('a', 'xxxx');
+    cache.set('b', 'xxxx');
+    cache.set('c', 'xxxx'); // 12 > 10: a goes
+    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([undefined, 'xxxx', 'xxxx']);
+    cache.set('b', 'xx'); // replacing frees the old weight
+    cache.set('d', 'xxxx');
+    expect(cache.size).toBe(3);
+    cache.delete('c');
+    cache.set('e', 'xxxx');
+    expect(cache.size).toBe(3);
+    cache.set('huge', 'x'.repeat(11));
+    expect(cache.get('huge')).toBeUndefined();
+    expect(cache.size).toBe(3); // the others stay
+    cache.set('f', 'x'.repeat(10));
+    expect(cache.get('f')).toBe('x'.repeat(10));
+    expect(cache.size).toBe(1);
+  });
+});

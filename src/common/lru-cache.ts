@@ -3,11 +3,17 @@
  * with a `ttlMs`, entries also expire. The one in-memory cache of the hot paths.
  */
 export class LruCache<K, V> {
-  private readonly entries = new Map<K, { value: V; expiresAt: number }>();
+  private readonly entries = new Map<K, { value: V; expiresAt: number; weight: number }>();
+  private weight = 0;
 
+  /**
+   * `capacity` bounds the summed weight of the entries: their count, unless `weigh` gives values
+   * a size (bytes, for values whose sizes differ by orders of magnitude).
+   */
   constructor(
     private readonly capacity: number,
     private readonly ttlMs = Infinity,
+    private readonly weigh: (value: V) => number = () => 1,
   ) {}
 
   get size(): number {
@@ -19,7 +25,10 @@ export class LruCache<K, V> {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
-    if (entry.expiresAt <= now) return undefined;
+    if (entry.expiresAt <= now) {
+      this.weight -= entry.weight;
+      return undefined;
+    }
     this.entries.set(key, entry);
     return entry;
   }
@@ -29,20 +38,32 @@ export class LruCache<K, V> {
   }
 
   set(key: K, value: V, now = Date.now()): void {
-    this.entries.delete(key);
-    this.entries.set(key, { value, expiresAt: now + this.ttlMs });
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
+    this.delete(key);
+    const weight = this.weigh(value);
+    // Not kept, rather than pushing out everything else.
+    if (weight > this.capacity) return;
+    this.entries.set(key, { value, expiresAt: now + this.ttlMs, weight });
+    this.weight += weight;
+    for (const [oldest, entry] of this.entries) {
+      if (this.weight <= this.capacity) break;
+      this.entries.delete(oldest);
+      this.weight -= entry.weight;
+    }
   }
 
   delete(key: K): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
     this.entries.delete(key);
+    this.weight -= entry.weight;
   }
 
   clear(): void {
     this.entries.clear();
+    this.weight = 0;
   }
 
   deleteWhere(predicate: (value: V) => boolean): void {
-    for (const [key, entry] of this.entries) if (predicate(entry.value)) this.entries.delete(key);
+    for (const [key, entry] of this.entries) if (predicate(entry.value)) this.delete(key);
   }
 }

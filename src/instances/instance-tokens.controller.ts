@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '../audit/caller';
 import { ApiStackitErrors } from '../common/api-errors.decorator';
 import { ParseIdPipe } from '../common/parse-id.pipe';
@@ -30,14 +30,17 @@ export class InstanceTokensController {
   constructor(private readonly tokens: InstanceTokensService) {}
 
   @Get()
+  // The service answers with the serialized body (cached per instance); Fastify sends a Buffer as it is.
+  @Header('content-type', 'application/json; charset=utf-8')
+  @ApiOkResponse({ type: ListInstanceTokensResponse })
   @ApiOperation({ operationId: 'ListInstanceTokens', summary: 'List the tokens of an instance, expired ones included as `inactive` (project readers).' })
-  async list(
+  list(
     @CurrentCaller() caller: Caller,
     @Param('projectId', ParseIdPipe) projectId: string,
     @Param('regionId', RegionPipe) region: string,
     @Param('instanceId', ParseIdPipe) instanceId: string,
-  ): Promise<ListInstanceTokensResponse> {
-    return { message: 'successfully fetched instance tokens', tokens: await this.tokens.list(caller, { projectId, region, instanceId }) };
+  ): Promise<Buffer> {
+    return this.tokens.list(caller, { projectId, region, instanceId });
   }
 
   @Post()

@@ -45,15 +45,16 @@ export class InstanceTokensRepository {
 
   /**
    * Creates the token in one raw-SQL transaction (the hot write path) together with `alongside`
-   * (its audit event). The instance row is written first, which locks it on PostgreSQL, so a
-   * concurrent instance delete cannot leave this token behind. False, and nothing written, when the
-   * instance does not exist (anymore).
+   * (its audit event). The instance row is written first (its list revision bumped), which locks it
+   * on PostgreSQL, so a concurrent instance delete cannot leave this token behind. False, and
+   * nothing written, when the instance does not exist (anymore).
    */
   create(scope: TokenScope, token: NewInstanceToken, alongside: Statement[]): Promise<boolean> {
     const now = new Date();
     return this.sql.batch([
       {
-        sql: 'UPDATE "Instance" SET "updatedAt" = $1 WHERE "id" = $2 AND "projectId" = $3 AND "region" = $4 AND "deletedAt" IS NULL',
+        sql: `UPDATE "Instance" SET "updatedAt" = $1, "tokensRevision" = "tokensRevision" + 1
+              WHERE "id" = $2 AND "projectId" = $3 AND "region" = $4 AND "deletedAt" IS NULL`,
         params: [now, scope.instanceId, scope.projectId, scope.region],
         required: true,
       },
@@ -64,6 +65,27 @@ export class InstanceTokensRepository {
       },
       ...alongside,
     ]);
+  }
+
+  /**
+   * The instance's `tokensRevision`, or undefined when there is no such live instance. Raw SQL by
+   * primary key: it is asked on every list request, and through Prisma it would cost ~0.45 ms.
+   */
+  async listRevision(scope: TokenScope): Promise<number | undefined> {
+    const [row] = await this.sql.query<{ tokensRevision: number }>(
+      'SELECT "tokensRevision" FROM "Instance" WHERE "id" = $1 AND "projectId" = $2 AND "region" = $3 AND "deletedAt" IS NULL',
+      [scope.instanceId, scope.projectId, scope.region],
+    );
+    return row?.tokensRevision;
+  }
+
+  /**
+   * Marks the instance's token list changed, so no replica serves its cached copy. Call it first in
+   * every transaction that writes tokens: it locks the instance row, and writers that all take the
+   * instance before its tokens cannot deadlock one another.
+   */
+  async bumpListRevision(scope: TokenScope, db: Db): Promise<void> {
+    await db.instance.updateMany({ where: { id: scope.instanceId, projectId: scope.projectId, region: scope.region }, data: { tokensRevision: { increment: 1 } } });
   }
 
   /** Raw SQL: 1,000 rows through Prisma cost ~15 ms of CPU, through the driver ~1 ms. */

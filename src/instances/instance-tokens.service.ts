@@ -13,11 +13,11 @@ import { PrismaService } from '../database/prisma.service';
 import { TokenSigner } from '../keys/token-signer.service';
 import { ProjectAccessService } from '../projects/project-access.service';
 import { RevocationBus } from '../revocation/revocation-bus';
-import { CreateInstanceTokenPayload, PartialUpdateInstanceTokenPayload, Token, TokenMetadata, TokenState } from './dto/instance-token.dto';
+import { CreateInstanceTokenPayload, ListInstanceTokensResponse, PartialUpdateInstanceTokenPayload, Token, TokenMetadata, TokenState } from './dto/instance-token.dto';
 import { TokenChanges, InstanceTokensRepository, TokenListRow, TokenScope } from './instance-tokens.repository';
-import { InstancesRepository } from './instances.repository';
 import { TX_OPTIONS } from './instances.service';
 import { decodeLabels, encodeLabels, patchLabels, rfc3339, storedDescription } from './representation';
+import { RenderedList, TokenListCache } from './token-list-cache';
 
 type TokenRow = TokenListRow;
 
@@ -30,9 +30,10 @@ export const instanceAudience = (instanceId: string) => `instance:${instanceId}`
  */
 @Injectable()
 export class InstanceTokensService {
+  private readonly lists = new TokenListCache();
+
   constructor(
     private readonly tokens: InstanceTokensRepository,
-    private readonly instances: InstancesRepository,
     private readonly access: ProjectAccessService,
     private readonly signer: TokenSigner,
     private readonly audit: AuditService,
@@ -41,10 +42,16 @@ export class InstanceTokensService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async list(caller: Caller, scope: TokenScope): Promise<TokenMetadata[]> {
+  /**
+   * The whole ListInstanceTokensResponse, serialized and cached per instance: building a list of
+   * 1,000 tokens costs 6-15 ms of CPU, a cache hit one indexed query for the revision (read before
+   * any rows, see TokenListCache).
+   */
+  async list(caller: Caller, scope: TokenScope): Promise<Buffer> {
     await this.access.require(caller.principal, scope.projectId, 'reader');
-    if (!(await this.instances.find(scope, scope.instanceId))) throw AppError.notFound('instance not found');
-    return (await this.tokens.list(scope)).map((row) => toMetadata(row));
+    const revision = await this.tokens.listRevision(scope);
+    if (revision === undefined) throw AppError.notFound('instance not found');
+    return this.lists.get(`${scope.projectId}/${scope.region}/${scope.instanceId}`, revision, () => this.renderList(scope));
   }
 
   async get(caller: Caller, scope: TokenScope, id: string): Promise<TokenMetadata> {
@@ -94,6 +101,7 @@ export class InstanceTokensService {
       throw AppError.badRequest('description: at most 160 characters (a token description is returned with maxLength 160)', 'invalid');
     }
     const row = await this.prisma.$transaction(async (tx) => {
+      await this.tokens.bumpListRevision(scope, tx);
       // Lock first: two concurrent label patches must not both start from the same labels.
       if (!(await this.tokens.lock(scope, id, tx))) throw AppError.notFound('token not found');
       const current = (await this.tokens.find(scope, id, tx))!;
@@ -114,6 +122,7 @@ export class InstanceTokensService {
   async delete(caller: Caller, scope: TokenScope, id: string): Promise<TokenMetadata> {
     await this.access.require(caller.principal, scope.projectId, 'editor');
     const row = await this.prisma.$transaction(async (tx) => {
+      await this.tokens.bumpListRevision(scope, tx);
       const current = await this.tokens.find(scope, id, tx);
       if (!current || !(await this.tokens.delete(scope, id, tx))) throw AppError.notFound('token not found');
       await this.audit.record(this.event(caller, scope, 'instance-token.delete', id, { name: current.name }), tx);
@@ -121,6 +130,19 @@ export class InstanceTokensService {
     }, TX_OPTIONS);
     await this.revocations.publish({ kind: 'instance-token', id });
     return toMetadata(row, 'deleting');
+  }
+
+  private async renderList(scope: TokenScope): Promise<RenderedList> {
+    const rows = await this.tokens.list(scope);
+    const now = Date.now();
+    let staleAt = Infinity;
+    const tokens = rows.map((row) => {
+      const validUntil = row.validUntil.getTime();
+      if (validUntil > now && validUntil < staleAt) staleAt = validUntil;
+      return toMetadata(row, tokenState(row.validUntil, now));
+    });
+    const response: ListInstanceTokensResponse = { message: 'successfully fetched instance tokens', tokens };
+    return { body: Buffer.from(JSON.stringify(response)), staleAt };
   }
 
   private ttl(ttlDuration: string | undefined): number {

@@ -91,6 +91,7 @@ export class InstancesService {
     const row = await this.prisma.$transaction(async (tx) => {
       const current = await this.instances.find(scope, id, tx);
       if (!current || !(await this.instances.markDeleted(scope, id, tx))) throw AppError.notFound('instance not found');
+      await this.tokens.bumpListRevision({ ...scope, instanceId: id }, tx);
       const { count } = await this.tokens.deleteAllOfInstance({ ...scope, instanceId: id }, tx);
       await this.audit.record(this.event(caller, scope, 'instance.delete', id, { deletedTokens: count }), tx);
       return current;

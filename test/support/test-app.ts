@@ -48,6 +48,7 @@ export class TestApp extends TesseraClient {
     readonly app: NestFastifyApplication,
     readonly config: AppConfig,
     readonly baseUrl: string,
+    private readonly env: Record<string, string>,
     private readonly cleanup: () => Promise<void>,
   ) {
     super();
@@ -56,9 +57,22 @@ export class TestApp extends TesseraClient {
   static async start(env: Record<string, string> = {}): Promise<TestApp> {
     const dataDir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
     const database = await freshDatabase(dataDir);
+    return TestApp.launch({ TESSERA_DATA_DIR: dataDir, DATABASE_URL: database.url, ...env }, async () => {
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+  }
+
+  /**
+   * A second Tessera in this process on this one's database and data directory (hence its signing
+   * key), as another replica runs. Close it before this app, which owns both.
+   */
+  startReplica(): Promise<TestApp> {
+    return TestApp.launch(this.env, async () => undefined);
+  }
+
+  private static async launch(env: Record<string, string>, release: () => Promise<void>): Promise<TestApp> {
     const config = loadConfig({
-      TESSERA_DATA_DIR: dataDir,
-      DATABASE_URL: database.url,
       TESSERA_ADMIN_EMAIL: ADMIN_EMAIL,
       TESSERA_ADMIN_PASSWORD: ADMIN_PASSWORD,
       TESSERA_LOG_LEVEL: 'silent',
@@ -67,10 +81,9 @@ export class TestApp extends TesseraClient {
     const app = await createApp(config);
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address() as { port: number };
-    return new TestApp(app, config, `http://127.0.0.1:${address.port}`, async () => {
+    return new TestApp(app, config, `http://127.0.0.1:${address.port}`, env, async () => {
       await app.close();
-      await database.drop();
-      rmSync(dataDir, { recursive: true, force: true });
+      await release();
     });
   }
 

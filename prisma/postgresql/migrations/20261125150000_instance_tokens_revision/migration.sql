@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Instance" ADD COLUMN     "tokensRevision" INTEGER NOT NULL DEFAULT 0;
+
