@@ -16,8 +16,7 @@ interface Migration {
   checksum: string;
 }
 
-function readMigrations(provider: DatabaseProvider): Migration[] {
-  const dir = migrationsDir(provider);
+function readMigrations(dir: string): Migration[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, 'migration.sql')))
     .map((entry) => entry.name)
@@ -34,7 +33,7 @@ function readMigrations(provider: DatabaseProvider): Migration[] {
  * (`migrate status`, `migrate deploy`, `migrate resolve`) on a database Tessera migrated.
  * Returns the names it applied.
  */
-export async function migrateSqlite(db: BetterSqlite3.Database): Promise<string[]> {
+export async function migrateSqlite(db: BetterSqlite3.Database, dir = migrationsDir('sqlite')): Promise<string[]> {
   db.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "id" TEXT PRIMARY KEY NOT NULL,
     "checksum" TEXT NOT NULL,
@@ -48,7 +47,7 @@ export async function migrateSqlite(db: BetterSqlite3.Database): Promise<string[
   const rows = db
     .prepare('SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations')
     .all() as AppliedRow[];
-  const pending = pendingMigrations(readMigrations('sqlite'), rows);
+  const pending = pendingMigrations(readMigrations(dir), rows);
   for (const migration of pending) {
     const id = randomUUID();
     const now = () => new Date().toISOString().replace('Z', '+00:00');
@@ -58,14 +57,24 @@ export async function migrateSqlite(db: BetterSqlite3.Database): Promise<string[
       migration.name,
       now(),
     );
+    // Prisma's SQLite migrations rebuild a changed table (CREATE new, copy, DROP old, rename)
+    // behind `PRAGMA foreign_keys=OFF`, which SQLite ignores inside a transaction: the DROP would
+    // cascade to every child row. So foreign keys are switched off before BEGIN and checked before
+    // COMMIT, as SQLite's own ALTER TABLE procedure prescribes.
+    const foreignKeys = db.pragma('foreign_keys', { simple: true });
+    db.pragma('foreign_keys = OFF');
     try {
       db.exec('BEGIN');
       db.exec(migration.sql);
+      const violations = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+      if (violations.length) throw new Error(`it leaves ${violations.length} rows of ${violations[0].table} without their ${violations[0].parent}`);
       db.exec('COMMIT');
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
       db.prepare('UPDATE _prisma_migrations SET logs = ? WHERE id = ?').run(String(error), id);
       throw new Error(`Migration ${migration.name} failed: ${(error as Error).message}`);
+    } finally {
+      db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
     }
     db.prepare('UPDATE _prisma_migrations SET finished_at = ?, applied_steps_count = 1 WHERE id = ?').run(now(), id);
   }
@@ -87,7 +96,7 @@ export async function migratePostgres(pool: Pool): Promise<string[]> {
       "applied_steps_count" INTEGER NOT NULL DEFAULT 0
     )`);
     const { rows } = await client.query<AppliedRow>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations');
-    const pending = pendingMigrations(readMigrations('postgresql'), rows);
+    const pending = pendingMigrations(readMigrations(migrationsDir('postgresql')), rows);
     for (const migration of pending) {
       const id = randomUUID();
       await client.query('INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())', [
