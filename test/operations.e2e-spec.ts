@@ -113,6 +113,10 @@ describe('logs', () => {
       const verify = `/v1/auth/instances/${instance.body.instance.id}/verify`;
       expect((await call('GET', verify, { token: tracking.body.token.content, requestId: 'log-test-verify-granted' })).status).toBe(204);
       expect((await call('GET', verify, { token: forgedToken, requestId: 'log-test-verify-denied' })).status).toBe(401);
+      // A flood of junk tokens is logged within a budget, plus a count of the lines left out.
+      const flood = await Promise.all(Array.from({ length: 60 }, () => call('GET', verify, { token: forgedToken })));
+      expect(flood.map((response) => response.status)).toEqual(Array(60).fill(401));
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
       secrets = [ADMIN_PASSWORD, wrongPassword, 'new-user-password-canary', access, refresh, saToken.body.token, forgedToken, tracking.body.token.content];
       // Token signatures alone are secrets too (a log line could carry a truncated token).
       secrets.push(...[access, refresh, saToken.body.token].map((token: string) => token.split('.')[2]));
@@ -142,6 +146,11 @@ describe('logs', () => {
     // Granted forward-auth checks mirror the gateway's own access log: only denials are logged at info.
     expect(requestLines).toContainEqual(expect.objectContaining({ reqId: 'log-test-verify-denied', status: 401 }));
     expect(requestLines.filter((entry) => entry.reqId === 'log-test-verify-granted')).toEqual([]);
+    const deniedLines = requestLines.filter((entry) => entry.status === 401 && entry.path.startsWith('/v1/auth/instances/'));
+    const budgetLines = entries.filter((entry) => /denials not logged/.test(entry.msg));
+    expect(budgetLines.length).toBeGreaterThanOrEqual(1);
+    expect(deniedLines.length).toBeLessThan(61);
+    expect(deniedLines.length + budgetLines.reduce((sum, entry) => sum + entry.suppressed, 0)).toBe(61);
   });
 });
 

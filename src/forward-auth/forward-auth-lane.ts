@@ -22,6 +22,7 @@ export interface ForwardAuthCheck {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const DENIAL_LINES_PER_SECOND = 20;
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** The request id a gateway sent, if it is a sane one; otherwise a new one. Fastify's genReqId uses this too. */
@@ -47,12 +48,14 @@ export function errorAnswer(error: unknown, url: string): ForwardAuthAnswer {
  * check directly; everything else goes to Fastify. Gateways forward the client's method and often
  * its path, so every method and any sub-path is served. Bodies are never read (a check of an
  * upload must not parse it). Like every other response, these carry `x-request-id` and are logged
- * as one `request` line, granted checks at debug: the gateway logs the requests it lets through.
+ * as one `request` line, granted checks at debug (the gateway logs the requests it lets through),
+ * denials at info within a budget (LogBudget).
  */
 export class ForwardAuthLane {
   private readonly checks = new Map<string, ForwardAuthCheck>();
   private log?: FastifyBaseLogger;
   private logsGranted = false;
+  private readonly denialLines = new LogBudget(DENIAL_LINES_PER_SECOND, () => this.log);
 
   /** Answers `/v1/auth/<kind>/<id>/verify...` with `check`. */
   route(kind: string, check: ForwardAuthCheck): void {
@@ -110,10 +113,43 @@ export class ForwardAuthLane {
     response.writeHead(answer.status, { ...answer.headers, 'x-request-id': requestId });
     response.end(answer.body);
     const granted = answer.status < 300;
-    if (!this.log || (granted && !this.logsGranted)) return;
+    if (!this.log || (granted ? !this.logsGranted : !this.denialLines.take())) return;
     const line = { reqId: requestId, method: request.method, path: (request.url ?? '').split('?')[0], status: answer.status, ms: Math.round((performance.now() - started) * 10) / 10 };
     if (granted) this.log.debug(line, 'request');
     else this.log.info(line, 'request');
+  }
+}
+
+/**
+ * At most `perSecond` denial lines a second; beyond that one line a second counts the rest.
+ * Anyone can send junk tokens at gateway rates, and a line for each would let them fill the disk
+ * and, at ~20 µs a line, cost a fifth of the throughput. Known tokens' denials (expired, wrong
+ * instance) are also in the audit trail.
+ */
+class LogBudget {
+  private windowStartedAt = 0;
+  private taken = 0;
+  private suppressed = 0;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly log: () => FastifyBaseLogger | undefined,
+  ) {}
+
+  take(): boolean {
+    const now = Date.now();
+    if (now - this.windowStartedAt >= 1000) {
+      this.windowStartedAt = now;
+      this.taken = 0;
+    }
+    if (++this.taken <= this.perSecond) return true;
+    if (this.suppressed++ === 0) setTimeout(() => this.report(), 1000).unref();
+    return false;
+  }
+
+  private report(): void {
+    this.log()?.info({ suppressed: this.suppressed }, 'forward-auth denials not logged in the last second (log budget)');
+    this.suppressed = 0;
   }
 }
 
