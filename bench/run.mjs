@@ -168,6 +168,7 @@ async function runBackend(settings, database) {
     if (settings.scenarios.includes(CONCURRENT.id)) {
       process.stderr.write(`${database}: ${CONCURRENT.id}\n`);
       result.concurrent = await runConcurrent(settings, context, rss);
+      result.concurrent.aloneRequestsPerSec = result.scenarios.find((row) => row.id === CONCURRENT.verify.id)?.requestsPerSec;
     }
   } catch (error) {
     result.error = error.message;

@@ -252,12 +252,15 @@ interface MigrationRow {
   finished_at: unknown;
 }
 
-async function migrationRows(url: string): Promise<MigrationRow[]> {
-  const sql = 'SELECT id, migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name';
+const migrationRows = async (url: string) =>
+  (await queryRows(url, 'SELECT id, migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name')) as unknown as MigrationRow[];
+
+/** Opens the database behind `url` (a SQLite file or PostgreSQL), runs the matching `work`, closes it. */
+async function withDatabase<T>(url: string, onSqlite: (db: BetterSqlite3.Database) => T, onPostgres: (client: Client) => Promise<T>): Promise<T> {
   if (url.startsWith('file:')) {
-    const db = new BetterSqlite3(url.slice('file:'.length), { readonly: true });
+    const db = new BetterSqlite3(url.slice('file:'.length));
     try {
-      return db.prepare(sql).all() as MigrationRow[];
+      return onSqlite(db);
     } finally {
       db.close();
     }
@@ -265,68 +268,25 @@ async function migrationRows(url: string): Promise<MigrationRow[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query<MigrationRow>(sql)).rows;
+    return await onPostgres(client);
   } finally {
     await client.end();
   }
 }
 
 /** Runs statements separated by semicolons, as a migration does. */
-async function runScript(url: string, script: string): Promise<void> {
-  if (url.startsWith('file:')) {
-    const db = new BetterSqlite3(url.slice('file:'.length));
-    try {
-      db.exec(script);
-    } finally {
-      db.close();
-    }
-    return;
-  }
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(script);
-  } finally {
-    await client.end();
-  }
-}
+const runScript = (url: string, script: string) =>
+  withDatabase(url, (db) => void db.exec(script), async (client) => void (await client.query(script)));
 
-async function queryRows(url: string, sql: string): Promise<Record<string, unknown>[]> {
-  if (url.startsWith('file:')) {
-    const db = new BetterSqlite3(url.slice('file:'.length), { readonly: true });
-    try {
-      return db.prepare(sql).all() as Record<string, unknown>[];
-    } finally {
-      db.close();
-    }
-  }
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const queryRows = (url: string, sql: string) =>
+  withDatabase(url, (db) => db.prepare(sql).all() as Record<string, unknown>[], async (client) => (await client.query(sql)).rows as Record<string, unknown>[]);
 
-async function setChecksum(url: string, name: string, checksum: string): Promise<void> {
-  if (url.startsWith('file:')) {
-    const db = new BetterSqlite3(url.slice('file:'.length));
-    try {
-      db.prepare('UPDATE _prisma_migrations SET checksum = ? WHERE migration_name = ?').run(checksum, name);
-    } finally {
-      db.close();
-    }
-    return;
-  }
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('UPDATE _prisma_migrations SET checksum = $1 WHERE migration_name = $2', [checksum, name]);
-  } finally {
-    await client.end();
-  }
-}
+const setChecksum = (url: string, name: string, checksum: string) =>
+  withDatabase(
+    url,
+    (db) => void db.prepare('UPDATE _prisma_migrations SET checksum = ? WHERE migration_name = ?').run(checksum, name),
+    async (client) => void (await client.query('UPDATE _prisma_migrations SET checksum = $1 WHERE migration_name = $2', [checksum, name])),
+  );
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
