@@ -230,20 +230,24 @@ async function main() {
     machine: machine(),
     settings: { ...settings, databaseUrl: undefined, builtAt },
   };
-  process.stderr.write('ceiling\n');
-  const ceilingAtStart = await measureCeiling(settings);
+  // The ceiling is measured before each backend and once at the end, and each backend's ratios
+  // use the mean of the two measurements around it: the machine's speed drifts within a run.
+  const ceilings = [];
   result.backends = [];
   for (const database of settings.databaseUrl ? ['sqlite', 'postgresql'] : ['sqlite']) {
     if (interrupted) break;
+    process.stderr.write('ceiling\n');
+    ceilings.push(await measureCeiling(settings));
     result.backends.push(await runBackend(settings, database));
   }
   if (interrupted) return 130;
-  // Measured again at the end: the difference shows how noisy the machine was during the run.
   process.stderr.write('ceiling\n');
-  const ceilingAtEnd = await measureCeiling(settings);
-  const ceilingRps = Math.round((ceilingAtStart.requestsPerSec + ceilingAtEnd.requestsPerSec) / 2);
-  result.ceiling = { requestsPerSec: ceilingRps, start: ceilingAtStart, end: ceilingAtEnd };
-  for (const backend of result.backends) {
+  ceilings.push(await measureCeiling(settings));
+  const mean = (runs) => Math.round(runs.reduce((sum, run) => sum + run.requestsPerSec, 0) / runs.length);
+  result.ceiling = { requestsPerSec: mean(ceilings), measurements: ceilings };
+  for (const [index, backend] of result.backends.entries()) {
+    const ceilingRps = mean(ceilings.slice(index, index + 2));
+    backend.ceilingRequestsPerSec = ceilingRps;
     for (const row of backend.scenarios) score(row, SCENARIOS.find((s) => s.id === row.id), ceilingRps, backend.database);
     if (backend.concurrent) score(backend.concurrent, CONCURRENT, ceilingRps, backend.database);
   }

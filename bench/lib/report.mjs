@@ -60,10 +60,9 @@ export function printReport(result, out = process.stdout) {
   out.write(`\nTessera benchmark: -c ${settings.connections}, ${settings.durationSec} s per scenario after ${settings.warmupSec} s warm-up, ` +
     `log level ${settings.logLevel}, ${result.machine.cpus} CPUs, load ${result.machine.loadAverageAtStart.join(' ')}\n`);
   const at = (run) => `${run.requestsPerSec} req/s (p50 ${run.p50} ms, p99 ${run.p99} ms)`;
-  out.write(`ceiling (bare Fastify, constant JSON): ${at(ceiling.start)} at the start, ${at(ceiling.end)} at the end; ` +
-    `ratios use the mean, ${ceiling.requestsPerSec} req/s\n`);
+  out.write(`ceiling (bare Fastify, constant JSON), measured before each backend and at the end: ${ceiling.measurements.map(at).join(', ')}\n`);
   for (const backend of result.backends) {
-    out.write(`\n== ${backend.database}${backend.error ? ` — ${backend.error}` : ''}\n`);
+    out.write(`\n== ${backend.database}${backend.error ? ` — ${backend.error}` : ''} (ceiling ${backend.ceilingRequestsPerSec} req/s, the mean of the measurements around it)\n`);
     out.write(`${line(COLUMNS.map(([name]) => name))}\n`);
     for (const row of [...backend.scenarios, ...(backend.concurrent ? [backend.concurrent] : [])]) {
       out.write(`${line(COLUMNS.map(([, , read]) => read(row)))}${row.failed ? '  FAILED' : ''}\n`);
