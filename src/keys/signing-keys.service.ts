@@ -9,7 +9,7 @@ export const JWT_ALGORITHM = 'ES256';
 
 export interface VerificationKey {
   kid: string;
-  /** A parsed key: jsonwebtoken would otherwise parse a PEM again on every verification. */
+  /** Parsed once: parsing a PEM on every verification would cost more than the check itself. */
   publicKey: KeyObject;
   jwk: JsonWebKey & { kid: string; alg: string; use: string };
 }

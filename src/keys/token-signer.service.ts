@@ -137,20 +137,3 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 export function looksLikeJwt(token: string): boolean {
   return token.length < 4096 && JWT_SHAPE.test(token);
 }
-
-/** The `kid` of a JWT's header, read without verifying anything. */
-export function headerKid(token: string): string | undefined {
-  return tokenHeader(token)?.kid;
-}
-
-/** `alg` and `kid` of a JWT's header, read without verifying anything; undefined when unreadable. */
-function tokenHeader(token: string): { alg?: string; kid?: string } | undefined {
-  if (!looksLikeJwt(token)) return undefined;
-  try {
-    const header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
-    if (typeof header !== 'object' || header === null) return undefined;
-    return { alg: typeof header.alg === 'string' ? header.alg : undefined, kid: typeof header.kid === 'string' ? header.kid : undefined };
-  } catch {
-    return undefined;
-  }
-}
