@@ -5,7 +5,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino from 'pino';
 import { AppModule } from './app.module';
-import { toErrorReply } from './common/error-body';
+import { sendError } from './common/error-body';
 import { AppConfig } from './config/app-config';
 import { ForwardAuthLane, requestIdOf } from './forward-auth/forward-auth-lane';
 import { InstanceForwardAuth } from './instances/verification/instance-forward-auth';
@@ -26,10 +26,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     requestIdHeader: false,
     // Malformed percent-encoding and over-long path parameters are refused by Fastify's router
     // before any hook runs: answer them in the documented error shapes too.
-    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
-      const { status, headers, body } = toErrorReply(error, request.url);
-      reply.code(status).headers({ ...headers, 'x-request-id': request.id }).send(body);
-    },
+    frameworkErrors: sendError,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => requestIdOf(request.headers['x-request-id']),
     // Buffered asynchronous writes: not a write(2) per request line on the verification hot path.
     // pino flushes the buffer at exit.

@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { AppError } from './app-error';
 
@@ -33,6 +34,15 @@ export function toErrorReply(error: unknown, url: string): ErrorReply {
     return { status, headers, body: { code: status, message, status: STATUS_CODES[status] ?? 'Error' } };
   }
   return { status, headers, body: { detail: message, code } };
+}
+
+/**
+ * Answers `request` with `error` in its documented shape. `x-request-id` is set here too: errors
+ * Fastify's router raises (malformed URLs) are answered before the hook that usually sets it.
+ */
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, headers, body } = toErrorReply(error, request.url);
+  reply.code(status).headers({ ...headers, 'x-request-id': request.id }).send(body);
 }
 
 function classify(error: unknown): { status: number; code: string; message: string; headers: Record<string, string> } {
