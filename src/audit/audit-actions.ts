@@ -1,3 +1,5 @@
+import { Caller } from './caller';
+
 export const AUDIT_ACTIONS = [
   'instance.create',
   'instance.update',
@@ -20,4 +22,9 @@ export interface AuditEntry {
   requestId?: string;
   /** Small, non-secret facts (e.g. the reason of a denial). Never a token's content. */
   details?: Record<string, unknown>;
+}
+
+/** What a caller did, successfully, to a resource of a project. */
+export function successEntry(caller: Caller, projectId: string, action: AuditAction, resource: AuditEntry['resource'], details: Record<string, unknown>): AuditEntry {
+  return { projectId, actor: { type: caller.principal.kind, id: caller.principal.id }, action, resource, outcome: 'success', requestId: caller.requestId, details };
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import ms from 'ms';
-import { AuditAction } from '../audit/audit-actions';
+import { AuditAction, successEntry } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { Caller } from '../audit/caller';
 import { AppError } from '../common/app-error';
@@ -16,7 +16,7 @@ import { RevocationBus } from '../revocation/revocation-bus';
 import { CreateInstanceTokenPayload, ListInstanceTokensResponse, PartialUpdateInstanceTokenPayload, Token, TokenMetadata, TokenState } from './dto/instance-token.dto';
 import { TokenChanges, InstanceTokensRepository, TokenListRow, TokenScope } from './instance-tokens.repository';
 import { TX_OPTIONS } from './instances.service';
-import { decodeLabels, encodeLabels, patchLabels, rfc3339, storedDescription } from './representation';
+import { changedFields, decodeLabels, encodeLabels, patchLabels, rfc3339, storedDescription } from './representation';
 import { RenderedList, TokenListCache } from './token-list-cache';
 
 type TokenRow = TokenListRow;
@@ -111,8 +111,7 @@ export class InstanceTokensService {
         labels: body.labels ? patchLabels(current.labels, body.labels) : undefined,
       };
       await this.tokens.update(scope, id, changes, tx);
-      const fields = Object.keys(changes).filter((field) => changes[field as keyof TokenChanges] !== undefined);
-      await this.audit.record(this.event(caller, scope, 'instance-token.update', id, { fields }), tx);
+      await this.audit.record(this.event(caller, scope, 'instance-token.update', id, { fields: changedFields(changes) }), tx);
       return (await this.tokens.find(scope, id, tx))!;
     }, TX_OPTIONS);
     return toMetadata(row);
@@ -157,15 +156,7 @@ export class InstanceTokensService {
   }
 
   private event(caller: Caller, scope: TokenScope, action: AuditAction, id: string, details: Record<string, unknown>) {
-    return {
-      projectId: scope.projectId,
-      actor: { type: caller.principal.kind, id: caller.principal.id },
-      action,
-      resource: { type: 'instance-token' as const, id },
-      outcome: 'success' as const,
-      requestId: caller.requestId,
-      details: { instanceId: scope.instanceId, ...details },
-    };
+    return successEntry(caller, scope.projectId, action, { type: 'instance-token', id }, { instanceId: scope.instanceId, ...details });
   }
 }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AuditAction, successEntry } from '../audit/audit-actions';
 import { Caller } from '../audit/caller';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/app-error';
@@ -11,7 +12,7 @@ import { RevocationBus } from '../revocation/revocation-bus';
 import { CreateInstancePayload, Instance, InstanceState, PartialUpdateInstancePayload } from './dto/instance.dto';
 import { InstanceTokensRepository } from './instance-tokens.repository';
 import { InstanceChanges, InstanceScope, InstancesRepository } from './instances.repository';
-import { decodeLabels, encodeLabels, patchLabels, storedDescription } from './representation';
+import { changedFields, decodeLabels, encodeLabels, patchLabels, storedDescription } from './representation';
 
 type InstanceRow = NonNullable<Awaited<ReturnType<InstancesRepository['find']>>>;
 
@@ -78,8 +79,7 @@ export class InstancesService {
         deletedExperimentRetention: body.deletedExperimentRetention,
       };
       await this.instances.update(scope, id, changes, tx);
-      const fields = Object.keys(changes).filter((field) => changes[field as keyof InstanceChanges] !== undefined);
-      await this.audit.record(this.event(caller, scope, 'instance.update', id, { fields }), tx);
+      await this.audit.record(this.event(caller, scope, 'instance.update', id, { fields: changedFields(changes) }), tx);
       return (await this.instances.find(scope, id, tx))!;
     }, TX_OPTIONS);
     return this.toInstance(row);
@@ -107,16 +107,8 @@ export class InstancesService {
     return row;
   }
 
-  private event(caller: Caller, scope: InstanceScope, action: 'instance.create' | 'instance.update' | 'instance.delete', id: string, details: Record<string, unknown>) {
-    return {
-      projectId: scope.projectId,
-      actor: { type: caller.principal.kind, id: caller.principal.id },
-      action,
-      resource: { type: 'instance' as const, id },
-      outcome: 'success' as const,
-      requestId: caller.requestId,
-      details,
-    };
+  private event(caller: Caller, scope: InstanceScope, action: Extract<AuditAction, `instance.${string}`>, id: string, details: Record<string, unknown>) {
+    return successEntry(caller, scope.projectId, action, { type: 'instance', id }, details);
   }
 
   private toInstance(row: InstanceRow, state: InstanceState = row.state as InstanceState): Instance {

@@ -25,3 +25,9 @@ export const storedDescription = (description: string | null | undefined) => (de
 
 /** RFC 3339 in whole seconds, as the spec's examples (`2025-08-26T10:40:52Z`). */
 export const rfc3339 = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The fields a PATCH changes (those it does not leave undefined), for the audit trail. */
+export const changedFields = (changes: object) =>
+  Object.entries(changes)
+    .filter(([, value]) => value !== undefined)
+    .map(([field]) => field);
