@@ -9,8 +9,9 @@ export interface RevocationCacheOptions {
 
 /**
  * A small TTL + LRU read-through cache for rows the hot path looks up on every request, kept
- * correct by the RevocationBus: owners evict on its events, and it clears itself on `reset`.
- * Only positive lookups are stored; a miss always goes to the database.
+ * correct by the RevocationBus: owners evict on its events and clear it on `reset`.
+ * A load that yields `undefined` is not stored (the next lookup asks again); an owner that wants
+ * "no such row" cached loads `null`.
  */
 export class RevocationCache<V> {
   private readonly entries: LruCache<string, V>;

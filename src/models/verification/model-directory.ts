@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { LruCache } from '../../common/lru-cache';
 import { readDate, SqlDatabase } from '../../database/sql-database';
 import { RevocationBus, RevocationEvent } from '../../revocation/revocation-bus';
+import { RevocationCache } from '../../revocation/revocation-cache';
 import { ModelStage } from '../model-paths';
 
 export interface VersionEntry {
@@ -37,29 +37,31 @@ interface PrefixIndex {
 /** `allowed`: the user may use models of the prefix; `denied`: no grant; `inactive`: no such active user. */
 export type UserAccess = 'allowed' | 'denied' | 'inactive';
 
-const TTL_MS = 30_000;
-const MAX_ENTRIES = 50_000;
+const CACHE = { ttlMs: 30_000, maxEntries: 50_000 };
 
 /**
  * The read side of the model registry on the hot paths (model URLs, session and external token
  * checks): raw SQL through SqlDatabase, cached in memory. Every registry write publishes a
  * `model` or `model-prefix` event, which empties these caches; `user` events drop access
- * decisions and `external-token` events drop one token. A generation counter keeps a lookup
- * that raced with an eviction from caching what it read before the change.
+ * decisions and `external-token` events drop one token. "No such row" is cached too (as `null`).
  */
 @Injectable()
 export class ModelDirectory {
-  private generation = 0;
-  private prefixIndex?: { value: PrefixIndex; until: number };
-  private readonly models = new LruCache<number, ModelEntry | null>(MAX_ENTRIES, TTL_MS);
-  private readonly modelIds = new LruCache<string, number | null>(MAX_ENTRIES, TTL_MS);
-  private readonly access = new LruCache<string, UserAccess>(MAX_ENTRIES, TTL_MS);
-  private readonly externalTokens = new LruCache<string, ExternalTokenEntry | null>(MAX_ENTRIES, TTL_MS);
+  private readonly prefixIndex: RevocationCache<PrefixIndex>;
+  private readonly models: RevocationCache<ModelEntry | null>;
+  private readonly modelIds: RevocationCache<number | null>;
+  private readonly access: RevocationCache<UserAccess>;
+  private readonly externalTokens: RevocationCache<ExternalTokenEntry | null>;
 
   constructor(
     private readonly sql: SqlDatabase,
-    private readonly bus: RevocationBus,
+    bus: RevocationBus,
   ) {
+    this.prefixIndex = new RevocationCache(bus, { ...CACHE, maxEntries: 1 });
+    this.models = new RevocationCache(bus, CACHE);
+    this.modelIds = new RevocationCache(bus, CACHE);
+    this.access = new RevocationCache(bus, CACHE);
+    this.externalTokens = new RevocationCache(bus, CACHE);
     bus.subscribe({ revoked: (event) => this.evict(event), reset: () => this.evict({ kind: 'model', id: '*' }) });
   }
 
@@ -76,12 +78,12 @@ export class ModelDirectory {
   }
 
   async model(id: number): Promise<ModelEntry | undefined> {
-    return (await this.cached(this.models, id, () => this.loadModel(id))) ?? undefined;
+    return (await this.models.get(String(id), () => this.loadModel(id))) ?? undefined;
   }
 
   /** Whether a user may use the models of a prefix: a grant of any kind, or platform admin. */
-  userAccess(userId: string, prefixId: number): Promise<UserAccess> {
-    return this.cached(this.access, `${userId}:${prefixId}`, async () => {
+  async userAccess(userId: string, prefixId: number): Promise<UserAccess> {
+    const access = await this.access.get(`${userId}:${prefixId}`, async () => {
       const rows = await this.sql.query<{ isAdmin: unknown; disabledAt: unknown; grantId: unknown }>(
         `SELECT u."isAdmin", u."disabledAt", g."id" AS "grantId" FROM "User" u
          LEFT JOIN "ModelPrefixGrant" g ON g."userId" = u."id" AND g."prefixId" = $1
@@ -92,10 +94,11 @@ export class ModelDirectory {
       if (!user || user.disabledAt !== null) return 'inactive';
       return Boolean(user.isAdmin) || user.grantId !== null ? 'allowed' : 'denied';
     });
+    return access!;
   }
 
   async externalToken(id: string): Promise<ExternalTokenEntry | undefined> {
-    const entry = await this.cached(this.externalTokens, id, async () => {
+    const entry = await this.externalTokens.get(id, async () => {
       const rows = await this.sql.query<{ id: string; prefixId: number; modelId: number | null; tokenHash: string; expiresAt: unknown; revokedAt: unknown }>(
         `SELECT "id", "prefixId", "modelId", "tokenHash", "expiresAt", "revokedAt" FROM "ExternalApiToken" WHERE "id" = $1`,
         [id],
@@ -107,23 +110,22 @@ export class ModelDirectory {
   }
 
   private async prefixes(): Promise<PrefixIndex> {
-    if (this.prefixIndex && this.prefixIndex.until > Date.now() && this.bus.delivering) return this.prefixIndex.value;
-    const generation = this.generation;
-    const rows = await this.sql.query<{ id: number; prefix: string }>(`SELECT "id", "prefix" FROM "ModelPrefix"`);
-    const index = {
-      byPath: new Map(rows.map((row) => [row.prefix, { id: row.id }])),
-      maxDepth: Math.max(0, ...rows.map((row) => row.prefix.split('/').length)),
-    };
-    if (generation === this.generation) this.prefixIndex = { value: index, until: Date.now() + TTL_MS };
-    return index;
+    const index = await this.prefixIndex.get('all', async () => {
+      const rows = await this.sql.query<{ id: number; prefix: string }>(`SELECT "id", "prefix" FROM "ModelPrefix"`);
+      return {
+        byPath: new Map(rows.map((row) => [row.prefix, { id: row.id }])),
+        maxDepth: Math.max(0, ...rows.map((row) => row.prefix.split('/').length)),
+      };
+    });
+    return index!;
   }
 
   private async modelByName(prefixId: number, name: string): Promise<ModelEntry | undefined> {
-    const id = await this.cached(this.modelIds, `${prefixId}/${name}`, async () => {
+    const id = await this.modelIds.get(`${prefixId}/${name}`, async () => {
       const rows = await this.sql.query<{ id: number }>(`SELECT "id" FROM "Model" WHERE "prefixId" = $1 AND "name" = $2`, [prefixId, name]);
       return rows[0]?.id ?? null;
     });
-    return id === null ? undefined : this.model(id);
+    return id == null ? undefined : this.model(id);
   }
 
   private async loadModel(id: number): Promise<ModelEntry | null> {
@@ -143,20 +145,9 @@ export class ModelDirectory {
     };
   }
 
-  private async cached<K, V>(cache: LruCache<K, V>, key: K, load: () => Promise<V>): Promise<V> {
-    // While the bus may be missing other replicas' changes, read through to the database.
-    if (!this.bus.delivering) return load();
-    const hit = cache.lookup(key);
-    if (hit) return hit.value;
-    const generation = this.generation;
-    const value = await load();
-    if (generation === this.generation && this.bus.delivering) cache.set(key, value);
-    return value;
-  }
-
   private evict(event: RevocationEvent): void {
     if (event.kind === 'model' || event.kind === 'model-prefix') {
-      this.prefixIndex = undefined;
+      this.prefixIndex.clear();
       this.models.clear();
       this.modelIds.clear();
       this.access.clear();
@@ -165,9 +156,6 @@ export class ModelDirectory {
       this.access.clear();
     } else if (event.kind === 'external-token') {
       this.externalTokens.delete(event.id);
-    } else {
-      return;
     }
-    this.generation++;
   }
 }
