@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { LISTENER_APPLICATION_NAME } from '../src/revocation/postgres-revocation-bus';
+import { grant, seedModel } from './support/model-registry';
 import { pollUntil, Replica, ReplicaSet } from './support/replicas';
 import { usingPostgres } from './support/test-app';
 
@@ -104,6 +105,36 @@ describe(`revocation across ${REPLICAS} replica(s) of node dist/main.js`, () => 
       accepted: 204,
       refused: 401,
       revoke: async () => expect((await origin.request('DELETE', base, { token: admin })).status).toBe(202),
+    });
+  });
+
+  const modelVerify = (modelId: number, token: string) => (replica: Replica) =>
+    replica.request('GET', `/v1/auth/models/${modelId}/verify`, { token }).then((r) => r.status);
+
+  it("refuses a model session token once its user's grant is removed through another replica", async () => {
+    const model = await seedModel(origin, admin, { key: 'replicas', prefix: 'models/replicas', name: 'session-model' });
+    const user = await newUser('granted@tessera.test');
+    await grant(origin, admin, model.prefixKey, 'granted@tessera.test');
+    const session = await origin.request('POST', '/console/api/modelhost/model-auth/', { token: user.access, json: { model_id: model.modelId } });
+    expect(session.status).toBe(200);
+    await expectRevokedEverywhere({
+      status: modelVerify(model.modelId, session.body.token),
+      accepted: 204,
+      refused: 401,
+      revoke: async () =>
+        expect((await origin.request('DELETE', `/console/api/modelhost/model-prefixes/${model.prefixKey}/grants/${user.id}/`, { token: admin })).status).toBe(204),
+    });
+  });
+
+  it('refuses an external API token revoked through another replica', async () => {
+    const model = await seedModel(origin, admin, { key: 'replicas', prefix: 'models/replicas', name: 'external-model' });
+    const created = await origin.request('POST', '/console/api/modelhost/external-api-tokens/', { token: admin, json: { name: 'replicas', model_id: model.modelId } });
+    expect(created.status).toBe(201);
+    await expectRevokedEverywhere({
+      status: modelVerify(model.modelId, created.body.token),
+      accepted: 204,
+      refused: 401,
+      revoke: async () => expect((await origin.request('DELETE', `/console/api/modelhost/external-api-tokens/${created.body.id}/`, { token: admin })).status).toBe(204),
     });
   });
 

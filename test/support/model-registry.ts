@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { encodeRequest, parseBody, RequestOptions, TestApp } from './test-app';
+import { encodeRequest, parseBody, RequestOptions, TesseraClient } from './test-app';
 
 export interface SeededModel {
   modelId: number;
@@ -13,7 +13,7 @@ export interface SeededModel {
  * platform admin would.
  */
 export async function seedModel(
-  app: TestApp,
+  app: TesseraClient,
   adminToken: string,
   options: { key?: string; prefix?: string; name?: string; versions?: { version: string; stage?: string; draft?: boolean }[] } = {},
 ): Promise<SeededModel> {
@@ -32,7 +32,7 @@ export async function seedModel(
   return { modelId: model.body.model_id, prefixKey: key, prefix, name };
 }
 
-export async function grant(app: TestApp, adminToken: string, key: string, email: string, rights: { can_deploy?: boolean; admin?: boolean } = {}) {
+export async function grant(app: TesseraClient, adminToken: string, key: string, email: string, rights: { can_deploy?: boolean; admin?: boolean } = {}) {
   const response = await app.request('POST', `/console/api/modelhost/model-prefixes/${key}/grants/`, { token: adminToken, json: { email, ...rights } });
   if (response.status !== 201) throw new Error(`granting ${key} to ${email} failed: ${response.status} ${response.text}`);
   return response.body;
@@ -43,7 +43,7 @@ export async function grant(app: TestApp, adminToken: string, key: string, email
  * `requests.get(url, json=...)` and `requests.get(url, data=...)` do.
  */
 export function requestWithBody(
-  app: TestApp,
+  app: TesseraClient,
   method: string,
   path: string,
   options: RequestOptions = {},
