@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { IsLabels, labelsSchema } from './stackit-rules';
 
@@ -87,27 +87,14 @@ export class TokenMetadata {
   lastUsedAt?: string;
 }
 
-export class Token {
-  /** @example 94649fc3-5e97-4229-a891-b840f6bd67a8 */
-  id: string;
+/** What a create returns: the metadata (its use cannot be known yet) and the secret. */
+export class Token extends OmitType(TokenMetadata, ['lastUsedAt'] as const) {
   /**
    * The secret (a JWT for the instance), shown only in this response: store it now.
    * @example eyJhbGciOiJIUzI1NiJ9.e30.ZRrHA1JJJW8opsbCGfG_HACGpVJo0r8DWeHelLTC9ar
    */
   @ApiProperty({ format: 'jwt', minLength: 1, pattern: '^[A-Za-z0-9-_]+\\.[A-Za-z0-9-_]+\\.[A-Za-z0-9-_]+$' })
   content: string;
-  /** @example my-service-account-token */
-  name: string;
-  /** @example Token for my service account */
-  description?: string;
-  @ApiPropertyOptional(labelsSchema(false))
-  labels?: Record<string, string>;
-  /** @example eu01 */
-  region: string;
-  @ApiProperty({ enum: TOKEN_STATES, enumName: 'TokenState', example: 'active' })
-  state: TokenState;
-  @ApiProperty({ format: 'date-time', example: '2025-08-26T10:40:52Z' })
-  validUntil: string;
 }
 
 export class CreateInstanceTokenResponse {
