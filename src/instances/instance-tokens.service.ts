@@ -16,7 +16,8 @@ import { RevocationBus } from '../revocation/revocation-bus';
 import { CreateInstanceTokenPayload, ListInstanceTokensResponse, PartialUpdateInstanceTokenPayload, Token, TokenMetadata, TokenState } from './dto/instance-token.dto';
 import { TokenChanges, InstanceTokensRepository, TokenListRow, TokenScope } from './instance-tokens.repository';
 import { TX_OPTIONS } from './instances.service';
-import { changedFields, decodeLabels, encodeLabels, patchLabels, rfc3339, storedDescription } from './representation';
+import { changedFields, decodeLabels, encodeLabels, patchLabels, rfc3339 } from './representation';
+import { descriptionChange, storedDescription } from '../common/description';
 import { RenderedList, TokenListCache } from './token-list-cache';
 
 type TokenRow = TokenListRow;
@@ -107,7 +108,7 @@ export class InstanceTokensService {
       const current = (await this.tokens.find(scope, id, tx))!;
       const changes: TokenChanges = {
         name: body.name,
-        description: body.description === undefined ? undefined : storedDescription(body.description),
+        description: descriptionChange(body.description),
         labels: body.labels ? patchLabels(current.labels, body.labels) : undefined,
       };
       await this.tokens.update(scope, id, changes, tx);

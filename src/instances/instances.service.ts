@@ -12,7 +12,8 @@ import { RevocationBus } from '../revocation/revocation-bus';
 import { CreateInstancePayload, Instance, InstanceState, PartialUpdateInstancePayload } from './dto/instance.dto';
 import { InstanceTokensRepository } from './instance-tokens.repository';
 import { InstanceChanges, InstanceScope, InstancesRepository } from './instances.repository';
-import { changedFields, decodeLabels, encodeLabels, patchLabels, storedDescription } from './representation';
+import { changedFields, decodeLabels, encodeLabels, patchLabels } from './representation';
+import { descriptionChange, storedDescription } from '../common/description';
 
 type InstanceRow = NonNullable<Awaited<ReturnType<InstancesRepository['find']>>>;
 
@@ -74,7 +75,7 @@ export class InstancesService {
       const current = (await this.instances.find(scope, id, tx))!;
       const changes: InstanceChanges = {
         name: body.name,
-        description: body.description === undefined ? undefined : storedDescription(body.description),
+        description: descriptionChange(body.description),
         labels: body.labels ? patchLabels(current.labels, body.labels) : undefined,
         deletedExperimentRetention: body.deletedExperimentRetention,
       };

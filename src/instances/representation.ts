@@ -17,12 +17,6 @@ export function patchLabels(current: string | null, patch: Record<string, string
   return encodeLabels(labels);
 }
 
-/**
- * The responses' description pattern needs at least one character, while requests may send an
- * empty one: an empty description is stored as absent, so a later GET can always return it.
- */
-export const storedDescription = (description: string | null | undefined) => (description ? description : null);
-
 /** RFC 3339 in whole seconds, as the spec's examples (`2025-08-26T10:40:52Z`). */
 export const rfc3339 = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/app-error';
+import { descriptionChange } from '../../common/description';
 import { Principal } from '../../common/principal';
 import { RevocationBus } from '../../revocation/revocation-bus';
 import { isPlatformAdmin, PrefixRights, rightsOf } from '../prefix-rights';
@@ -45,8 +46,7 @@ export class ModelPrefixesService {
       if (!isPlatformAdmin(caller)) throw AppError.forbidden('only platform administrators move a prefix to another path');
       await this.assertPathFree(dto.prefix);
     }
-    const description = dto.description === undefined ? undefined : dto.description || null;
-    const row = await this.prefixes.update(prefix.id, { prefix: dto.prefix, description }, caller.id);
+    const row = await this.prefixes.update(prefix.id, { prefix: dto.prefix, description: descriptionChange(dto.description) }, caller.id);
     await this.changed(row.id);
     return toPrefix(row, rights);
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/app-error';
+import { descriptionChange } from '../../common/description';
 import { Principal } from '../../common/principal';
 import { RevocationBus } from '../../revocation/revocation-bus';
 import { byVersionDesc, canonicalVersion, ModelStage, VERSION_PATTERN } from '../model-paths';
@@ -40,8 +41,7 @@ export class ModelsService {
   async update(caller: Principal, modelId: number, dto: UpdateModelDto): Promise<ModelDto> {
     const model = await this.existing(caller, modelId, 'deploy');
     if (dto.name !== undefined && dto.name !== model.name) await this.assertNameFree(model.prefixId, model.prefix.prefix, dto.name);
-    const description = dto.description === undefined ? undefined : dto.description || null;
-    const row = await this.models.update(modelId, { name: dto.name, description });
+    const row = await this.models.update(modelId, { name: dto.name, description: descriptionChange(dto.description) });
     await this.changed(modelId);
     return toModel(row);
   }
