@@ -61,3 +61,18 @@ describe('LruCache bounded by weight', () => {
     expect(cache.size).toBe(1);
   });
 });
+
+describe('LruCache recency', () => {
+  it('keeps reads of the newer half in place and still evicts the least recently read of the older half', () => {
+    const cache = new LruCache<string, number>(4);
+    for (const [i, key] of ['a', 'b', 'c', 'd'].entries()) cache.set(key, i);
+    cache.get('d'); // newest already: stays
+    cache.get('a'); // oldest: moves to the back (b c d a)
+    cache.get('b'); // now oldest: moves (c d a b)
+    cache.set('e', 4); // c goes
+    expect(cache.get('c')).toBeUndefined();
+    cache.set('f', 5); // d goes: its read did not move it
+    expect(cache.get('d')).toBeUndefined();
+    expect(['a', 'b', 'e', 'f'].map((key) => cache.get(key))).toEqual([0, 1, 4, 5]);
+  });
+});
