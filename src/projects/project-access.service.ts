@@ -1,19 +1,40 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { Principal } from '../common/principal';
+import { RevocationBus } from '../revocation/revocation-bus';
+import { RevocationCache } from '../revocation/revocation-cache';
 import { ProjectRole, roleAtLeast } from './project-role';
 import { ProjectsRepository } from './projects.repository';
+
+type ProjectWithRole = NonNullable<Awaited<ReturnType<ProjectsRepository['findWithRole']>>>;
 
 /**
  * The one place project authorization is decided: platform admins may do anything; others need a
  * membership with at least the given role. Unknown project → 404; known but not allowed → 403.
+ *
+ * Every project-scoped request asks this first, so the project and the caller's role in it are
+ * cached, and dropped (here at once, on other replicas within milliseconds) when the project is
+ * deleted or renamed or its memberships change: those writes publish `project` or `project-access`.
  */
 @Injectable()
 export class ProjectAccessService {
-  constructor(private readonly projects: ProjectsRepository) {}
+  private readonly roles: RevocationCache<ProjectWithRole>;
+
+  constructor(
+    private readonly projects: ProjectsRepository,
+    private readonly bus: RevocationBus,
+  ) {
+    this.roles = new RevocationCache(bus, { ttlMs: 30_000, maxEntries: 10_000 });
+    bus.subscribe({
+      revoked: (event) => {
+        if (event.kind === 'project' || event.kind === 'project-access') this.roles.deleteWhere(({ project }) => project.id === event.id);
+      },
+      reset: () => this.roles.clear(),
+    });
+  }
 
   async require(principal: Principal, projectId: string, needed: ProjectRole) {
-    const found = await this.projects.findWithRole(projectId, principal);
+    const found = await this.roles.get(`${principal.kind}:${principal.id}:${projectId}`, () => this.projects.findWithRole(projectId, principal));
     if (!found) throw AppError.notFound('project not found');
     const { project, role } = found;
     if (principal.kind === 'user' && principal.isAdmin) return project;
@@ -21,5 +42,10 @@ export class ProjectAccessService {
       throw AppError.forbidden(`this action needs the ${needed} role in project ${projectId}`);
     }
     return project;
+  }
+
+  /** Call after renaming a project or changing its memberships. */
+  changed(projectId: string): Promise<void> {
+    return this.bus.publish({ kind: 'project-access', id: projectId });
   }
 }

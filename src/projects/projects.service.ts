@@ -33,7 +33,9 @@ export class ProjectsService {
 
   async rename(caller: Principal, projectId: string, name: string): Promise<ProjectDto> {
     await this.access.require(caller, projectId, 'owner');
-    return toProject(await this.projects.rename(projectId, name));
+    const renamed = await this.projects.rename(projectId, name);
+    await this.access.changed(projectId);
+    return toProject(renamed);
   }
 
   async delete(caller: Principal, projectId: string): Promise<void> {
@@ -52,7 +54,9 @@ export class ProjectsService {
     await this.access.require(caller, projectId, 'owner');
     const ref = await this.subjectRef(subject);
     if (await this.projects.findMember(projectId, ref)) throw AppError.conflict(`${subject} is already a member; change the role instead`);
-    return toMember(await this.projects.addMember(projectId, ref, role));
+    const member = await this.projects.addMember(projectId, ref, role);
+    await this.access.changed(projectId);
+    return toMember(member);
   }
 
   async changeMember(caller: Principal, projectId: string, subject: string, role: ProjectRole | null): Promise<MemberDto | void> {
@@ -62,6 +66,7 @@ export class ProjectsService {
     if ((await this.projects.changeMember(member.id, projectId, role)) === 'last-owner') {
       throw AppError.conflict('a project keeps at least one owner');
     }
+    await this.access.changed(projectId);
     if (role) return toMember({ ...member, role });
   }
 

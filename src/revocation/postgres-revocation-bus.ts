@@ -30,6 +30,7 @@ interface Notice {
 export class PostgresRevocationBus extends RevocationBus {
   private readonly logger = new Logger('RevocationBus');
   private readonly origin = randomUUID();
+  readonly spansReplicas = true;
   private client?: Client;
   private listening = false;
   private closed = false;

@@ -8,6 +8,10 @@ export const REVOCATION_KINDS = [
   // The model registry changed: a model, its versions, a prefix or its grants.
   'model',
   'model-prefix',
+  // Not revocations, but changes the same caches must see: an instance's token list (any token
+  // write, including lastUsedAt) and a project's row or memberships.
+  'instance-tokens',
+  'project-access',
 ] as const;
 
 /** Something that stopped being valid (or changed); caches holding it must drop it. */
@@ -41,6 +45,12 @@ export abstract class RevocationBus {
    */
   abstract get delivering(): boolean;
 
+  /**
+   * True when the events of other replicas arrive here too (PostgreSQL). A single-process bus only
+   * knows this process's writes, which is all there is on SQLite.
+   */
+  abstract readonly spansReplicas: boolean;
+
   abstract close(): Promise<void>;
 
   subscribe(subscriber: RevocationSubscriber): void {
@@ -59,6 +69,7 @@ export abstract class RevocationBus {
 /** Single-process bus: enough for SQLite, where only one process serves a database file. */
 export class LocalRevocationBus extends RevocationBus {
   readonly delivering = true;
+  readonly spansReplicas = false;
 
   async publish(event: RevocationEvent): Promise<void> {
     this.deliver(event);

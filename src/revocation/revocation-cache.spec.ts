@@ -1,16 +1,6 @@
-import { LocalRevocationBus, RevocationBus, RevocationEvent } from './revocation-bus';
+import { SwitchableBus } from '../../test/support/switchable-bus';
+import { LocalRevocationBus } from './revocation-bus';
 import { RevocationCache } from './revocation-cache';
-
-/** A bus whose delivery can be switched off, as the PostgreSQL bus is while reconnecting. */
-class SwitchableBus extends RevocationBus {
-  delivering = true;
-
-  async publish(event: RevocationEvent): Promise<void> {
-    this.deliver(event);
-  }
-
-  async close(): Promise<void> {}
-}
 
 describe('RevocationCache', () => {
   const options = { ttlMs: 30_000, maxEntries: 3 };

@@ -49,6 +49,8 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
   /** Bumped by every revocation; a lookup that straddles one is repeated. */
   private epoch = 0;
   private pendingUses = new Map<string, number>();
+  /** The instances of the tokens in pendingUses: their lists show lastUsedAt. */
+  private pendingInstances = new Set<string>();
   private flushTimer?: NodeJS.Timeout;
 
   constructor(
@@ -87,11 +89,14 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
   /** Writes queued lastUsedAt values; runs on a timer and at shutdown. */
   async flushUses(): Promise<void> {
     const uses = this.pendingUses;
+    const instances = this.pendingInstances;
     this.pendingUses = new Map();
+    this.pendingInstances = new Set();
     try {
       await this.records.recordUses(uses);
+      for (const id of instances) await this.revocations.publish({ kind: 'instance-tokens', id });
     } catch (error) {
-      this.logger.error(`writing lastUsedAt for ${uses.size} tokens failed: ${(error as Error).message}`);
+      this.logger.error(`writing (or announcing) lastUsedAt for ${uses.size} tokens failed: ${(error as Error).message}`);
     }
   }
 
@@ -110,6 +115,7 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
     if (now - entry.lastUseQueuedAt >= LAST_USED_EVERY_MS) {
       entry.lastUseQueuedAt = now;
       this.pendingUses.set(token.tokenId, now);
+      this.pendingInstances.add(token.instanceId);
     }
     return { ok: true, token };
   }
