@@ -131,7 +131,26 @@ async function runConcurrent(settings, context, rss) {
     row.failed = true;
     row.note = `logins ${row.login.note}`;
   }
+  row.ceilingDuringLogins = await measureCeilingDuringLogins(settings, context);
   return row;
+}
+
+/**
+ * The bare Fastify ceiling while Tessera serves the same login load: what any Node HTTP service
+ * gets of a machine whose argon2 slot is busy, the yardstick for verification during logins.
+ */
+async function measureCeilingDuringLogins(settings, context) {
+  const ceiling = await startCeiling();
+  try {
+    const load = { connections: settings.connections, durationSec: settings.durationSec };
+    const [summary] = await Promise.all([
+      runLoad({ ...load, url: ceiling.url, requests: [{ method: 'GET', path: '/' }] }),
+      runLoad({ ...load, url: context.url, requests: CONCURRENT.login.requests(context) }),
+    ]);
+    return Math.round(summary.requestsPerSec);
+  } finally {
+    await ceiling.stop();
+  }
 }
 
 async function runBackend(settings, database) {

@@ -71,6 +71,7 @@ export function printReport(result, out = process.stdout) {
     if (backend.concurrent?.login) {
       const login = backend.concurrent.login;
       out.write(`    logins meanwhile: ${login.requestsPerSec} req/s, p99 ${login.p99} ms, errors ${login.errors}\n`);
+      if (backend.concurrent.ceilingDuringLogins) out.write(`    bare Fastify ceiling under the same login load: ${backend.concurrent.ceilingDuringLogins} req/s\n`);
     }
     if (backend.rssMaxMb != null) {
       out.write(`RSS max over the whole run: ${backend.rssMaxMb} MB (target <250 MB: ${backend.rssMaxMb < 250 ? 'met' : 'MISSED'})\n`);

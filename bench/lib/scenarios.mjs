@@ -87,8 +87,9 @@ export const SCENARIOS = [
 
 /**
  * Verification while logins run at the same time: argon2 must not starve the event loop. Argon2
- * takes one of the two cores by design, so "not starved" means verification keeps at least half
- * of what it serves alone (the verify-valid row of the same run).
+ * takes one of the two cores by design, so "not starved" means verification still gets what the
+ * verify target asks of the machine that is left: at least half of the bare Fastify ceiling
+ * measured under the same login load (the verify-valid row shows what it serves alone).
  */
 export const CONCURRENT = {
   id: 'verify-during-logins',
@@ -96,7 +97,7 @@ export const CONCURRENT = {
   verify: SCENARIOS.find((s) => s.id === 'verify-valid'),
   login: SCENARIOS.find((s) => s.id === 'login'),
   target: {
-    text: '≥50% of verify-valid req/s',
-    met: (row) => (row.aloneRequestsPerSec ? row.requestsPerSec >= row.aloneRequestsPerSec / 2 : undefined),
+    text: '≥50% of the ceiling under the same logins',
+    met: (row) => (row.ceilingDuringLogins ? row.requestsPerSec >= row.ceilingDuringLogins / 2 : undefined),
   },
 };

@@ -52,9 +52,9 @@ export class SqliteDatabase extends SqlDatabase {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    // Checkpoints copy the WAL into the database file and fsync both: on the connection that
-    // commits they ran every ~1,000 pages inside some request, about half of a token create's SQLite time.
-    // A worker thread does them; this connection only steps in should the WAL outgrow 10,000 pages
+    // Checkpoints copy the WAL into the database file and fsync both. On the committing connection
+    // they ran every ~1,000 pages inside some request: half of a token create's SQLite time. A
+    // worker thread does them; this connection only steps in should the WAL outgrow 10,000 pages
     // (40 MB): under sustained writes the worker's checkpoints never catch up entirely, and only a
     // complete one lets the WAL start over.
     db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
