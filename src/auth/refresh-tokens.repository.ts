@@ -1,12 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
+import { SqlDatabase } from '../database/sql-database';
 
 @Injectable()
 export class RefreshTokensRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sql: SqlDatabase,
+  ) {}
 
-  create(token: { id: string; userId: string; familyId: string; expiresAt: Date }) {
-    return this.prisma.refreshToken.create({ data: token });
+  /** Raw SQL, as UsersRepository.findByEmail: one of these per login and refresh. */
+  async create(token: { id: string; userId: string; familyId: string; expiresAt: Date }): Promise<void> {
+    await this.sql.execute('INSERT INTO "RefreshToken" ("id", "userId", "familyId", "expiresAt", "createdAt") VALUES ($1, $2, $3, $4, $5)', [
+      token.id,
+      token.userId,
+      token.familyId,
+      token.expiresAt,
+      new Date(),
+    ]);
   }
 
   findById(id: string) {

@@ -1,6 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids';
 import { PrismaService } from '../database/prisma.service';
+import { readDate, SqlDatabase } from '../database/sql-database';
+
+/** What a login needs of a user. */
+export interface UserCredentials {
+  id: string;
+  email: string;
+  passwordHash: string;
+  isAdmin: boolean;
+  disabledAt: Date | null;
+}
 
 export interface NewUser {
   email: string;
@@ -10,7 +20,10 @@ export interface NewUser {
 
 @Injectable()
 export class UsersRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sql: SqlDatabase,
+  ) {}
 
   count() {
     return this.prisma.user.count();
@@ -24,8 +37,23 @@ export class UsersRepository {
     return this.prisma.user.findUnique({ where: { id } });
   }
 
-  findByEmail(email: string) {
-    return this.prisma.user.findUnique({ where: { email } });
+  /**
+   * Raw SQL: every login asks this, and through Prisma its query compiler cost about 1 ms of the
+   * event loop per call, time taken from token verification while logins run.
+   */
+  async findByEmail(email: string): Promise<UserCredentials | undefined> {
+    const [row] = await this.sql.query<Record<string, unknown>>(
+      'SELECT "id", "email", "passwordHash", "isAdmin", "disabledAt" FROM "User" WHERE "email" = $1',
+      [email],
+    );
+    if (!row) return undefined;
+    return {
+      id: row.id as string,
+      email: row.email as string,
+      passwordHash: row.passwordHash as string,
+      isAdmin: Boolean(row.isAdmin),
+      disabledAt: readDate(row.disabledAt),
+    };
   }
 
   list() {
