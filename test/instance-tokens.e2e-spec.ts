@@ -3,6 +3,7 @@ import { hashSecret } from '../src/common/ids';
 import { PrismaService } from '../src/database/prisma.service';
 import { SqlDatabase } from '../src/database/sql-database';
 import { TokenVerifier } from '../src/instances/verification/token-verifier.service';
+import { RevocationBus } from '../src/revocation/revocation-bus';
 import { addMember, createInstance, createProject, createServiceAccount, createToken, instancesPath, tokensPath, verifyPath } from './support/instances';
 import { pollUntil } from './support/replicas';
 import { jwtPayload, TestApp, usingPostgres } from './support/test-app';
@@ -420,6 +421,24 @@ describe('instance token lists stay current', () => {
     const gone = { status: 404, body: { code: 404, message: 'instance not found', status: 'Not Found' } };
     expect(await listed(app)()).toEqual(gone);
     expect(await within1s(listed(replica), gone)).toEqual(gone);
+  });
+
+  it('still answers a token create whose list notice fails: the token is written and listed', async () => {
+    const instanceId = await newInstance();
+    const bus = app.app.get(RevocationBus);
+    const publish = bus.publish.bind(bus);
+    const failing = jest.spyOn(bus, 'publish').mockImplementation(async (event) => {
+      if (event.kind === 'instance-tokens') throw new Error('NOTIFY failed');
+      return publish(event);
+    });
+    try {
+      const made = await createToken(app, owner.access, projectId, instanceId, { name: 'unannounced' });
+      expect(failing).toHaveBeenCalledWith({ kind: 'instance-tokens', id: instanceId });
+      expect((await metadata(instanceId, made.id)).name).toBe('unannounced');
+      expect(await within1s(async () => (await list(replica, instanceId)).map((t) => t.id), [made.id])).toEqual([made.id]);
+    } finally {
+      failing.mockRestore();
+    }
   });
 
   // Project access is cached like principals: a second process hears of changes only through

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { SqliteDatabase } from './sql-database';
 
 describe('SqliteDatabase checkpoints', () => {
@@ -20,6 +21,17 @@ describe('SqliteDatabase checkpoints', () => {
       const deadline = Date.now() + 2_000;
       while (statSync(path).size < before + 1_000_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(statSync(path).size).toBeGreaterThan(before + 1_000_000);
+    } finally {
+      await sql.close();
+    }
+  });
+
+  it('checkpoints on commit again should the worker stop', async () => {
+    const sql = SqliteDatabase.open(join(dir, 'fallback.db'));
+    try {
+      expect(sql.db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
+      (sql as unknown as { checkpointer: Worker }).checkpointer.emit('error', new Error('worker died'));
+      expect(sql.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1_000);
     } finally {
       await sql.close();
     }

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import BetterSqlite3 from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { Pool, types } from 'pg';
@@ -58,7 +59,12 @@ export class SqliteDatabase extends SqlDatabase {
     // (40 MB): under sustained writes the worker's checkpoints never catch up entirely, and only a
     // complete one lets the WAL start over.
     db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
-    return new SqliteDatabase(db, startCheckpointer(path));
+    const checkpointer = startCheckpointer(path);
+    checkpointer?.on('error', (error) => {
+      new Logger('SqliteDatabase').warn(`WAL checkpointer stopped (${error.message}); checkpointing on commit again`);
+      db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES}`);
+    });
+    return new SqliteDatabase(db, checkpointer);
   }
 
   /** `$n` placeholders become positional `?`; `order` maps each position back to its `$n`. */
@@ -122,6 +128,7 @@ export class SqliteDatabase extends SqlDatabase {
 }
 
 const WAL_BACKSTOP_PAGES = 10_000;
+const SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
 const CHECKPOINT_EVERY_MS = 100;
 
 /**

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import ms from 'ms';
 import { AuditAction, successEntry } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
@@ -31,6 +31,7 @@ export const instanceAudience = (instanceId: string) => `instance:${instanceId}`
  */
 @Injectable()
 export class InstanceTokensService {
+  private readonly logger = new Logger('InstanceTokens');
   private readonly lists: TokenListCache;
 
   constructor(
@@ -141,9 +142,17 @@ export class InstanceTokensService {
     return revision;
   }
 
-  /** Every token write announces itself, so cached lists drop at once here and on other replicas. */
-  private listChanged(scope: TokenScope): Promise<void> {
-    return this.revocations.publish({ kind: 'instance-tokens', id: scope.instanceId });
+  /**
+   * Every token write announces itself, so cached lists drop at once here and on other replicas.
+   * The write has committed by then: should the notice fail, the request still succeeds (a retry
+   * would create a second token) and other replicas pick the change up within the cache's 30 s.
+   */
+  private async listChanged(scope: TokenScope): Promise<void> {
+    try {
+      await this.revocations.publish({ kind: 'instance-tokens', id: scope.instanceId });
+    } catch (error) {
+      this.logger.warn(`the token list change of instance ${scope.instanceId} was not announced to other replicas: ${(error as Error).message}`);
+    }
   }
 
   private async renderList(scope: TokenScope): Promise<RenderedList> {
