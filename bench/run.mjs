@@ -58,10 +58,14 @@ async function measure(settings, url, requests, options = {}) {
   return runLoad({ ...spec, durationSec: settings.durationSec });
 }
 
-async function measureCeiling(settings) {
+/** The bare Fastify ceiling; `alongside(durationSec)`, a load on Tessera, runs through its warm-up and measurement. */
+async function measureCeiling(settings, alongside) {
   const ceiling = await startCeiling();
   try {
-    const summary = await measure(settings, ceiling.url, [{ method: 'GET', path: '/' }]);
+    const [summary] = await Promise.all([
+      measure(settings, ceiling.url, [{ method: 'GET', path: '/' }]),
+      alongside?.(settings.warmupSec + settings.durationSec),
+    ]);
     const row = toRow({ scenario: { id: 'ceiling', title: 'bare Fastify', expect: [200] }, summary });
     if (row.failed) throw new Error(`the ceiling server answered wrongly: ${row.note}`);
     return row;
@@ -122,35 +126,18 @@ async function runScenario(settings, context, scenario, rss) {
 
 async function runConcurrent(settings, context, rss) {
   if (!context.instances) return notRun(CONCURRENT, 'seeding instances failed');
-  const verify = runLoad({ url: context.url, connections: settings.connections, durationSec: settings.durationSec, requests: CONCURRENT.verify.requests(context) });
-  const logins = runLoad({ url: context.url, connections: settings.connections, durationSec: settings.durationSec, requests: CONCURRENT.login.requests(context) });
-  const [verifySummary, loginSummary] = await Promise.all([verify, logins]);
+  const load = (requests, durationSec) => runLoad({ url: context.url, connections: settings.connections, durationSec, requests });
+  const logins = (durationSec) => load(CONCURRENT.login.requests(context), durationSec);
+  const [verifySummary, loginSummary] = await Promise.all([load(CONCURRENT.verify.requests(context), settings.durationSec), logins(settings.durationSec)]);
   const row = toRow({ scenario: { ...CONCURRENT, expect: CONCURRENT.verify.expect }, summary: verifySummary, rssMb: rss.takeWindowMaxMb() });
   row.login = toRow({ scenario: CONCURRENT.login, summary: loginSummary });
   if (row.login.failed) {
     row.failed = true;
     row.note = `logins ${row.login.note}`;
   }
-  row.ceilingDuringLogins = await measureCeilingDuringLogins(settings, context);
+  // What any Node HTTP service gets of a machine whose argon2 slot is busy: the yardstick.
+  row.ceilingDuringLogins = (await measureCeiling(settings, logins)).requestsPerSec;
   return row;
-}
-
-/**
- * The bare Fastify ceiling while Tessera serves the same login load: what any Node HTTP service
- * gets of a machine whose argon2 slot is busy, the yardstick for verification during logins.
- */
-async function measureCeilingDuringLogins(settings, context) {
-  const ceiling = await startCeiling();
-  try {
-    const load = { connections: settings.connections, durationSec: settings.durationSec };
-    const [summary] = await Promise.all([
-      runLoad({ ...load, url: ceiling.url, requests: [{ method: 'GET', path: '/' }] }),
-      runLoad({ ...load, url: context.url, requests: CONCURRENT.login.requests(context) }),
-    ]);
-    return Math.round(summary.requestsPerSec);
-  } finally {
-    await ceiling.stop();
-  }
 }
 
 async function runBackend(settings, database) {
@@ -187,7 +174,6 @@ async function runBackend(settings, database) {
     if (settings.scenarios.includes(CONCURRENT.id)) {
       process.stderr.write(`${database}: ${CONCURRENT.id}\n`);
       result.concurrent = await runConcurrent(settings, context, rss);
-      result.concurrent.aloneRequestsPerSec = result.scenarios.find((row) => row.id === CONCURRENT.verify.id)?.requestsPerSec;
     }
   } catch (error) {
     result.error = error.message;
