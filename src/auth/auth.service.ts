@@ -67,7 +67,11 @@ export class AuthService {
     if (claims.token_type === 'access') return Boolean(await this.principals.activeUser(claims.sub));
     return this.validRefresh(token).then(
       () => true,
-      () => false,
+      (error: unknown) => {
+        // Only a refusal means "not valid"; a database failure is not an answer about the token.
+        if (error instanceof AppError) return false;
+        throw error;
+      },
     );
   }
 

@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { isDatabaseUnavailable } from '../database/unavailable';
 import { AppError } from './app-error';
 
 /** Routes whose clients expect the STACKIT error body `{code, message, status}`. */
@@ -65,8 +66,34 @@ function classify(error: unknown): { status: number; code: string; message: stri
     const message = FASTIFY_MESSAGES[fastify.code ?? ''] ?? 'request is not valid';
     return { status: fastify.statusCode, code: defaultCode(fastify.statusCode), message, headers: {} };
   }
+  if (isDatabaseUnavailable(error)) {
+    logUnavailable(error);
+    return { status: 503, code: 'unavailable', message: UNAVAILABLE_MESSAGE, headers: { 'retry-after': RETRY_AFTER_SECONDS } };
+  }
   logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   return { status: 500, code: 'internal_error', message: 'internal server error', headers: {} };
+}
+
+/**
+ * The database did not answer: the request may well be valid, so it is neither a 4xx nor a 401
+ * (clients would drop good credentials) but a 503 to retry. Reconnecting takes about a second.
+ */
+const UNAVAILABLE_MESSAGE = 'the database is unreachable or busy; retry shortly';
+const RETRY_AFTER_SECONDS = '2';
+
+/** One line per second at most: during an outage every request fails the same way. */
+let unavailableLoggedAt = 0;
+let unavailableSuppressed = 0;
+function logUnavailable(error: unknown): void {
+  const now = Date.now();
+  if (now - unavailableLoggedAt < 1000) {
+    unavailableSuppressed++;
+    return;
+  }
+  const more = unavailableSuppressed ? ` (and ${unavailableSuppressed} more since the last line)` : '';
+  unavailableLoggedAt = now;
+  unavailableSuppressed = 0;
+  logger.warn(`database unavailable, answered 503: ${(error as Error)?.message ?? String(error)}${more}`);
 }
 
 function defaultCode(status: number): string {

@@ -170,11 +170,29 @@ const utcTimestamps = {
       : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
 };
 
+/** A new connection that PostgreSQL does not accept within this fails the request (503) instead of queueing it forever. */
+const PG_CONNECT_TIMEOUT_MS = 5_000;
+
 export class PostgresDatabase extends SqlDatabase {
   readonly provider = 'postgresql' as const;
 
   constructor(readonly pool: Pool) {
     super();
+  }
+
+  /**
+   * One pool for the raw hot path and Prisma. A connection the server drops (restart,
+   * pg_terminate_backend) emits `error` on its client; pg-pool listens only while the client is
+   * idle, and an `error` nobody listens to ends the process. So every client gets a listener for
+   * its whole life: whoever holds it then sees its query fail and answers 503, and the pool
+   * discards it on release.
+   */
+  static open(url: string): PostgresDatabase {
+    const logger = new Logger('Database');
+    const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS });
+    pool.on('connect', (client) => client.on('error', (error) => logger.warn(`PostgreSQL connection lost: ${error.message}`)));
+    pool.on('error', () => undefined); // already logged by the listener above
+    return new PostgresDatabase(pool);
   }
 
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -187,6 +205,7 @@ export class PostgresDatabase extends SqlDatabase {
 
   async batch(statements: Statement[]): Promise<boolean> {
     const client = await this.pool.connect();
+    let failure: Error | undefined;
     try {
       await client.query('BEGIN');
       for (const { sql, params, required } of statements) {
@@ -199,10 +218,12 @@ export class PostgresDatabase extends SqlDatabase {
       await client.query('COMMIT');
       return true;
     } catch (error) {
+      failure = error as Error;
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      // With an error the pool destroys the client instead of handing a broken one to the next query.
+      client.release(failure);
     }
   }
 
