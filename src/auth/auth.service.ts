@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppError } from '../common/app-error';
 import { newId } from '../common/ids';
 import { CONSOLE_AUDIENCE, TokenClaims, TokenSigner } from '../keys/token-signer.service';
-import { WindowCounter } from './login-throttle';
+import { LoginThrottle } from './login-throttle';
 import { hashPassword, verifyPassword } from './passwords';
 import { PrincipalsService } from './principals.service';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
@@ -14,8 +14,6 @@ const NO_ACTIVE_ACCOUNT = 'No active account found with the given credentials';
 
 @Injectable()
 export class AuthService {
-  private readonly attemptsPerAddress: WindowCounter;
-  private readonly failuresPerAccount: WindowCounter;
   /** Verified against when the email is unknown, so both failures cost one argon2 verification. */
   private readonly decoyHash = hashPassword(newId());
 
@@ -24,25 +22,20 @@ export class AuthService {
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly signer: TokenSigner,
     private readonly principals: PrincipalsService,
+    private readonly throttle: LoginThrottle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    this.attemptsPerAddress = new WindowCounter(config.auth.loginAttemptsPerAddressPerMinute, 60_000);
-    this.failuresPerAccount = new WindowCounter(config.auth.loginFailuresPerAccount, config.auth.loginFailureWindowMs);
-  }
+  ) {}
 
   async login(email: string, password: string, clientAddress: string) {
     const account = email.trim().toLowerCase();
-    const retryAfter = Math.max(this.attemptsPerAddress.retryAfter(clientAddress), this.failuresPerAccount.retryAfter(account));
-    if (retryAfter) throw AppError.tooManyRequests(retryAfter, 'Too many login attempts; try again later.');
-    this.attemptsPerAddress.hit(clientAddress);
+    // Counted before the password check: concurrent guesses cannot all pass a check that only
+    // failures finished so far would update.
+    await this.throttle.admit(account, clientAddress);
 
     const user = await this.users.findByEmail(account);
     const valid = await verifyPassword(user?.passwordHash ?? (await this.decoyHash), password);
-    if (!user || !valid || user.disabledAt) {
-      this.failuresPerAccount.hit(account);
-      throw new AppError(401, 'no_active_account', NO_ACTIVE_ACCOUNT);
-    }
-    this.failuresPerAccount.reset(account);
+    if (!user || !valid || user.disabledAt) throw new AppError(401, 'no_active_account', NO_ACTIVE_ACCOUNT);
+    await this.throttle.succeeded(account);
     const refresh = await this.issueRefresh(user.id, newId());
     return { refresh, access: this.issueAccess(user.id, user.email) };
   }

@@ -12,6 +12,8 @@ export abstract class SqlDatabase {
   abstract readonly provider: DatabaseProvider;
   abstract query<T>(sql: string, params?: unknown[]): Promise<T[]>;
   abstract execute(sql: string, params?: unknown[]): Promise<number>;
+  /** A write that returns rows (`INSERT … RETURNING`, `ON CONFLICT … DO UPDATE … RETURNING`). */
+  abstract executeReturning<T>(sql: string, params?: unknown[]): Promise<T[]>;
   /**
    * Runs the statements in order in one transaction: a whole write in one call, since an
    * interactive transaction holds its lock across event-loop turns and under load every request
@@ -90,6 +92,11 @@ export class SqliteDatabase extends SqlDatabase {
   async execute(sql: string, params: unknown[] = []): Promise<number> {
     const { statement, order } = this.prepare(sql);
     return this.write(() => statement.run(...this.bind(order, params)).changes);
+  }
+
+  async executeReturning<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const { statement, order } = this.prepare(sql);
+    return this.write(() => statement.all(...this.bind(order, params)) as T[]);
   }
 
   async batch(statements: Statement[]): Promise<boolean> {
@@ -201,6 +208,10 @@ export class PostgresDatabase extends SqlDatabase {
 
   async execute(sql: string, params: unknown[] = []): Promise<number> {
     return (await this.pool.query({ text: sql, values: params.map(toPostgres) })).rowCount ?? 0;
+  }
+
+  async executeReturning<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.pool.query({ text: sql, values: params.map(toPostgres), types: utcTimestamps })).rows as T[];
   }
 
   async batch(statements: Statement[]): Promise<boolean> {
