@@ -94,7 +94,7 @@ describe('users admin API', () => {
     expectConsoleError(await app.request('GET', '/console/api/users/', { token: frank.access }), 403, 'permission_denied');
   });
 
-  it('disables a user: access and refresh tokens stop working at once, login fails, until enabled', async () => {
+  it('disables a user: access and refresh tokens stop working at once, login fails until enabled, old tokens stay dead', async () => {
     const grace = await app.createUser('grace@tessera.test');
     expect((await app.request('GET', '/console/api/users/me', { token: grace.access })).status).toBe(200);
 
@@ -115,7 +115,9 @@ describe('users admin API', () => {
     expect(enabled.body.is_active).toBe(true);
     const again = await app.login('grace@tessera.test', 'user-password-123');
     expect((await app.request('GET', '/console/api/users/me', { token: again.access })).status).toBe(200);
-    // Refresh tokens revoked by the disable stay revoked.
+    // Tokens issued before the disable stay dead: re-enabling does not revive them.
+    expectInvalidToken(await app.request('GET', '/console/api/users/me', { token: grace.access }));
+    expect((await app.request('POST', '/console/api/auth/verify/', { json: { token: grace.access } })).status).toBe(401);
     expectInvalidToken(await app.request('POST', '/console/api/auth/refresh/', { json: { refresh: grace.refresh } }));
   });
 
@@ -126,15 +128,21 @@ describe('users admin API', () => {
     expectConsoleError(await app.request('PATCH', `/console/api/users/${UNKNOWN_UUID}`, { token: admin.access, json: { is_active: false } }), 404, 'not_found');
   });
 
-  it('resets a password: the old one and old refresh tokens stop working', async () => {
+  it('resets a password: the old one, old access tokens and old refresh tokens stop working', async () => {
     const heidi = await app.createUser('heidi@tessera.test');
+    expect((await app.request('GET', '/console/api/users/me', { token: heidi.access })).status).toBe(200);
     const reset = await app.request('POST', `/console/api/users/${heidi.id}/password/`, { token: admin.access, json: { password: 'brand-new-password' } });
     expect(reset.status).toBe(204);
 
     const old = await app.request('POST', '/console/api/auth/', { json: { email: 'heidi@tessera.test', password: 'user-password-123' } });
     expectConsoleError(old, 401, 'no_active_account');
     expectInvalidToken(await app.request('POST', '/console/api/auth/refresh/', { json: { refresh: heidi.refresh } }));
+    expectInvalidToken(await app.request('GET', '/console/api/users/me', { token: heidi.access }));
+    expect((await app.request('GET', '/v1/projects', { token: heidi.access })).status).toBe(401);
+    expect((await app.request('POST', '/console/api/auth/verify/', { json: { token: heidi.access } })).status).toBe(401);
+    // A token issued right after the reset (within the same second) works.
     const fresh = await app.login('heidi@tessera.test', 'brand-new-password');
+    expect((await app.request('GET', '/console/api/users/me', { token: fresh.access })).status).toBe(200);
     expect((await app.request('POST', '/console/api/auth/refresh/', { json: { refresh: fresh.refresh } })).status).toBe(200);
     expectConsoleError(await app.request('POST', `/console/api/users/${UNKNOWN_UUID}/password`, { token: admin.access, json: { password: 'brand-new-password' } }), 404, 'not_found');
   });

@@ -57,7 +57,7 @@ export class AuthService {
   async verify(token: string): Promise<boolean> {
     const claims = this.signer.verify(token, ['access', 'refresh'], CONSOLE_AUDIENCE);
     if (!claims) return false;
-    if (claims.token_type === 'access') return Boolean(await this.principals.activeUser(claims.sub));
+    if (claims.token_type === 'access') return Boolean(await this.principals.fromClaims(claims));
     return this.validRefresh(token).then(
       () => true,
       (error: unknown) => {

@@ -60,7 +60,7 @@ export class UsersRepository {
     return this.prisma.user.findMany({ orderBy: { createdAt: 'asc' } });
   }
 
-  update(id: string, data: { isAdmin?: boolean; disabledAt?: Date | null; passwordHash?: string }) {
+  update(id: string, data: { isAdmin?: boolean; disabledAt?: Date | null; passwordHash?: string; tokensValidAfter?: Date }) {
     return this.prisma.user.update({ where: { id }, data });
   }
 }

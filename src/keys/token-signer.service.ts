@@ -31,6 +31,18 @@ export interface IssueOptions {
 /** The audience of console and `/v1` bearer tokens; instance and model tokens name their resource. */
 export const CONSOLE_AUDIENCE = 'tessera';
 
+/**
+ * Tokens that die with a user's `tokensValidAfter` cutoff carry their issue time in milliseconds:
+ * `iat` has whole seconds, and a token issued just after a password reset, in the same second,
+ * must stay valid while one issued just before must not.
+ */
+const USER_SESSION_TYPES = new Set<TokenType>(['access', 'model-session']);
+
+/** When a token was issued, in milliseconds (whole seconds for tokens without `iat_ms`). */
+export function issuedAtMs(claims: TokenClaims): number {
+  return typeof claims.iat_ms === 'number' ? claims.iat_ms : claims.iat * 1000;
+}
+
 const VERIFIED_ENTRIES = 10_000;
 const REFUSED_ENTRIES = 1_000;
 
@@ -55,10 +67,12 @@ export class TokenSigner {
    */
   issue(options: IssueOptions): { token: string; id: string; expiresAt: Date } {
     const id = options.id ?? randomUUID();
+    const now = Date.now();
     const payload = {
       ...options.claims,
+      ...(USER_SESSION_TYPES.has(options.type) ? { iat_ms: now } : undefined),
       token_type: options.type,
-      iat: Math.floor(Date.now() / 1000),
+      iat: Math.floor(now / 1000),
       exp: Math.floor(options.expiresAt.getTime() / 1000),
       aud: options.audience,
       iss: this.config.auth.issuer,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { constantTimeEqual, hashSecret } from '../../common/ids';
-import { CONSOLE_AUDIENCE, TokenClaims, TokenSigner, TokenType } from '../../keys/token-signer.service';
+import { CONSOLE_AUDIENCE, issuedAtMs, TokenClaims, TokenSigner, TokenType } from '../../keys/token-signer.service';
 import { ModelDirectory, ModelEntry } from './model-directory';
 
 /** The audience of tokens for one model: session tokens and model-scoped external tokens. */
@@ -35,12 +35,12 @@ export class ModelTokenVerifier {
     switch (claims.token_type) {
       case 'access': {
         if (claims.aud !== CONSOLE_AUDIENCE) return invalid;
-        const access = await this.directory.userAccess(claims.sub, model.prefixId);
+        const access = await this.directory.userAccess(claims.sub, model.prefixId, issuedAtMs(claims));
         return access === 'allowed' ? granted : { ok: false, reason: access === 'denied' ? 'forbidden' : 'invalid' };
       }
       case 'model-session':
         if (claims.aud !== modelAudience(model.id)) return invalid;
-        return (await this.directory.userAccess(claims.sub, model.prefixId)) === 'allowed' ? granted : invalid;
+        return (await this.directory.userAccess(claims.sub, model.prefixId, issuedAtMs(claims))) === 'allowed' ? granted : invalid;
       case 'model-external': {
         if (claims.aud !== modelAudience(model.id) && claims.aud !== prefixAudience(model.prefixKey)) return invalid;
         const row = await this.directory.externalToken(claims.jti);
