@@ -34,6 +34,7 @@ describeOnPostgres('a PostgreSQL outage under load, two node dist/main.js replic
   let set: ReplicaSet;
   let admin: Client;
   let databaseName: string;
+  let loading = false;
 
   beforeAll(async () => {
     set = await ReplicaSet.start(2);
@@ -42,6 +43,7 @@ describeOnPostgres('a PostgreSQL outage under load, two node dist/main.js replic
     await admin.connect();
   }, 90_000);
   afterAll(async () => {
+    loading = false;
     // Whatever happened, the database must take connections again so it can be dropped.
     await admin?.query(`ALTER DATABASE "${databaseName}" ALLOW_CONNECTIONS true`).catch(() => undefined);
     await admin?.end();
@@ -72,7 +74,7 @@ describeOnPostgres('a PostgreSQL outage under load, two node dist/main.js replic
       if (sentIn === 'outage') outageResponses.push({ response, family, sentAt, answeredAt: Date.now(), path });
       return response;
     };
-    let loading = true;
+    loading = true;
     const worker = async (replica: Replica, index: number) => {
       for (let n = 0; loading && n < 100_000; n++) {
         const created = await send(replica, 'POST', tokens, 'stackit', { token, json: { name: `load-${index}-${n}`, ttlDuration: '1d' } });
