@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Client } from 'pg';
 import { LISTENER_APPLICATION_NAME } from '../src/revocation/postgres-revocation-bus';
 import { createInstance, createProject, tokensPath, verifyPath } from './support/instances';
+import { seedModel } from './support/model-registry';
 import { pollUntil, Replica, ReplicaSet, sleep } from './support/replicas';
 import { HttpResponse, TestApp, usingPostgres } from './support/test-app';
 
@@ -57,6 +58,16 @@ describeOnPostgres('a PostgreSQL outage under load, two node dist/main.js replic
     const instance = (await a.request('POST', `/v1/projects/${project}/regions/eu01/instances`, { token, json: { name: 'tracking' } })).body.instance.id;
     const tokens = `/v1/projects/${project}/regions/eu01/instances/${instance}/tokens`;
     const probe = (await a.request('POST', tokens, { token, json: { name: 'probe', ttlDuration: '1d' } })).body.token;
+    // The other credentials an authentication path checks: a service-account token and a model's external token.
+    const account = (await a.request('POST', `/v2/projects/${project}/service-accounts`, { token, json: { name: 'outage' } })).body.email;
+    const accountToken = (await a.request('POST', `/v2/projects/${project}/service-accounts/${account}/access-tokens`, { token, json: { ttlDays: 1 } })).body.token;
+    const model = await seedModel(a, token, { key: 'outage', prefix: 'models/outage', name: 'outage-model' });
+    const external = (await a.request('POST', '/console/api/modelhost/external-api-tokens/', { token, json: { name: 'outage', model_id: model.modelId } })).body.token;
+    const modelVerify = `/v1/auth/models/${model.modelId}/verify`;
+    for (const replica of [a, b]) {
+      expect((await replica.request('GET', `/v1/projects/${project}`, { token: accountToken })).status).toBe(200);
+      expect((await replica.request('GET', modelVerify, { token: external })).status).toBe(204);
+    }
 
     // Creates and verifies in flight on both replicas for the whole test.
     type Phase = 'before' | 'outage' | 'after';
@@ -91,13 +102,15 @@ describeOnPostgres('a PostgreSQL outage under load, two node dist/main.js replic
     outageStartedAt = Date.now();
     phase = 'outage';
 
-    // Console routes with a valid token, and forward-auth, on both replicas.
+    // Console routes with a valid user or service-account token, and forward-auth for instances and models, on both replicas.
     const checks: Promise<void>[] = [];
     for (let round = 0; round < 10; round++) {
       for (const replica of [a, b]) {
         checks.push(send(replica, 'GET', '/v1/projects', 'stackit', { token }).then(() => undefined));
         checks.push(send(replica, 'GET', '/console/api/users/me', 'console', { token }).then(() => undefined));
         checks.push(send(replica, 'GET', verifyPath(instance), 'stackit', { token: probe.content }).then(() => undefined));
+        checks.push(send(replica, 'GET', `/v1/projects/${project}`, 'stackit', { token: accountToken }).then(() => undefined));
+        checks.push(send(replica, 'GET', modelVerify, 'stackit', { token: external }).then(() => undefined));
       }
       await sleep(300);
     }
