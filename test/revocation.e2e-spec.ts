@@ -52,6 +52,16 @@ describe(`revocation across ${REPLICAS} replica(s) of node dist/main.js`, () => 
     return { id: created.body.id, access: (await origin.login(email, PASSWORD)).access };
   }
 
+  /** A new user granted a new model's prefix, with a model session token for it. */
+  async function grantedSession(key: string, email: string) {
+    const model = await seedModel(origin, admin, { key, prefix: `models/${key}`, name: `${key}-model` });
+    const user = await newUser(email);
+    await grant(origin, admin, model.prefixKey, email);
+    const session = await origin.request('POST', '/console/api/modelhost/model-auth/', { token: user.access, json: { model_id: model.modelId } });
+    expect(session.status).toBe(200);
+    return { model, user, session };
+  }
+
   const updateUser = async (id: string, json: Record<string, boolean>) => {
     const response = await origin.request('PATCH', `/console/api/users/${id}`, { token: admin, json });
     expect(response.status).toBe(200);
@@ -70,11 +80,7 @@ describe(`revocation across ${REPLICAS} replica(s) of node dist/main.js`, () => 
   });
 
   it('refuses the access and model session tokens of a user whose password was reset through another replica', async () => {
-    const model = await seedModel(origin, admin, { key: 'reset', prefix: 'models/reset', name: 'reset-model' });
-    const user = await newUser('reset@tessera.test');
-    await grant(origin, admin, model.prefixKey, 'reset@tessera.test');
-    const session = await origin.request('POST', '/console/api/modelhost/model-auth/', { token: user.access, json: { model_id: model.modelId } });
-    expect(session.status).toBe(200);
+    const { model, user, session } = await grantedSession('reset', 'reset@tessera.test');
     const me = (replica: Replica) => replica.request('GET', '/console/api/users/me', { token: user.access }).then((r) => r.status);
     const resetPassword = async () =>
       expect((await origin.request('POST', `/console/api/users/${user.id}/password`, { token: admin, json: { password: 'a-new-password-after-reset' } })).status).toBe(204);
@@ -131,11 +137,7 @@ describe(`revocation across ${REPLICAS} replica(s) of node dist/main.js`, () => 
     replica.request('GET', `/v1/auth/models/${modelId}/verify`, { token }).then((r) => r.status);
 
   it("refuses a model session token once its user's grant is removed through another replica", async () => {
-    const model = await seedModel(origin, admin, { key: 'replicas', prefix: 'models/replicas', name: 'session-model' });
-    const user = await newUser('granted@tessera.test');
-    await grant(origin, admin, model.prefixKey, 'granted@tessera.test');
-    const session = await origin.request('POST', '/console/api/modelhost/model-auth/', { token: user.access, json: { model_id: model.modelId } });
-    expect(session.status).toBe(200);
+    const { model, user, session } = await grantedSession('replicas', 'granted@tessera.test');
     await expectRevokedEverywhere({
       status: modelVerify(model.modelId, session.body.token),
       accepted: 204,

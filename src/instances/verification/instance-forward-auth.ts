@@ -18,7 +18,8 @@ const INVALID = errorAnswer(new AppError(401, 'token_not_valid', 'token is not v
  * `/v1/auth/instances/{instanceId}/verify`: 204 with `x-tessera-token-id`, `-instance-id` and
  * `-project-id` when the request's instance token (Bearer, or the password of Basic auth as
  * MLflow's username/password mode sends it) opens the instance, else 401. A malformed instance id
- * is a 401 too: nginx turns any answer but 2xx/401/403 into a 500.
+ * is a 401 too: nginx turns any answer but 2xx/401/403 into a 500. When the database cannot be
+ * asked the answer is 503 with Retry-After, never 401 (docs/gateways.md: configuring the gateway for it).
  */
 @Injectable()
 export class InstanceForwardAuth implements ForwardAuthCheck {

@@ -15,7 +15,8 @@ const parseModelId = new ParseModelIdPipe();
  * `/v1/auth/models/{modelId}/verify` for model hosts: checks a model session token or an external
  * API token (Bearer, or the password of Basic auth) against the model, revocations included. 204
  * with `x-prt-model-id`, `x-tessera-token-id`, `x-tessera-token-type` and `x-tessera-subject`, or
- * 401 with `WWW-Authenticate`; a model id that is not a positive integer is a 400.
+ * 401 with `WWW-Authenticate`; a model id that is not a positive integer is a 400; 503 with
+ * Retry-After when the database cannot be asked.
  */
 @Injectable()
 export class ModelForwardAuth implements ForwardAuthCheck {
