@@ -76,7 +76,7 @@ function classify(error: unknown): { status: number; code: string; message: stri
 
 /**
  * The database did not answer: the request may well be valid, so it is neither a 4xx nor a 401
- * (clients would drop good credentials) but a 503 to retry. Reconnecting takes about a second.
+ * (clients would drop good credentials) but a 503 to retry: connections are reopened per request.
  */
 const UNAVAILABLE_MESSAGE = 'the database is unreachable or busy; retry shortly';
 const RETRY_AFTER_SECONDS = '2';

@@ -3,6 +3,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { Pool, types } from 'pg';
 import { DatabaseProvider } from '../config/database-target';
+import { isDatabaseUnavailable } from './unavailable';
 
 /**
  * Raw SQL for the hot paths (token verification, lastUsedAt) where Prisma's per-query cost matters.
@@ -216,7 +217,7 @@ export class PostgresDatabase extends SqlDatabase {
 
   async batch(statements: Statement[]): Promise<boolean> {
     const client = await this.pool.connect();
-    let failure: Error | undefined;
+    let lost: Error | undefined;
     try {
       await client.query('BEGIN');
       for (const { sql, params, required } of statements) {
@@ -229,12 +230,12 @@ export class PostgresDatabase extends SqlDatabase {
       await client.query('COMMIT');
       return true;
     } catch (error) {
-      failure = error as Error;
+      if (isDatabaseUnavailable(error)) lost = error as Error;
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      // With an error the pool destroys the client instead of handing a broken one to the next query.
-      client.release(failure);
+      // Given the error, the pool destroys a lost connection instead of handing it to the next query.
+      client.release(lost);
     }
   }
 
