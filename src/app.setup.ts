@@ -6,6 +6,7 @@ import { LogController, type FastifyHttpOptions, type FastifyReply, type Fastify
 import type { Server } from 'node:http';
 import pino from 'pino';
 import { AppModule } from './app.module';
+import { AppError } from './common/app-error';
 import { clientErrorHandler } from './common/client-errors';
 import { sendError } from './common/error-body';
 import { parseJsonBody } from './common/json-body';
@@ -66,6 +67,9 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
   // Callback-style hooks: an async hook costs a promise and a microtask on every request.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     reply.header('x-request-id', request.id);
+    // A NUL decoded into a path or query parameter cannot be stored or looked up in PostgreSQL;
+    // URLs carry it only percent-encoded (Node's parser refuses a raw one).
+    if (request.url.includes('%00')) return sendError(AppError.badRequest('the URL contains a NUL character (%00)'), request, reply);
     done();
   });
   // One structured line per request; headers and bodies are never logged (they carry secrets).

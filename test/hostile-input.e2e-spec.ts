@@ -115,6 +115,24 @@ describe('hostile input', () => {
     });
   });
 
+  describe('NUL characters, which PostgreSQL cannot store', () => {
+    it('refuses one in a body string or key with 400', async () => {
+      for (const raw of ['{"name": "a\\u0000b"}', '{"name": "ci", "labels": {"a\\u0000": "x"}}']) {
+        const response = await app.request('POST', tokensPath(projectId, instanceId), { token: admin, raw, headers: { 'content-type': 'application/json' } });
+        expectStackitError(response, 400, /NUL character/);
+      }
+    });
+
+    it('refuses one in a path or query parameter with 400, forward-auth included', async () => {
+      expectConsoleError(await app.request('GET', `${PREFIXES}a%00b/`, { token: admin }), 400, /NUL character/);
+      expectConsoleError(await app.request('GET', '/console/api/modelhost/models/?prefix_key=%00', { token: admin }), 400, /NUL character/);
+      expectStackitError(await app.request('DELETE', `/v1/projects/${projectId}/members/a%00b`, { token: admin }), 400, /NUL character/);
+      const verify = await app.request('GET', '/v1/auth/instances/a%00b/verify', { token: admin });
+      expect(verify.status).toBeLessThan(500);
+      expect(verify.headers.get('x-request-id')).toBeTruthy();
+    });
+  });
+
   describe('null in optional fields is read as absent', () => {
     it('creates an instance token with "ttlDuration": null and the default lifetime', async () => {
       const response = await app.request('POST', tokensPath(projectId, instanceId), { token: admin, json: { name: 'nulls', ttlDuration: null, description: null, labels: null } });

@@ -14,8 +14,8 @@ const NEEDS_REVIVER = /__proto__|constructor|\\u/;
  * Parses a JSON request body, refusing before `JSON.parse` what would cost the server more than
  * the body's size: nesting deeper than `maxDepth` (class-transformer and class-validator recurse
  * per level, and overflow the stack at about 1,300). Also refused: strings with lone UTF-16
- * surrogates, which no database or email check can store or read back, and the keys that would
- * reach an object's prototype once copied into a DTO. An empty body is no body: many clients send
+ * surrogates or NUL characters, which PostgreSQL cannot store (and an email check cannot encode),
+ * and the keys that would reach an object's prototype once copied into a DTO. An empty body is no body: many clients send
  * `Content-Type: application/json` on every call, DELETE and GET included.
  */
 export function parseJsonBody(body: Buffer, maxDepth: number): unknown {
@@ -30,18 +30,22 @@ export function parseJsonBody(body: Buffer, maxDepth: number): unknown {
   }
 }
 
-/** Strings decoded from UTF-8 are always well formed; a lone surrogate can only come from a `\u` escape, which the reviver sees decoded. */
-export function isWellFormed(text: string): boolean {
-  return (text as string & { isWellFormed(): boolean }).isWellFormed();
+/**
+ * Strings decoded from UTF-8 are always well formed, and JSON has no raw NUL: a lone surrogate or a
+ * NUL can only come from a `\u` escape, which the reviver sees decoded.
+ */
+function unstorableProblem(text: string): string | undefined {
+  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) return 'request contains a string with a lone UTF-16 surrogate (not valid Unicode)';
+  if (text.includes('\0')) return 'request contains a NUL character (\\u0000), which cannot be stored';
+  return undefined;
 }
-
-export const loneSurrogateError = () => AppError.badRequest('request contains a string with a lone UTF-16 surrogate (not valid Unicode)');
 
 function checkMember(key: string, value: unknown): unknown {
   if (key === '__proto__' || (key === 'constructor' && typeof value === 'object' && value !== null && 'prototype' in value)) {
     throw AppError.badRequest(`request body contains the forbidden property name "${key}"`);
   }
-  if (!isWellFormed(key) || (typeof value === 'string' && !isWellFormed(value))) throw loneSurrogateError();
+  const problem = unstorableProblem(key) ?? (typeof value === 'string' ? unstorableProblem(value) : undefined);
+  if (problem) throw AppError.badRequest(problem);
   return value;
 }
 
