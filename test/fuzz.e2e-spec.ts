@@ -12,7 +12,7 @@ import { TestApp } from './support/test-app';
  * The seed and the number of runs are fixed, so a run is reproducible and bounded.
  */
 const SEED = 20_261_202;
-const RUNS_PER_OPERATION = 25;
+const RUNS_PER_OPERATION = 20;
 const STACKIT_FAMILY = /^\/(v1|v1alpha|v2)(\/|\?|$)/;
 
 type Schema = { $ref?: string; type?: string; enum?: unknown[]; format?: string; pattern?: string; example?: unknown; maxLength?: number; properties?: Record<string, Schema>; additionalProperties?: Schema | boolean; items?: Schema; required?: string[] };
