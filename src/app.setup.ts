@@ -2,10 +2,14 @@ import { ConsoleLogger, INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import { LogController, type FastifyHttpOptions, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Server } from 'node:http';
 import pino from 'pino';
 import { AppModule } from './app.module';
+import { AppError } from './common/app-error';
+import { clientErrorHandler } from './common/client-errors';
 import { sendError } from './common/error-body';
+import { parseJsonBody } from './common/json-body';
 import { AppConfig } from './config/app-config';
 import { ForwardAuthLane, requestIdOf } from './forward-auth/forward-auth-lane';
 import { InstanceForwardAuth } from './instances/verification/instance-forward-auth';
@@ -15,11 +19,17 @@ import metadata from './metadata';
 /** Builds the application exactly as production runs it; e2e tests call this too. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const forwardAuth = new ForwardAuthLane();
-  const adapter = new FastifyAdapter({
+  const options: FastifyHttpOptions<Server> = {
     serverFactory: forwardAuth.serverFactory,
     // Practicus clients always send a trailing slash, STACKIT clients never do.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     bodyLimit: config.http.bodyLimitBytes,
+    // Bounded time per connection: a client that sends its headers or body slowly gets 408 and is
+    // disconnected. Node checks every connection once per interval, so the interval is kept short
+    // for the 408 to arrive close to the timeout.
+    requestTimeout: config.http.bodyTimeoutMs,
+    http: { headersTimeout: config.http.headerTimeoutMs, maxHeaderSize: config.http.maxHeaderBytes, connectionsCheckingInterval: 1_000 },
+    clientErrorHandler: clientErrorHandler(config.http),
     trustProxy: config.http.trustProxy,
     // onResponse below writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -31,21 +41,35 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // Buffered asynchronous writes: not a write(2) per request line on the verification hot path.
     // pino flushes the buffer at exit.
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, stream: pino.destination({ sync: false, minLength: 4096 }) },
-  });
+  };
+  const adapter = new FastifyAdapter(options);
   const logger = new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger });
-  await setupApp(app);
+  await setupApp(app, config);
   forwardAuth.route('instances', app.get(InstanceForwardAuth, { strict: false }));
   forwardAuth.route('models', app.get(ModelForwardAuth, { strict: false }));
   if (config.logLevel !== 'silent') forwardAuth.useLogger(app.getHttpAdapter().getInstance().log);
   return app;
 }
 
-export async function setupApp(app: NestFastifyApplication): Promise<void> {
+export async function setupApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
+  // JSON (and forms, registered by Nest) only: a text/plain body gets 415, not a string in a DTO.
+  fastify.removeContentTypeParser('text/plain');
+  // Replaces the default JSON parser, which would hand any depth to class-transformer.
+  app.useBodyParser('application/json', { bodyLimit: config.http.bodyLimitBytes }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body, config.http.jsonMaxDepth));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   // Callback-style hooks: an async hook costs a promise and a microtask on every request.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     reply.header('x-request-id', request.id);
+    // A NUL decoded into a path or query parameter cannot be stored or looked up in PostgreSQL;
+    // URLs carry it only percent-encoded (Node's parser refuses a raw one).
+    if (request.url.includes('%00')) return sendError(AppError.badRequest('the URL contains a NUL character (%00)'), request, reply);
     done();
   });
   // One structured line per request; headers and bodies are never logged (they carry secrets).

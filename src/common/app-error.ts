@@ -35,6 +35,9 @@ export class AppError extends Error {
   static conflict(message = 'resource conflict', code = 'conflict') {
     return new AppError(HttpStatus.CONFLICT, code, message);
   }
+  static payloadTooLarge(limitBytes: number) {
+    return new AppError(HttpStatus.PAYLOAD_TOO_LARGE, 'payload_too_large', `request body is larger than ${limitBytes} bytes`);
+  }
   static tooManyRequests(retryAfterSeconds: number, message = 'too many requests') {
     return new AppError(HttpStatus.TOO_MANY_REQUESTS, 'throttled', message, { 'retry-after': String(retryAfterSeconds) });
   }

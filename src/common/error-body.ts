@@ -18,8 +18,7 @@ const logger = new Logger('Errors');
 const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'request body is not valid JSON',
   FST_ERR_CTP_EMPTY_JSON_BODY: "request body is empty although content-type is 'application/json'",
-  FST_ERR_CTP_BODY_TOO_LARGE: 'request body is too large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported content type; send application/json',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported content type: send the body as JSON with Content-Type: application/json',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request body length does not match content-length',
   FST_ERR_BAD_URL: 'the URL is not valid (malformed percent-encoding)',
   FST_ERR_MAX_PARAM_LENGTH: 'a path segment is too long',
@@ -42,8 +41,16 @@ export function toErrorReply(error: unknown, url: string): ErrorReply {
  * Fastify's router raises (malformed URLs) are answered before the hook that usually sets it.
  */
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  // Nest wraps Fastify's errors (bad JSON, wrong content type, body too large) in an HttpException.
+  if (error instanceof HttpException && isFastifyError(error.cause)) error = error.cause;
+  // Fastify's own error does not say what the limit is; the route knows.
+  if (isFastifyError(error) && error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') error = AppError.payloadTooLarge(request.routeOptions.bodyLimit);
   const { status, headers, body } = toErrorReply(error, request.url);
   reply.code(status).headers({ ...headers, 'x-request-id': request.id }).send(body);
+}
+
+function isFastifyError(error: unknown): error is Error & { code: string; statusCode: number } {
+  return error instanceof Error && error.name === 'FastifyError';
 }
 
 function classify(error: unknown): { status: number; code: string; message: string; headers: Record<string, string> } {

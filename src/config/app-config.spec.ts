@@ -24,7 +24,7 @@ describe('loadConfig', () => {
 
   it('has documented defaults', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 102_400, trustProxy: false });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 102_400, jsonMaxDepth: 32, bodyTimeoutMs: 30_000, headerTimeoutMs: 20_000, maxHeaderBytes: 16_384, trustProxy: false });
     expect(config.logLevel).toBe('info');
     expect(config.dataDir).toBe(resolve('./data'));
     expect(config.database).toEqual({ provider: 'sqlite', url: `file:${resolve('data', 'tessera.db')}`, sqlitePath: resolve('data', 'tessera.db') });
@@ -71,6 +71,11 @@ describe('loadConfig', () => {
     ['PORT', '0x50'],
     ['PORT', '1e3'],
     ['TESSERA_BODY_LIMIT_BYTES', '10'],
+    ['TESSERA_JSON_MAX_DEPTH', '1000'],
+    ['TESSERA_BODY_TIMEOUT', 'never'],
+    ['TESSERA_HEADER_TIMEOUT', '0s'],
+    ['TESSERA_HEADER_TIMEOUT', '31s'],
+    ['TESSERA_MAX_HEADER_BYTES', '100'],
     ['TESSERA_TRUST_PROXY', 'maybe'],
     ['TESSERA_REFRESH_ROTATION', 'sometimes'],
     ['TESSERA_LOG_LEVEL', 'loud'],

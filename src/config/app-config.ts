@@ -5,7 +5,19 @@ import { DatabaseTarget, resolveDatabaseTarget } from './database-target';
 
 /** The whole configuration, read once from the environment at start and validated. */
 export interface AppConfig {
-  http: { host: string; port: number; bodyLimitBytes: number; trustProxy: boolean };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    /** Deepest nesting of arrays and objects a JSON body may have. */
+    jsonMaxDepth: number;
+    /** Time to receive a whole request, headers and body, from its first byte. */
+    bodyTimeoutMs: number;
+    /** Time to receive a request's headers. */
+    headerTimeoutMs: number;
+    maxHeaderBytes: number;
+    trustProxy: boolean;
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dataDir: string;
   database: DatabaseTarget;
@@ -54,6 +66,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       host: read.string('HOST', '0.0.0.0'),
       port: read.integer('PORT', 8080, 0, 65535),
       bodyLimitBytes: read.integer('TESSERA_BODY_LIMIT_BYTES', 102_400, 1_024, 10_485_760),
+      jsonMaxDepth: read.integer('TESSERA_JSON_MAX_DEPTH', 32, 4, 256),
+      bodyTimeoutMs: read.duration('TESSERA_BODY_TIMEOUT', '30s'),
+      headerTimeoutMs: read.duration('TESSERA_HEADER_TIMEOUT', '20s'),
+      maxHeaderBytes: read.integer('TESSERA_MAX_HEADER_BYTES', 16_384, 1_024, 1_048_576),
       trustProxy: read.boolean('TESSERA_TRUST_PROXY', false),
     },
     logLevel: read.oneOf('TESSERA_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -86,6 +102,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       externalTokenDefaultTtlMs: read.duration('TESSERA_MODEL_EXTERNAL_TOKEN_DEFAULT_TTL', '90d'),
     },
   };
+  // Node refuses to start a server whose header timeout is longer than its request timeout.
+  if (config.http.headerTimeoutMs > config.http.bodyTimeoutMs) {
+    problems.push('TESSERA_HEADER_TIMEOUT: must not exceed TESSERA_BODY_TIMEOUT');
+  }
   if (config.instances.tokenDefaultTtlMs > tokenMaxTtlMs) {
     problems.push('TESSERA_INSTANCE_TOKEN_DEFAULT_TTL: must not exceed TESSERA_INSTANCE_TOKEN_MAX_TTL');
   }

@@ -1,8 +1,9 @@
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsOptionalOrNull } from '../../common/validation';
 
 export class RefreshDto {
   /** The refresh token. May instead be sent as `Authorization: Bearer <refresh>`. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @IsNotEmpty()
   @MaxLength(4096)

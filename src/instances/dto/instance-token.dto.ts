@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptionalOrNull } from '../../common/validation';
 import { IsLabels, labelsSchema } from './stackit-rules';
 
 export const TOKEN_STATES = ['creating', 'active', 'deleting', 'inactive'] as const;
@@ -14,14 +15,14 @@ export class CreateInstanceTokenPayload {
   name: string;
 
   /** @example Token for my service account */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(160)
   @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
   description?: string;
 
   @ApiPropertyOptional(labelsSchema(false))
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsLabels(false)
   labels?: Record<string, string>;
 
@@ -30,7 +31,7 @@ export class CreateInstanceTokenPayload {
    * @example 5h30m40s
    */
   @ApiPropertyOptional({ format: 'duration' })
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(64)
   ttlDuration?: string;
@@ -42,7 +43,7 @@ export class PartialUpdateInstanceTokenPayload {
    * back, so longer names are refused.
    * @example my-updated-service-account-token
    */
-  @ValidateIf((_, value) => value !== undefined)
+  @IsOptionalOrNull()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -61,7 +62,7 @@ export class PartialUpdateInstanceTokenPayload {
   description?: string | null;
 
   @ApiPropertyOptional(labelsSchema(true))
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsLabels(true)
   labels?: Record<string, string | null>;
 }

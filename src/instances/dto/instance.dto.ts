@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptionalOrNull } from '../../common/validation';
 import { IsLabels, IsRetention, labelsSchema, retentionSchema } from './stackit-rules';
 
 export const INSTANCE_STATES = ['pending', 'creating', 'updating', 'active', 'deleting', 'impaired', 'reconciling'] as const;
@@ -13,19 +14,19 @@ export class CreateInstancePayload {
   name: string;
 
   /** @example My AI Model Experiments instance for project X */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(160)
   @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
   description?: string;
 
   @ApiPropertyOptional(labelsSchema(false))
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsLabels(false)
   labels?: Record<string, string>;
 
   @ApiPropertyOptional(retentionSchema)
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsRetention()
   deletedExperimentRetention?: string;
 }
@@ -35,7 +36,7 @@ export class PartialUpdateInstancePayload {
    * An empty name is refused: an instance always has a name.
    * @example my-updated-ai-model-experiments-instance
    */
-  @ValidateIf((_, value) => value !== undefined)
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(64)
   @Matches(/^[0-9a-zA-Z\t\n\f\r _-]*$/)
@@ -52,12 +53,12 @@ export class PartialUpdateInstancePayload {
   description?: string | null;
 
   @ApiPropertyOptional(labelsSchema(true))
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsLabels(true)
   labels?: Record<string, string | null>;
 
   @ApiPropertyOptional(retentionSchema)
-  @ValidateIf((_, value) => value !== undefined)
+  @IsOptionalOrNull()
   @IsRetention()
   deletedExperimentRetention?: string;
 }

@@ -1,4 +1,5 @@
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsString, Length, Matches } from 'class-validator';
+import { IsOptionalOrNull } from '../../common/validation';
 import { PROJECT_ROLES, type ProjectRole } from '../../projects/project-role';
 
 export class CreateServiceAccountDto {
@@ -12,7 +13,7 @@ export class CreateServiceAccountDto {
   name: string;
 
   /** The account's role in the project: `owner`, `editor` or `reader` (default). */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsIn(PROJECT_ROLES)
   role?: ProjectRole;
 }

@@ -1,4 +1,5 @@
-import { IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, registerDecorator, ValidationOptions } from 'class-validator';
+import { IsInt, IsISO8601, IsNotEmpty, IsString, Matches, Max, MaxLength, Min, registerDecorator, ValidationOptions } from 'class-validator';
+import { IsOptionalOrNull } from '../../../common/validation';
 import { PREFIX_KEY_PATTERN } from '../../model-paths';
 import { IsModelId, MAX_MODEL_ID } from '../../model-id.pipe';
 
@@ -49,25 +50,25 @@ export class CreateExternalTokenDto {
   name: string;
 
   /** Scope the token to every model of this prefix. Give either `prefix_key` or `model_id`. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @Matches(PREFIX_KEY_PATTERN, { message: 'prefix_key: not a valid prefix key' })
   prefix_key?: string;
 
   /** Scope the token to this model only. Give either `prefix_key` or `model_id`. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsInt({ message: 'model_id: must be an integer' })
   @Min(1, { message: 'model_id: must be a positive integer' })
   @Max(MAX_MODEL_ID, { message: 'model_id: no such model id' })
   model_id?: number;
 
   /** Expiry as an ISO 8601 timestamp. Give `expires_at` or `ttl`, or neither for the default (90 days). */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsISO8601({ strict: true }, { message: 'expires_at: must be an ISO 8601 timestamp such as 2027-01-31T00:00:00Z' })
   expires_at?: string;
 
   /** Lifetime such as `30d`, `12h` or `1w`, at most the configured maximum (365 days by default). */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(32)
   ttl?: string;
@@ -78,20 +79,20 @@ export class CreateExternalTokenDto {
    * `exp`, `jti`, `token_type`, `scope`, `prefix`, `model_id`...) cannot be overridden.
    * @example {"tenant": "acme", "tier": 2}
    */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsExtraClaims()
   claims?: ExtraClaims;
 }
 
 export class ListExternalTokensQuery {
   /** Only tokens of this prefix (model-scoped tokens of its models included). */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(64)
   prefix_key?: string;
 
   /** Only tokens scoped to this model. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsModelId()
   model_id?: number;
 }
