@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AppError } from '../common/app-error';
 import { newId } from '../common/ids';
 import { CONSOLE_AUDIENCE, TokenClaims, TokenSigner } from '../keys/token-signer.service';
+import { Metrics, VerificationMeter, VerificationResult } from '../metrics/metrics.service';
 import { WindowCounter } from './login-throttle';
 import { hashPassword, verifyPassword } from './passwords';
 import { PrincipalsService } from './principals.service';
@@ -18,6 +20,7 @@ export class AuthService {
   private readonly failuresPerAccount: WindowCounter;
   /** Verified against when the email is unknown, so both failures cost one argon2 verification. */
   private readonly decoyHash = hashPassword(newId());
+  private readonly verifications: VerificationMeter;
 
   constructor(
     private readonly users: UsersRepository,
@@ -25,7 +28,9 @@ export class AuthService {
     private readonly signer: TokenSigner,
     private readonly principals: PrincipalsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {
+    this.verifications = metrics.verifications('console');
     this.attemptsPerAddress = new WindowCounter(config.auth.loginAttemptsPerAddressPerMinute, 60_000);
     this.failuresPerAccount = new WindowCounter(config.auth.loginFailuresPerAccount, config.auth.loginFailureWindowMs);
   }
@@ -33,16 +38,21 @@ export class AuthService {
   async login(email: string, password: string, clientAddress: string) {
     const account = email.trim().toLowerCase();
     const retryAfter = Math.max(this.attemptsPerAddress.retryAfter(clientAddress), this.failuresPerAccount.retryAfter(account));
-    if (retryAfter) throw AppError.tooManyRequests(retryAfter, 'Too many login attempts; try again later.');
+    if (retryAfter) {
+      this.metrics.login('throttled');
+      throw AppError.tooManyRequests(retryAfter, 'Too many login attempts; try again later.');
+    }
     this.attemptsPerAddress.hit(clientAddress);
 
     const user = await this.users.findByEmail(account);
     const valid = await verifyPassword(user?.passwordHash ?? (await this.decoyHash), password);
     if (!user || !valid || user.disabledAt) {
       this.failuresPerAccount.hit(account);
+      this.metrics.login('invalid_credentials');
       throw new AppError(401, 'no_active_account', NO_ACTIVE_ACCOUNT);
     }
     this.failuresPerAccount.reset(account);
+    this.metrics.login('success');
     const refresh = await this.issueRefresh(user.id, newId());
     return { refresh, access: this.issueAccess(user.id, user.email) };
   }
@@ -62,12 +72,19 @@ export class AuthService {
 
   /** True for a valid access token or a live refresh token. */
   async verify(token: string): Promise<boolean> {
-    const claims = this.signer.verify(token, ['access', 'refresh'], CONSOLE_AUDIENCE);
-    if (!claims) return false;
-    if (claims.token_type === 'access') return Boolean(await this.principals.activeUser(claims.sub));
+    const started = performance.now();
+    const result = await this.check(token);
+    this.verifications.observe(result, (performance.now() - started) / 1000);
+    return result === 'valid';
+  }
+
+  private async check(token: string): Promise<VerificationResult> {
+    const claims = this.signer.check(token, ['access', 'refresh'], CONSOLE_AUDIENCE);
+    if (typeof claims === 'string') return claims;
+    if (claims.token_type === 'access') return (await this.principals.activeUser(claims.sub)) ? 'valid' : 'revoked';
     return this.validRefresh(token).then(
-      () => true,
-      () => false,
+      () => 'valid',
+      () => 'revoked',
     );
   }
 
