@@ -42,6 +42,13 @@ export function errorAnswer(error: unknown, url: string): ForwardAuthAnswer {
   return { status, headers: { ...headers, 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(json)) }, body: json };
 }
 
+interface Route {
+  check: ForwardAuthCheck;
+  /** Both set, or neither (metrics off: the lane then does not read the clock for them). */
+  verifications?: VerificationMeter;
+  requests?: RouteMeter;
+}
+
 /**
  * Forward authentication (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth) on the
  * service's own port, answered before Fastify sees the request.
@@ -56,13 +63,6 @@ export function errorAnswer(error: unknown, url: string): ForwardAuthAnswer {
  * as one `request` line, granted checks at debug (the gateway logs the requests it lets through),
  * denials at info within a budget (LogBudget).
  */
-interface Route {
-  check: ForwardAuthCheck;
-  /** Both set, or neither (metrics off: the lane then does not read the clock for them). */
-  verifications?: VerificationMeter;
-  requests?: RouteMeter;
-}
-
 export class ForwardAuthLane {
   private readonly routes = new Map<string, Route>();
   private log?: FastifyBaseLogger;
