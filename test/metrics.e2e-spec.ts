@@ -3,6 +3,7 @@ import { PrismaService } from '../src/database/prisma.service';
 import { MetricsEndpoint } from '../src/metrics/metrics-endpoint';
 import { createInstance, createProject, createToken, tokensPath, verifyPath } from './support/instances';
 import { signJwt, thumbprint } from './support/jwt';
+import { seedModel } from './support/model-registry';
 import { TestApp, usingPostgres } from './support/test-app';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
@@ -154,6 +155,32 @@ describe('Prometheus metrics', () => {
         expect(line).toMatch(/route="(unmatched|\/[^"]*)"/);
         expect(line).not.toMatch(/route="[^"]*\/[0-9a-f-]{36}/);
       }
+    });
+
+    it('counts model forward-auth checks by result', async () => {
+      const admin = await app.login();
+      const { modelId } = await seedModel(app, admin.access, { versions: [{ version: '1' }] });
+      const session = await app.request('POST', '/console/api/modelhost/model-auth/', { token: admin.access, json: { model_id: modelId } });
+      expect(session.status).toBe(200);
+      const before = (await read()).samples;
+      const verify = (id: number | string, bearer: string) => app.request('GET', `/v1/auth/models/${id}/verify/v1/predict`, { headers: { authorization: `Bearer ${bearer}` } });
+      const statuses = [
+        (await verify(modelId, session.body.token)).status,
+        (await verify(modelId, session.body.token)).status,
+        (await verify(modelId, admin.access)).status, // wrong_audience: a console token
+        (await verify(modelId + 1000, session.body.token)).status, // unknown: no such model
+        (await verify(modelId, 'junk')).status, // malformed
+        (await verify('not-a-number', session.body.token)).status, // refused before any token check
+      ];
+      expect(statuses).toEqual([204, 204, 401, 401, 401, 400]);
+      const after = (await read()).samples;
+      const moved = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
+      expect(moved('tessera_token_verifications_total', { kind: 'model', result: 'valid' })).toBe(2);
+      expect(moved('tessera_token_verifications_total', { kind: 'model', result: 'wrong_audience' })).toBe(1);
+      expect(moved('tessera_token_verifications_total', { kind: 'model', result: 'unknown' })).toBe(1);
+      expect(moved('tessera_token_verifications_total', { kind: 'model', result: 'malformed' })).toBe(1);
+      expect(moved('tessera_http_requests_total', { route: '/v1/auth/models/:modelId/verify', method: 'GET', status_class: '2xx' })).toBe(2);
+      expect(moved('tessera_http_requests_total', { route: '/v1/auth/models/:modelId/verify', method: 'GET', status_class: '4xx' })).toBe(4);
     });
 
     (usingPostgres() ? it : it.skip)('reports the revocation listener and counts notices from another replica (PostgreSQL)', async () => {
