@@ -13,6 +13,7 @@ import { parseJsonBody } from './common/json-body';
 import { AppConfig } from './config/app-config';
 import { ForwardAuthLane, requestIdOf } from './forward-auth/forward-auth-lane';
 import { InstanceForwardAuth } from './instances/verification/instance-forward-auth';
+import { Metrics, UNMATCHED_ROUTE } from './metrics/metrics.service';
 import { ModelForwardAuth } from './models/verification/model-forward-auth';
 import metadata from './metadata';
 
@@ -46,8 +47,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const logger = new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger });
   await setupApp(app, config);
-  forwardAuth.route('instances', app.get(InstanceForwardAuth, { strict: false }));
-  forwardAuth.route('models', app.get(ModelForwardAuth, { strict: false }));
+  const metrics = app.get(Metrics, { strict: false });
+  forwardAuth.route('instances', app.get(InstanceForwardAuth, { strict: false }), metrics);
+  forwardAuth.route('models', app.get(ModelForwardAuth, { strict: false }), metrics);
   if (config.logLevel !== 'silent') forwardAuth.useLogger(app.getHttpAdapter().getInstance().log);
   return app;
 }
@@ -73,9 +75,12 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
     done();
   });
   // One structured line per request; headers and bodies are never logged (they carry secrets).
-  // Forward-auth checks never reach Fastify: ForwardAuthLane logs them the same way.
+  // Forward-auth checks never reach Fastify: ForwardAuthLane logs and counts them the same way.
+  const metrics = app.get(Metrics, { strict: false });
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     request.log.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    // The route template, never the URL: ids would make every request a series of its own.
+    if (metrics.enabled) metrics.route(request.routeOptions.url ?? UNMATCHED_ROUTE)!.observe(request.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 

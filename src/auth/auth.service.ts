@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AppError } from '../common/app-error';
 import { newId } from '../common/ids';
 import { CONSOLE_AUDIENCE, TokenClaims, TokenSigner } from '../keys/token-signer.service';
+import { Metrics, VerificationMeter, VerificationResult } from '../metrics/metrics.service';
 import { LoginThrottle } from './login-throttle';
 import { hashPassword, verifyPassword } from './passwords';
 import { PrincipalsService } from './principals.service';
@@ -16,6 +18,7 @@ const NO_ACTIVE_ACCOUNT = 'No active account found with the given credentials';
 export class AuthService {
   /** Verified against when the email is unknown, so both failures cost one argon2 verification. */
   private readonly decoyHash = hashPassword(newId());
+  private readonly verifications: VerificationMeter;
 
   constructor(
     private readonly users: UsersRepository,
@@ -24,18 +27,28 @@ export class AuthService {
     private readonly principals: PrincipalsService,
     private readonly throttle: LoginThrottle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    private readonly metrics: Metrics,
+  ) {
+    this.verifications = metrics.verifications('console');
+  }
 
   async login(email: string, password: string, clientAddress: string) {
     const account = email.trim().toLowerCase();
     // Counted before the password check: concurrent guesses cannot all pass a check that only
     // failures finished so far would update.
-    await this.throttle.admit(account, clientAddress);
+    await this.throttle.admit(account, clientAddress).catch((error: unknown) => {
+      if (error instanceof AppError && error.status === 429) this.metrics.login('throttled');
+      throw error;
+    });
 
     const user = await this.users.findByEmail(account);
     const valid = await verifyPassword(user?.passwordHash ?? (await this.decoyHash), password);
-    if (!user || !valid || user.disabledAt) throw new AppError(401, 'no_active_account', NO_ACTIVE_ACCOUNT);
+    if (!user || !valid || user.disabledAt) {
+      this.metrics.login('invalid_credentials');
+      throw new AppError(401, 'no_active_account', NO_ACTIVE_ACCOUNT);
+    }
     await this.throttle.succeeded(account);
+    this.metrics.login('success');
     const refresh = await this.issueRefresh(user.id, newId());
     return { refresh, access: this.issueAccess(user.id, user.email) };
   }
@@ -55,14 +68,21 @@ export class AuthService {
 
   /** True for a valid access token or a live refresh token. */
   async verify(token: string): Promise<boolean> {
-    const claims = this.signer.verify(token, ['access', 'refresh'], CONSOLE_AUDIENCE);
-    if (!claims) return false;
-    if (claims.token_type === 'access') return Boolean(await this.principals.fromClaims(claims));
+    const started = performance.now();
+    const result = await this.check(token);
+    this.verifications.observe(result, (performance.now() - started) / 1000);
+    return result === 'valid';
+  }
+
+  private async check(token: string): Promise<VerificationResult> {
+    const claims = this.signer.check(token, ['access', 'refresh'], CONSOLE_AUDIENCE);
+    if (typeof claims === 'string') return claims;
+    if (claims.token_type === 'access') return (await this.principals.fromClaims(claims)) ? 'valid' : 'revoked';
     return this.validRefresh(token).then(
-      () => true,
-      (error: unknown) => {
+      (): VerificationResult => 'valid',
+      (error: unknown): VerificationResult => {
         // Only a refusal means "not valid"; a database failure is not an answer about the token.
-        if (error instanceof AppError) return false;
+        if (error instanceof AppError) return 'revoked';
         throw error;
       },
     );

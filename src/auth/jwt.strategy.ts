@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import { performance } from 'node:perf_hooks';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { Principal } from '../common/principal';
 import { CONSOLE_AUDIENCE, TokenClaims, TokenSigner } from '../keys/token-signer.service';
+import { Metrics, VerificationMeter } from '../metrics/metrics.service';
 import { PrincipalsService } from './principals.service';
 
 const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
@@ -14,15 +16,19 @@ const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  private readonly verifications: VerificationMeter;
+
   constructor(
     private readonly principals: PrincipalsService,
     private readonly signer: TokenSigner,
+    metrics: Metrics,
   ) {
     super({
       jwtFromRequest: bearerToken,
       // Never asked: `authenticate` below leaves passport-jwt only the requests without a token.
       secretOrKeyProvider: (_request: unknown, _rawToken: string, done: (error: Error) => void) => done(new Error('TokenSigner verifies bearer tokens')),
     });
+    this.verifications = metrics.verifications('console');
   }
 
   /**
@@ -33,12 +39,25 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
    * without a token takes passport-jwt's path, which reports "No auth token" to the guard.
    */
   authenticate(request: unknown, options?: unknown): void {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
     const token = bearerToken(request as Parameters<typeof bearerToken>[0]);
-    if (!token) return super.authenticate(request as Parameters<Strategy['authenticate']>[0], options);
-    const claims = this.signer.verify(token, ['access', 'sa-access'], CONSOLE_AUDIENCE);
-    if (!claims) return this.fail(new Error('token is not valid'), 401);
+    if (!token) {
+      this.verifications.observe('malformed', seconds());
+      return super.authenticate(request as Parameters<Strategy['authenticate']>[0], options);
+    }
+    const claims = this.signer.check(token, ['access', 'sa-access'], CONSOLE_AUDIENCE);
+    if (typeof claims === 'string') {
+      this.verifications.observe(claims, seconds());
+      return this.fail(new Error('token is not valid'), 401);
+    }
     this.validate(claims).then(
-      (principal) => (principal ? this.success(principal) : this.fail('token is not live', 401)),
+      (principal) => {
+        // No principal: the user was disabled or deleted, or the service-account token revoked.
+        this.verifications.observe(principal ? 'valid' : 'revoked', seconds());
+        if (principal) this.success(principal);
+        else this.fail('token is not live', 401);
+      },
       (error: unknown) => this.error(error as Error),
     );
   }

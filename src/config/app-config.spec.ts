@@ -119,6 +119,29 @@ describe('loadConfig', () => {
     ]);
   });
 
+  describe('metrics', () => {
+    it('are off by default; the metrics port binds where HOST does unless TESSERA_METRICS_HOST says otherwise', () => {
+      expect(loadConfig({}).metrics).toEqual({ port: undefined, host: '0.0.0.0', token: undefined });
+      expect(loadConfig({ HOST: '10.0.0.5', TESSERA_METRICS_PORT: '9464' }).metrics).toEqual({ port: 9464, host: '10.0.0.5', token: undefined });
+      const token = 'a-metrics-token-of-32-characters';
+      expect(loadConfig({ TESSERA_METRICS_PORT: '9464', TESSERA_METRICS_HOST: '127.0.0.1', TESSERA_METRICS_TOKEN: ` ${token} ` }).metrics).toEqual({
+        port: 9464,
+        host: '127.0.0.1',
+        token,
+      });
+    });
+
+    it('refuses a bad port, the service port, and a short or spaced token without echoing it', () => {
+      for (const port of ['-1', '65536', 'http', '9464.5']) expect(problems({ TESSERA_METRICS_PORT: port })).toEqual([expect.stringMatching(/^TESSERA_METRICS_PORT: /)]);
+      expect(problems({ PORT: '9000', TESSERA_METRICS_PORT: '9000' })).toEqual([expect.stringMatching(/^TESSERA_METRICS_PORT: must differ from PORT/)]);
+      for (const token of ['short-token', 'a token with spaces in it, long enough']) {
+        const found = problems({ TESSERA_METRICS_TOKEN: token });
+        expect(found).toEqual([expect.stringMatching(/^TESSERA_METRICS_TOKEN: /)]);
+        expect(found[0]).not.toContain(token);
+      }
+    });
+  });
+
   describe('DATABASE_URL', () => {
     const database = (env: Record<string, string>) => loadConfig(env).database;
 

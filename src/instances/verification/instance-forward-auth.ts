@@ -2,17 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/app-error';
 import { presentedToken } from '../../common/presented-token';
 import { errorAnswer, ForwardAuthAnswer, ForwardAuthCheck } from '../../forward-auth/forward-auth-lane';
-import { TokenVerifier, Verdict } from './token-verifier.service';
+import { Refusal, TokenVerifier, Verdict } from './token-verifier.service';
 
 // RFC 6750 §3.1: no error code when no credentials were sent.
 const CHALLENGE_MISSING = 'Bearer realm="tessera", Basic realm="tessera"';
 const CHALLENGE_INVALID = 'Bearer realm="tessera", error="invalid_token", Basic realm="tessera"';
 const ROUTE = '/v1/auth/instances/';
-const MISSING = errorAnswer(
-  new AppError(401, 'not_authenticated', 'no token: send it as Authorization: Bearer <token>', { 'www-authenticate': CHALLENGE_MISSING }),
-  ROUTE,
-);
+const MISSING: ForwardAuthAnswer = {
+  ...errorAnswer(new AppError(401, 'not_authenticated', 'no token: send it as Authorization: Bearer <token>', { 'www-authenticate': CHALLENGE_MISSING }), ROUTE),
+  result: 'malformed',
+};
 const INVALID = errorAnswer(new AppError(401, 'token_not_valid', 'token is not valid for this instance', { 'www-authenticate': CHALLENGE_INVALID }), ROUTE);
+// One prebuilt answer per refusal: the same response, told apart only in the metrics.
+const REFUSED = Object.fromEntries(
+  (['expired', 'revoked', 'unknown', 'bad_signature', 'wrong_audience', 'malformed'] as const).map((result) => [result, { ...INVALID, result }]),
+) as Record<Exclude<Refusal, 'missing'>, ForwardAuthAnswer>;
 
 /**
  * `/v1/auth/instances/{instanceId}/verify`: 204 with `x-tessera-token-id`, `-instance-id` and
@@ -23,6 +27,8 @@ const INVALID = errorAnswer(new AppError(401, 'token_not_valid', 'token is not v
  */
 @Injectable()
 export class InstanceForwardAuth implements ForwardAuthCheck {
+  readonly verificationKind = 'instance';
+
   constructor(private readonly verifier: TokenVerifier) {}
 
   check(instanceId: string, authorization: string | undefined, requestId: string): ForwardAuthAnswer | Promise<ForwardAuthAnswer> {
@@ -33,7 +39,7 @@ export class InstanceForwardAuth implements ForwardAuthCheck {
 }
 
 function answer(verdict: Verdict): ForwardAuthAnswer {
-  if (!verdict.ok) return verdict.reason === 'missing' ? MISSING : INVALID;
+  if (!verdict.ok) return verdict.reason === 'missing' ? MISSING : REFUSED[verdict.reason];
   const { token } = verdict;
   return {
     status: 204,
@@ -43,5 +49,6 @@ function answer(verdict: Verdict): ForwardAuthAnswer {
       'x-tessera-project-id': token.projectId,
       'cache-control': 'no-store',
     },
+    result: 'valid',
   };
 }
