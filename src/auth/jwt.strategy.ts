@@ -9,6 +9,15 @@ import { PrincipalsService } from './principals.service';
 
 const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
+/** What renews each kind of expired bearer token, as the 401 tells the caller. */
+const EXPIRED: Record<string, string> = {
+  access: 'The access token has expired; get a new one from /console/api/auth/refresh/ with your refresh token.',
+  'sa-access': 'The service account access token has expired; create a new one (POST .../service-accounts/{email}/access-tokens).',
+};
+
+/** The guard's reason for a bearer token that checks out except for its expiry. */
+export class ExpiredTokenError extends Error {}
+
 /**
  * Validates the bearer token of every protected route: a console access token (a user) or a
  * service-account access token. TokenSigner pins algorithm, issuer and audience; refresh, instance
@@ -49,7 +58,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const claims = this.signer.check(token, ['access', 'sa-access'], CONSOLE_AUDIENCE);
     if (typeof claims === 'string') {
       this.verifications.observe(claims, seconds());
-      return this.fail(new Error('token is not valid'), 401);
+      // Only on refusal, and TokenSigner remembers the signature check: no second ES256 verification.
+      const expired = claims === 'expired' && this.signer.verify(token, ['access', 'sa-access'], CONSOLE_AUDIENCE, { allowExpired: true });
+      return this.fail(expired ? new ExpiredTokenError(EXPIRED[expired.token_type]) : new Error('token is not valid'), 401);
     }
     this.validate(claims).then(
       (principal) => {

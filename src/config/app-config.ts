@@ -17,6 +17,7 @@ export interface AppConfig {
     headerTimeoutMs: number;
     maxHeaderBytes: number;
     trustProxy: boolean;
+    publicUrl?: string;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dataDir: string;
@@ -77,6 +78,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       headerTimeoutMs: read.duration('TESSERA_HEADER_TIMEOUT', '20s'),
       maxHeaderBytes: read.integer('TESSERA_MAX_HEADER_BYTES', 16_384, 1_024, 1_048_576),
       trustProxy: read.boolean('TESSERA_TRUST_PROXY', false),
+      publicUrl: read.url('TESSERA_PUBLIC_URL'),
     },
     logLevel: read.oneOf('TESSERA_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     dataDir,
@@ -196,6 +198,23 @@ class EnvReader {
       return fallback;
     }
     return parsed;
+  }
+
+  /** An absolute http(s) URL, without a trailing slash; undefined when unset. */
+  url(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    if (!value) return undefined;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(value);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash) {
+      this.problems.push(`${name}: expected an absolute http or https URL without query or fragment, got "${value}"`);
+      return undefined;
+    }
+    return value.replace(/\/+$/, '');
   }
 
   boolean(name: string, fallback: boolean): boolean {

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsDuration } from '../../common/duration';
 import { IsOptionalOrNull } from '../../common/validation';
-import { IsLabels, labelsSchema } from './stackit-rules';
+import { IsLabels, labelsSchema, DESCRIPTION_RULE, NAME_RULE, OPTIONAL_NAME_RULE } from './stackit-rules';
 
 export const TOKEN_STATES = ['creating', 'active', 'deleting', 'inactive'] as const;
 export type TokenState = (typeof TOKEN_STATES)[number];
@@ -11,14 +12,14 @@ export class CreateInstanceTokenPayload {
   @IsString()
   @MinLength(1)
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]+$/)
+  @Matches(NAME_RULE.pattern, { message: NAME_RULE.message })
   name: string;
 
   /** @example Token for my service account */
   @IsOptionalOrNull()
   @IsString()
   @MaxLength(160)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
+  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
   description?: string;
 
   @ApiPropertyOptional(labelsSchema(false))
@@ -26,14 +27,12 @@ export class CreateInstanceTokenPayload {
   @IsLabels(false)
   labels?: Record<string, string>;
 
-  /**
-   * Time to live, e.g. `30d`, `12h`, `1w` or `5h30m40s`. At most 6 months (configurable); defaults to the maximum.
-   * @example 5h30m40s
-   */
-  @ApiPropertyOptional({ format: 'duration' })
   @IsOptionalOrNull()
-  @IsString()
-  @MaxLength(64)
+  @IsDuration(
+    'Time to live: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` (units w, d, h, m, s in that order) or ISO 8601 such as `P30D`, `PT12H`, `P1DT2H`, `P1W` ' +
+      '(no years or months). At most 6 months (configurable; a longer one is a 400); defaults to the maximum.',
+    '5h30m40s',
+  )
   ttlDuration?: string;
 }
 
@@ -47,7 +46,7 @@ export class PartialUpdateInstanceTokenPayload {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]*$/)
+  @Matches(OPTIONAL_NAME_RULE.pattern, { message: OPTIONAL_NAME_RULE.message })
   name?: string;
 
   /**
@@ -58,7 +57,7 @@ export class PartialUpdateInstanceTokenPayload {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
+  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
   description?: string | null;
 
   @ApiPropertyOptional(labelsSchema(true))

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { IsOptionalOrNull } from '../../common/validation';
-import { IsLabels, IsRetention, labelsSchema, retentionSchema } from './stackit-rules';
+import { IsLabels, IsRetention, labelsSchema, retentionSchema, DESCRIPTION_RULE, NAME_RULE, OPTIONAL_NAME_RULE } from './stackit-rules';
 
 export const INSTANCE_STATES = ['pending', 'creating', 'updating', 'active', 'deleting', 'impaired', 'reconciling'] as const;
 export type InstanceState = (typeof INSTANCE_STATES)[number];
@@ -10,14 +10,14 @@ export class CreateInstancePayload {
   /** @example my-ai-model-experiments-instance */
   @IsString()
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]+$/)
+  @Matches(NAME_RULE.pattern, { message: NAME_RULE.message })
   name: string;
 
   /** @example My AI Model Experiments instance for project X */
   @IsOptionalOrNull()
   @IsString()
   @MaxLength(160)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
+  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
   description?: string;
 
   @ApiPropertyOptional(labelsSchema(false))
@@ -39,7 +39,7 @@ export class PartialUpdateInstancePayload {
   @IsOptionalOrNull()
   @IsString()
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]*$/)
+  @Matches(OPTIONAL_NAME_RULE.pattern, { message: OPTIONAL_NAME_RULE.message })
   name?: string;
 
   /**
@@ -49,7 +49,7 @@ export class PartialUpdateInstancePayload {
   @IsOptional()
   @IsString()
   @MaxLength(160)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
+  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
   description?: string | null;
 
   @ApiPropertyOptional(labelsSchema(true))

@@ -12,10 +12,17 @@ const MISSING: ForwardAuthAnswer = {
   ...errorAnswer(new AppError(401, 'not_authenticated', 'no token: send it as Authorization: Bearer <token>', { 'www-authenticate': CHALLENGE_MISSING }), ROUTE),
   result: 'malformed',
 };
+const EXPIRED = errorAnswer(
+  new AppError(401, 'token_not_valid', 'the instance token has expired; create a new one for this instance', {
+    'www-authenticate': 'Bearer realm="tessera", error="invalid_token", error_description="The instance token has expired", Basic realm="tessera"',
+  }),
+  ROUTE,
+);
 const INVALID = errorAnswer(new AppError(401, 'token_not_valid', 'token is not valid for this instance', { 'www-authenticate': CHALLENGE_INVALID }), ROUTE);
-// One prebuilt answer per refusal: the same response, told apart only in the metrics.
+// One prebuilt answer per refusal: an expired token is told so, the others get the same response
+// and are told apart only in the metrics.
 const REFUSED = Object.fromEntries(
-  (['expired', 'revoked', 'unknown', 'bad_signature', 'wrong_audience', 'malformed'] as const).map((result) => [result, { ...INVALID, result }]),
+  (['expired', 'revoked', 'unknown', 'bad_signature', 'wrong_audience', 'malformed'] as const).map((result) => [result, { ...(result === 'expired' ? EXPIRED : INVALID), result }]),
 ) as Record<Exclude<Refusal, 'missing'>, ForwardAuthAnswer>;
 
 /**
