@@ -94,7 +94,14 @@ class Fuzzer {
   private text(schema: Schema): fc.Arbitrary<string> {
     if (schema.format === 'email') return fc.emailAddress();
     if (schema.format === 'date-time') return fc.date({ noInvalidDate: true }).map((date) => date.toISOString());
-    if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern), { size: 'small' });
+    if (schema.pattern) {
+      try {
+        return fc.stringMatching(new RegExp(schema.pattern), { size: 'small' });
+      } catch {
+        // fast-check cannot generate from every regular expression (lookaheads): any string then,
+        // beside the schema's example that valid() offers.
+      }
+    }
     return fc.string({ maxLength: schema.maxLength ?? 60 });
   }
 
@@ -165,10 +172,11 @@ class Fuzzer {
 }
 
 /** What is wrong with an answer, or undefined. */
-function problemWith(path: string, status: number, headers: Headers, text: string): string | undefined {
+function problemWith(method: string, path: string, status: number, headers: Headers, text: string): string | undefined {
   if (status >= 500) return `status ${status}`;
   if (status < 400) return undefined;
   if (!headers.get('x-request-id')) return 'no x-request-id';
+  if (method === 'head') return text ? 'a HEAD answer with a body' : undefined;
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(text);
@@ -227,11 +235,13 @@ describe('fuzzing every operation of /openapi.json', () => {
   afterAll(() => app.close());
 
   it('answers every operation below 500, with 4xx bodies in the documented shape and x-request-id', async () => {
-    const document = (await app.request<OpenApi>('GET', '/openapi.json')).body;
+    const document = (await app.request<OpenApi>('GET', '/openapi.json', { undocumented: 'the document itself is not one of its operations' })).body;
     const fuzzer = new Fuzzer(document);
     const fixture = (name: string, path: string) => (name === 'tokenId' && path.includes('external-api-tokens') ? fixtures.externalTokenId : fixtures[name]) ?? 'unknown';
     const operations = Object.entries(document.paths)
       .flatMap(([path, item]) => Object.keys(item).map((method): [string, string] => [path, method]))
+      // fetch refuses to send TRACE (a forbidden method); the forward-auth lane answers it like GET.
+      .filter(([, method]) => method !== 'trace')
       .sort(operationOrder);
     const failures: string[] = [];
     const statuses = new Map<number, number>();
@@ -247,7 +257,7 @@ describe('fuzzing every operation of /openapi.json', () => {
         });
         const text = await response.text();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-        const problem = problemWith(request.path, response.status, response.headers, text);
+        const problem = problemWith(method, request.path, response.status, response.headers, text);
         if (problem) throw new Error(`${method.toUpperCase()} ${request.path.slice(0, 300)}: ${problem}`);
       });
       try {
