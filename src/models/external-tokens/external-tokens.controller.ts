@@ -27,6 +27,7 @@ export class ExternalTokensController {
     return this.tokens.list(caller, query);
   }
 
+  /** Get a token of a prefix the caller administers, without its secret. */
   @Get(':tokenId')
   get(@CurrentPrincipal() caller: Principal, @Param('tokenId', ParseUUIDPipe) tokenId: string): Promise<ExternalTokenDto> {
     return this.tokens.get(caller, tokenId);

@@ -28,6 +28,7 @@ export class ModelsController {
     return this.models.create(caller, body);
   }
 
+  /** Get a model under a prefix the caller holds a grant on. */
   @Get(':modelId')
   get(@CurrentPrincipal() caller: Principal, @Param('modelId', ParseModelIdPipe) modelId: number): Promise<ModelDto> {
     return this.models.get(caller, modelId);
