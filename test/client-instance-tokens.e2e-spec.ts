@@ -1,5 +1,5 @@
-import { ADMIN_EMAIL, ADMIN_PASSWORD, jwtPayload, TestApp } from './support/test-app';
-import { forwardAuth, ok, typedClient } from './support/typed-client';
+import { jwtPayload, TestApp } from './support/test-app';
+import { forwardAuth, loggedIn, ok } from './support/typed-client';
 
 const verifyPath = (instanceId: string) => `/v1/auth/instances/${instanceId}/verify`;
 
@@ -12,8 +12,7 @@ describe('instance tokens through the generated client', () => {
   afterAll(() => app.close());
 
   it('logs in, creates a project and an instance, and runs a token from creation to deletion', async () => {
-    const { access } = ok(await typedClient(app).POST('/console/api/auth', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }));
-    const tessera = typedClient(app, access);
+    const tessera = await loggedIn(app);
 
     const project = ok(await tessera.POST('/v1/projects', { body: { name: 'typed-client' } }));
     expect(project.name).toBe('typed-client');
@@ -61,8 +60,7 @@ describe('instance tokens through the generated client', () => {
   });
 
   it('answers a bad ttlDuration with the documented STACKIT error, typed', async () => {
-    const { access } = ok(await typedClient(app).POST('/console/api/auth', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }));
-    const tessera = typedClient(app, access);
+    const tessera = await loggedIn(app);
     const project = ok(await tessera.POST('/v1/projects', { body: { name: 'bad-input' } }));
     const path = { projectId: project.id, regionId: 'eu01' };
     const { instance } = ok(await tessera.POST('/v1/projects/{projectId}/regions/{regionId}/instances', { params: { path }, body: { name: 'tracking' } }));

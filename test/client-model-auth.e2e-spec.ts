@@ -1,5 +1,5 @@
 import { jwtPayload, TestApp } from './support/test-app';
-import { forwardAuth, ok, typedClient } from './support/typed-client';
+import { forwardAuth, loggedIn, ok } from './support/typed-client';
 
 const PASSWORD = 'user-password-123';
 
@@ -12,7 +12,7 @@ describe('model auth through the generated client', () => {
   afterAll(() => app.close());
 
   it('registers a prefix, a model and a version, grants a user, who gets a model session token', async () => {
-    const admin = typedClient(app, (await app.login()).access);
+    const admin = await loggedIn(app);
     const prefix = ok(await admin.POST('/console/api/modelhost/model-prefixes', { body: { key: 'practicus', prefix: 'models/practicus' } }));
     expect(prefix).toMatchObject({ key: 'practicus', prefix: 'models/practicus' });
     const model = ok(await admin.POST('/console/api/modelhost/models', { body: { prefix_key: prefix.key, name: 'diamond-price' } }));
@@ -23,8 +23,7 @@ describe('model auth through the generated client', () => {
 
     const alice = await app.createUser('alice@tessera.test', PASSWORD);
     ok(await admin.POST('/console/api/modelhost/model-prefixes/{key}/grants', { params: { path: { key: prefix.key } }, body: { email: alice.email } }));
-    const { access } = ok(await typedClient(app).POST('/console/api/auth', { body: { email: alice.email, password: PASSWORD } }));
-    const user = typedClient(app, access);
+    const user = await loggedIn(app, alice.email, PASSWORD);
     expect(ok(await user.GET('/console/api/modelhost/models/{modelId}', { params: { path: { modelId: model.model_id } } })).versions).toHaveLength(1);
 
     const { token } = ok(await user.POST('/console/api/modelhost/model-auth', { body: { model_id: model.model_id } }));

@@ -1,5 +1,5 @@
-import { ADMIN_EMAIL, ADMIN_PASSWORD, TestApp } from './support/test-app';
-import { ok, typedClient } from './support/typed-client';
+import { TestApp } from './support/test-app';
+import { loggedIn, ok, typedClient } from './support/typed-client';
 
 describe('service accounts and their access tokens through the generated client', () => {
   let app: TestApp;
@@ -10,8 +10,7 @@ describe('service accounts and their access tokens through the generated client'
   afterAll(() => app.close());
 
   it('creates an account and a token, acts with the token, revokes it, deletes the account', async () => {
-    const { access } = ok(await typedClient(app).POST('/console/api/auth', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }));
-    const owner = typedClient(app, access);
+    const owner = await loggedIn(app);
     const project = ok(await owner.POST('/v1/projects', { body: { name: 'pipelines' } }));
     const inProject = { projectId: project.id };
 
