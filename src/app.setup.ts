@@ -1,16 +1,18 @@
 import { ConsoleLogger, INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino from 'pino';
 import { AppModule } from './app.module';
 import { sendError } from './common/error-body';
 import { AppConfig } from './config/app-config';
+import { APP_CONFIG } from './config/config.module';
 import { ForwardAuthLane, requestIdOf } from './forward-auth/forward-auth-lane';
 import { InstanceForwardAuth } from './instances/verification/instance-forward-auth';
 import { ModelForwardAuth } from './models/verification/model-forward-auth';
 import metadata from './metadata';
+import { buildOpenApiDocument, serveOpenApiDocument } from './openapi/openapi-document';
 
 /** Builds the application exactly as production runs it; e2e tests call this too. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -56,37 +58,10 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   });
 
   await SwaggerModule.loadPluginMetadata(metadata);
-  const document = SwaggerModule.createDocument(app, openApiConfig(), {
-    // Swagger numbers the methods of multi-path controllers (`create[1]`); the aliases leave the document, so drop the index.
-    operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey.replace(/\[\d+\]$/, '')}`,
-  });
-  SwaggerModule.setup('docs', app, publicDocument(document), { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  serveOpenApiDocument(app, app.get(APP_CONFIG), buildOpenApiDocument(app));
   // SIGTERM/SIGINT: stop accepting connections, finish in-flight requests, close the database, exit 0
   // (Nest's default re-raises the signal, which orchestrators report as a crash).
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
-}
-
-function openApiConfig() {
-  return new DocumentBuilder()
-    .setTitle('Tessera')
-    .setDescription(
-      'Token lifecycle for ML platforms: STACKIT-style instance tracking tokens (`/v1`; every `/v1/projects/...` route is also served under `/v1alpha`), ' +
-        'service accounts after STACKIT Service Account API v2 (`/v2`, also served under `/v1` and `/v1alpha`), ' +
-        'Practicus-style console and model authentication (`/console/api`).',
-    )
-    .setVersion('1.0.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Console access token or service-account access token' })
-    .build();
-}
-
-/**
- * Aliases stay out of the document so generated clients get one method per operation: `/v1alpha`
- * repeats `/v1`, and `/v1` repeats the `/v2` service-account routes.
- */
-function publicDocument(document: OpenAPIObject): OpenAPIObject {
-  const isAlias = (path: string) => path.startsWith('/v1alpha/') || (path.startsWith('/v1/') && `/v2/${path.slice(4)}` in document.paths);
-  const paths = Object.fromEntries(Object.entries(document.paths).filter(([path]) => !isAlias(path)));
-  return { ...document, paths };
 }
 
 function nestLogLevels(level: AppConfig['logLevel']) {

@@ -5,7 +5,7 @@ import { DatabaseTarget, resolveDatabaseTarget } from './database-target';
 
 /** The whole configuration, read once from the environment at start and validated. */
 export interface AppConfig {
-  http: { host: string; port: number; bodyLimitBytes: number; trustProxy: boolean };
+  http: { host: string; port: number; bodyLimitBytes: number; trustProxy: boolean; publicUrl?: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dataDir: string;
   database: DatabaseTarget;
@@ -55,6 +55,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       port: read.integer('PORT', 8080, 0, 65535),
       bodyLimitBytes: read.integer('TESSERA_BODY_LIMIT_BYTES', 102_400, 1_024, 10_485_760),
       trustProxy: read.boolean('TESSERA_TRUST_PROXY', false),
+      publicUrl: read.url('TESSERA_PUBLIC_URL'),
     },
     logLevel: read.oneOf('TESSERA_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     dataDir,
@@ -146,6 +147,23 @@ class EnvReader {
       return fallback;
     }
     return parsed;
+  }
+
+  /** An absolute http(s) URL, without a trailing slash; undefined when unset. */
+  url(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    if (!value) return undefined;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(value);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash) {
+      this.problems.push(`${name}: expected an absolute http or https URL without query or fragment, got "${value}"`);
+      return undefined;
+    }
+    return value.replace(/\/+$/, '');
   }
 
   boolean(name: string, fallback: boolean): boolean {

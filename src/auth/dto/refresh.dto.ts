@@ -25,7 +25,8 @@ export class VerifyDto {
   token: string;
 }
 
-export class AccessTokenDto {
+/** What a refresh returns (simplejwt's TokenRefresh). */
+export class RefreshedTokensDto {
   /** A new console access token. */
   access: string;
   /** A new refresh token; only when refresh-token rotation is switched on. */

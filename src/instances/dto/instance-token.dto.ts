@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsDuration } from '../../common/duration';
 import { IsLabels, labelsSchema } from './stackit-rules';
 
 export const TOKEN_STATES = ['creating', 'active', 'deleting', 'inactive'] as const;
@@ -25,14 +26,12 @@ export class CreateInstanceTokenPayload {
   @IsLabels(false)
   labels?: Record<string, string>;
 
-  /**
-   * Time to live, e.g. `30d`, `12h`, `1w` or `5h30m40s`. At most 6 months (configurable); defaults to the maximum.
-   * @example 5h30m40s
-   */
-  @ApiPropertyOptional({ format: 'duration' })
   @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @IsDuration(
+    'Time to live: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` (units w, d, h, m, s in that order) or ISO 8601 such as `P30D`, `PT12H`, `P1DT2H`, `P1W` ' +
+      '(no years or months). At most 6 months (configurable; a longer one is a 400); defaults to the maximum.',
+    '5h30m40s',
+  )
   ttlDuration?: string;
 }
 

@@ -9,21 +9,24 @@ import { ModelAuthService } from './model-auth.service';
 /**
  * Both methods and every place for `model_id` are in use by published Practicus clients. The body
  * is optional (`model_id` may be in the query), which the Swagger plugin cannot infer: hence @ApiBody.
+ * GET documents no body although it reads one: generated clients would offer a body that fetch
+ * refuses to send with GET.
  */
 @ApiTags('model auth')
 @ApiBearerAuth()
-@ApiConsoleErrors(400, 401, 403, 404, 413, 415)
+@ApiConsoleErrors(400, 401, 403, 404)
 @Controller('console/api/modelhost/model-auth')
 export class ModelAuthController {
   constructor(private readonly modelAuth: ModelAuthService) {}
 
   /**
-   * Get a model API session token. `model_id` may come as a JSON body, a form-encoded body (both
-   * sent with GET by the published notebooks) or a query parameter.
+   * Get a model API session token for `model_id`. Published Practicus notebooks also send
+   * `model_id` in a JSON or form-encoded body with this GET, which the server reads; clients that
+   * can, use the query parameter (or POST).
    */
   @Get()
   @UseInterceptors(GetBodyInterceptor)
-  @ApiBody({ type: ModelAuthDto, required: false })
+  @ApiConsoleErrors(413, 415)
   get(@CurrentPrincipal() caller: Principal, @Body() body: ModelAuthDto, @Query() query: ModelAuthDto): Promise<ModelSessionTokenDto> {
     return this.modelAuth.issueSessionToken(caller, body.model_id ?? query.model_id);
   }

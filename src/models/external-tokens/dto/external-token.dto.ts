@@ -1,3 +1,4 @@
+import { IsDuration } from '../../../common/duration';
 import { IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, registerDecorator, ValidationOptions } from 'class-validator';
 import { PREFIX_KEY_PATTERN } from '../../model-paths';
 import { IsModelId, MAX_MODEL_ID } from '../../model-id.pipe';
@@ -66,10 +67,12 @@ export class CreateExternalTokenDto {
   @IsISO8601({ strict: true }, { message: 'expires_at: must be an ISO 8601 timestamp such as 2027-01-31T00:00:00Z' })
   expires_at?: string;
 
-  /** Lifetime such as `30d`, `12h` or `1w`, at most the configured maximum (365 days by default). */
   @IsOptional()
-  @IsString()
-  @MaxLength(32)
+  @IsDuration(
+    'Lifetime: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` or ISO 8601 such as `P30D`, `PT12H`, `P1W`; at most the configured maximum (365 days by default). ' +
+      'Give `expires_at` or `ttl`, or neither for the default (90 days).',
+    '30d',
+  )
   ttl?: string;
 
   /**
