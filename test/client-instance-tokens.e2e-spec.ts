@@ -1,5 +1,5 @@
-import { jwtPayload, TestApp } from './support/test-app';
-import { forwardAuth, loggedIn, ok } from './support/typed-client';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, jwtPayload, TestApp } from './support/test-app';
+import { forwardAuth, loggedIn, ok, typedClient } from './support/typed-client';
 
 const verifyPath = (instanceId: string) => `/v1/auth/instances/${instanceId}/verify`;
 
@@ -11,8 +11,12 @@ describe('instance tokens through the generated client', () => {
   });
   afterAll(() => app.close());
 
-  it('logs in, creates a project and an instance, and runs a token from creation to deletion', async () => {
-    const tessera = await loggedIn(app);
+  it('logs in, refreshes, creates a project and an instance, and runs a token from creation to deletion', async () => {
+    const anonymous = typedClient(app);
+    const login = ok(await anonymous.POST('/console/api/auth', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }));
+    const { access } = ok(await anonymous.POST('/console/api/auth/refresh', { body: { refresh: login.refresh } }));
+    expect(jwtPayload(access)).toMatchObject({ token_type: 'access' });
+    const tessera = typedClient(app, access);
 
     const project = ok(await tessera.POST('/v1/projects', { body: { name: 'typed-client' } }));
     expect(project.name).toBe('typed-client');

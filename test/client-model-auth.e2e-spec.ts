@@ -26,6 +26,13 @@ describe('model auth through the generated client', () => {
     const user = await loggedIn(app, alice.email, PASSWORD);
     expect(ok(await user.GET('/console/api/modelhost/models/{modelId}', { params: { path: { modelId: model.model_id } } })).versions).toHaveLength(1);
 
+    // Practicus clients look the model up by its URL first, then ask for a session token for its id.
+    const meta = await user.GET('/{modelPath}', { params: { path: { modelPath: 'models/practicus/diamond-price/3' }, query: { get_meta: 'true' } } });
+    expect(ok(meta)).toMatchObject({ model_id: model.model_id, name: 'diamond-price', prefix: 'models/practicus' });
+    expect(meta.response.headers.get('x-prt-model-id')).toBe(String(model.model_id));
+    const viaGet = ok(await user.GET('/console/api/modelhost/model-auth', { params: { query: { model_id: model.model_id } } }));
+    expect(jwtPayload(viaGet.token)).toMatchObject({ aud: `model:${model.model_id}` });
+
     const { token } = ok(await user.POST('/console/api/modelhost/model-auth', { body: { model_id: model.model_id } }));
     expect(jwtPayload(token)).toMatchObject({ token_type: 'model-session', aud: `model:${model.model_id}`, sub: alice.id });
     const granted = await forwardAuth(app, `/v1/auth/models/${model.model_id}/verify`, token);

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { TestApp } from './support/test-app';
 
 const ROOT = join(__dirname, '..');
+const SELF = 'the document does not list itself as an operation';
 const REGENERATE = 'Run `npm run openapi` and commit openapi/ and clients/typescript/schema.d.ts.';
 
 /** The first line where `committed` and `served` part, so the failure says what changed. */
@@ -31,13 +32,13 @@ describe('the committed contract (openapi/, clients/typescript/)', () => {
   afterAll(() => app.close());
 
   it('openapi/openapi.json is the served /openapi.json, formatted', async () => {
-    const served = await app.request('GET', '/openapi.json');
+    const served = await app.request('GET', '/openapi.json', { undocumented: SELF });
     expect(served.status).toBe(200);
     expectCommitted('openapi/openapi.json', `${JSON.stringify(served.body, null, 2)}\n`);
   });
 
   it('openapi/openapi.yaml is the served /openapi.yaml', async () => {
-    const served = await app.request('GET', '/openapi.yaml');
+    const served = await app.request('GET', '/openapi.yaml', { undocumented: SELF });
     expect(served.status).toBe(200);
     expectCommitted('openapi/openapi.yaml', served.text);
   });

@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public keys that verify every token Tessera signs (RFC 7517), for offline verification. */
+        /**
+         * Public keys that verify every token Tessera signs (RFC 7517), for offline verification
+         * @description Public keys that verify every token Tessera signs (RFC 7517), for offline verification.
+         */
         get: operations["Jwks_jwks"];
         put?: never;
         post?: never;
@@ -28,7 +31,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers. */
+        /**
+         * Liveness
+         * @description Liveness: the process answers.
+         */
         get: operations["Health_live"];
         put?: never;
         post?: never;
@@ -45,7 +51,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers. */
+        /**
+         * Readiness
+         * @description Readiness: the database answers.
+         */
         get: operations["Health_ready"];
         put?: never;
         post?: never;
@@ -64,7 +73,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with email and password; returns a refresh and an access token. */
+        /**
+         * Log in with email and password
+         * @description Log in with email and password; returns a refresh and an access token.
+         */
         post: operations["Auth_login"];
         delete?: never;
         options?: never;
@@ -81,7 +93,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange a refresh token (body or bearer header) for a new access token. */
+        /**
+         * Exchange a refresh token for a new access token
+         * @description Exchange a refresh token for a new access token. Send the refresh token either in the body
+         *     (`{"refresh": ...}`) or as `Authorization: Bearer <refresh>`; one of the two is enough, and
+         *     the body wins when both are sent.
+         */
         post: operations["Auth_refresh"];
         delete?: never;
         options?: never;
@@ -98,7 +115,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check a token: 200 when valid, 401 otherwise. */
+        /**
+         * Check a token
+         * @description Check a token: 200 when valid, 401 otherwise.
+         */
         post: operations["Auth_verify"];
         delete?: never;
         options?: never;
@@ -115,7 +135,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a refresh token. */
+        /**
+         * Revoke a refresh token
+         * @description Revoke a refresh token.
+         */
         post: operations["Auth_logout"];
         delete?: never;
         options?: never;
@@ -130,10 +153,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users (platform admins). */
+        /**
+         * List users (platform admins)
+         * @description List users (platform admins).
+         */
         get: operations["Users_list"];
         put?: never;
-        /** Create a user (platform admins). */
+        /**
+         * Create a user (platform admins)
+         * @description Create a user (platform admins).
+         */
         post: operations["Users_create"];
         delete?: never;
         options?: never;
@@ -148,7 +177,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The calling user. */
+        /**
+         * The calling user
+         * @description The calling user.
+         */
         get: operations["Users_me"];
         put?: never;
         post?: never;
@@ -165,13 +197,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * A user (platform admins
+         * @description A user (platform admins; any user may read themselves).
+         */
         get: operations["Users_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Enable, disable, promote or demote a user (platform admins). */
+        /**
+         * Enable, disable, promote or demote a user (platform admins)
+         * @description Enable, disable, promote or demote a user (platform admins).
+         */
         patch: operations["Users_update"];
         trace?: never;
     };
@@ -184,7 +223,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set a new password and revoke the user's refresh tokens (platform admins). */
+        /**
+         * Set a new password and revoke the user's refresh tokens (platform admins)
+         * @description Set a new password and revoke the user's refresh tokens (platform admins).
+         */
         post: operations["Users_resetPassword"];
         delete?: never;
         options?: never;
@@ -199,10 +241,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Projects the caller is a member of (all of them for platform admins). */
+        /**
+         * Projects the caller is a member of (all of them for platform admins)
+         * @description Projects the caller is a member of (all of them for platform admins).
+         *
+         *     Also served at `/v1alpha/projects`, with the same request and response (see "Prefix aliases").
+         */
         get: operations["Projects_list"];
         put?: never;
-        /** Create a project; the caller becomes its owner. */
+        /**
+         * Create a project
+         * @description Create a project; the caller becomes its owner.
+         *
+         *     Also served at `/v1alpha/projects`, with the same request and response (see "Prefix aliases").
+         */
         post: operations["Projects_create"];
         delete?: never;
         options?: never;
@@ -217,14 +269,30 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a project (project readers)
+         * @description Get a project (project readers).
+         *
+         *     Also served at `/v1alpha/projects/{projectId}`, with the same request and response (see "Prefix aliases").
+         */
         get: operations["Projects_get"];
         put?: never;
         post?: never;
-        /** Delete a project with its instances, tokens and service accounts (owners). */
+        /**
+         * Delete a project with its instances, tokens and service accounts (owners)
+         * @description Delete a project with its instances, tokens and service accounts (owners).
+         *
+         *     Also served at `/v1alpha/projects/{projectId}`, with the same request and response (see "Prefix aliases").
+         */
         delete: operations["Projects_delete"];
         options?: never;
         head?: never;
-        /** Rename a project (owners). */
+        /**
+         * Rename a project (owners)
+         * @description Rename a project (owners).
+         *
+         *     Also served at `/v1alpha/projects/{projectId}`, with the same request and response (see "Prefix aliases").
+         */
         patch: operations["Projects_update"];
         trace?: never;
     };
@@ -235,9 +303,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Members of the project with their roles (project readers)
+         * @description Members of the project with their roles (project readers).
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/members`, with the same request and response (see "Prefix aliases").
+         */
         get: operations["Projects_listMembers"];
         put?: never;
-        /** Add a user or service account (by email) with a role (owners). */
+        /**
+         * Add a user or service account (by email) with a role (owners)
+         * @description Add a user or service account (by email) with a role (owners).
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/members`, with the same request and response (see "Prefix aliases").
+         */
         post: operations["Projects_addMember"];
         delete?: never;
         options?: never;
@@ -255,11 +334,21 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member (owners); a project keeps at least one owner. */
+        /**
+         * Remove a member (owners)
+         * @description Remove a member (owners); a project keeps at least one owner.
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/members/{subject}`, with the same request and response (see "Prefix aliases").
+         */
         delete: operations["Projects_removeMember"];
         options?: never;
         head?: never;
-        /** Change a member's role (owners); a project keeps at least one owner. */
+        /**
+         * Change a member's role (owners)
+         * @description Change a member's role (owners); a project keeps at least one owner.
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/members/{subject}`, with the same request and response (see "Prefix aliases").
+         */
         patch: operations["Projects_changeMember"];
         trace?: never;
     };
@@ -270,10 +359,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the instances of a project in a region (project readers). */
+        /**
+         * List the instances of a project in a region (project readers)
+         * @description List the instances of a project in a region (project readers).
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/regions/{regionId}/instances`, with the same request and response (see "Prefix aliases").
+         */
         get: operations["ListInstances"];
         put?: never;
-        /** Create an instance (project editors); it is `active` at once. */
+        /**
+         * Create an instance (project editors)
+         * @description Create an instance (project editors); it is `active` at once.
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/regions/{regionId}/instances`, with the same request and response (see "Prefix aliases").
+         */
         post: operations["CreateInstance"];
         delete?: never;
         options?: never;
@@ -288,15 +387,30 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an instance (project readers). */
+        /**
+         * Get an instance (project readers)
+         * @description Get an instance (project readers).
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/regions/{regionId}/instances/{instanceId}`, with the same request and response (see "Prefix aliases").
+         */
         get: operations["GetInstance"];
         put?: never;
         post?: never;
-        /** Delete an instance and all its tokens (project editors); a later GET answers 404. */
+        /**
+         * Delete an instance and all its tokens (project editors)
+         * @description Delete an instance and all its tokens (project editors); a later GET answers 404.
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/regions/{regionId}/instances/{instanceId}`, with the same request and response (see "Prefix aliases").
+         */
         delete: operations["DeleteInstance"];
         options?: never;
         head?: never;
-        /** Change name, description, labels (`null` removes a label) or retention (project editors). */
+        /**
+         * Change name, description, labels (`null` removes a label) or retention (project editors)
+         * @description Change name, description, labels (`null` removes a label) or retention (project editors).
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/regions/{regionId}/instances/{instanceId}`, with the same request and response (see "Prefix aliases").
+         */
         patch: operations["PartialUpdateInstance"];
         trace?: never;
     };
@@ -307,10 +421,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the tokens of an instance, expired ones included as `inactive` (project readers). */
+        /**
+         * List the tokens of an instance, expired ones included as `inactive` (project readers)
+         * @description List the tokens of an instance, expired ones included as `inactive` (project readers).
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens`, with the same request and response (see "Prefix aliases").
+         */
         get: operations["ListInstanceTokens"];
         put?: never;
-        /** Create a token (project editors). Its `content` is the secret and is returned only here. */
+        /**
+         * Create a token (project editors)
+         * @description Create a token (project editors). Its `content` is the secret and is returned only here.
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens`, with the same request and response (see "Prefix aliases").
+         */
         post: operations["CreateInstanceToken"];
         delete?: never;
         options?: never;
@@ -325,15 +449,30 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get the metadata of a token (project readers). */
+        /**
+         * Get the metadata of a token (project readers)
+         * @description Get the metadata of a token (project readers).
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens/{tokenId}`, with the same request and response (see "Prefix aliases").
+         */
         get: operations["GetInstanceToken"];
         put?: never;
         post?: never;
-        /** Delete a token (project editors): it stops opening the instance before this response is sent. */
+        /**
+         * Delete a token (project editors)
+         * @description Delete a token (project editors): it stops opening the instance before this response is sent.
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens/{tokenId}`, with the same request and response (see "Prefix aliases").
+         */
         delete: operations["DeleteInstanceToken"];
         options?: never;
         head?: never;
-        /** Change name, description or labels (`null` removes a label) (project editors). */
+        /**
+         * Change name, description or labels (`null` removes a label) (project editors)
+         * @description Change name, description or labels (`null` removes a label) (project editors).
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens/{tokenId}`, with the same request and response (see "Prefix aliases").
+         */
         patch: operations["PartialUpdateInstanceToken"];
         trace?: never;
     };
@@ -346,7 +485,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** RFC 7662 token introspection of instance tokens. `active` is true only for a live token in a project the caller may read. */
+        /**
+         * RFC 7662 token introspection of instance tokens
+         * @description RFC 7662 token introspection of instance tokens. `active` is true only for a live token in a project the caller may read.
+         */
         post: operations["IntrospectToken"];
         delete?: never;
         options?: never;
@@ -361,10 +503,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prefixes the caller holds a grant on (all of them for platform admins), as a plain array. */
+        /**
+         * Prefixes the caller holds a grant on (all of them for platform admins), as a plain array
+         * @description Prefixes the caller holds a grant on (all of them for platform admins), as a plain array.
+         */
         get: operations["ModelPrefixes_list"];
         put?: never;
-        /** Create a model prefix (platform admins). */
+        /**
+         * Create a model prefix (platform admins)
+         * @description Create a model prefix (platform admins).
+         */
         post: operations["ModelPrefixes_create"];
         delete?: never;
         options?: never;
@@ -379,14 +527,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a prefix the caller holds a grant on (all of them for platform admins)
+         * @description Get a prefix the caller holds a grant on (all of them for platform admins).
+         */
         get: operations["ModelPrefixes_get"];
         put?: never;
         post?: never;
-        /** Delete the prefix with its grants, models, versions and external API tokens (platform admins and prefix admins). */
+        /**
+         * Delete the prefix with its grants, models, versions and external API tokens (platform admins and prefix admins)
+         * @description Delete the prefix with its grants, models, versions and external API tokens (platform admins and prefix admins).
+         */
         delete: operations["ModelPrefixes_delete"];
         options?: never;
         head?: never;
-        /** Change the description (platform admins and prefix admins) or the path (platform admins). */
+        /**
+         * Change the description (platform admins and prefix admins) or the path (platform admins)
+         * @description Change the description (platform admins and prefix admins) or the path (platform admins).
+         */
         patch: operations["ModelPrefixes_update"];
         trace?: never;
     };
@@ -397,10 +555,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Users holding a grant on the prefix (platform admins and prefix admins). */
+        /**
+         * Users holding a grant on the prefix (platform admins and prefix admins)
+         * @description Users holding a grant on the prefix (platform admins and prefix admins).
+         */
         get: operations["ModelPrefixes_listGrants"];
         put?: never;
-        /** Grant a user access to the prefix (platform admins and prefix admins). */
+        /**
+         * Grant a user access to the prefix (platform admins and prefix admins)
+         * @description Grant a user access to the prefix (platform admins and prefix admins).
+         */
         post: operations["ModelPrefixes_addGrant"];
         delete?: never;
         options?: never;
@@ -418,10 +582,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a user's grant; their model session tokens for the prefix stop working at once. */
+        /**
+         * Revoke a user's grant
+         * @description Revoke a user's grant; their model session tokens for the prefix stop working at once.
+         */
         delete: operations["ModelPrefixes_removeGrant"];
         options?: never;
         head?: never;
+        /**
+         * Change a user's deploy or admin rights on the prefix (platform admins and prefix admins)
+         * @description Change a user's deploy or admin rights on the prefix (platform admins and prefix admins).
+         */
         patch: operations["ModelPrefixes_updateGrant"];
         trace?: never;
     };
@@ -433,12 +604,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Models under the prefixes the caller holds a grant on (all for platform admins), as a plain
+         * Models under the prefixes the caller holds a grant on (all for platform admins), as a plain array ready for `pandas.DataFrame`
+         * @description Models under the prefixes the caller holds a grant on (all for platform admins), as a plain
          *     array ready for `pandas.DataFrame`: `versions` is `null` for models without a deployed version.
          */
         get: operations["Models_list"];
         put?: never;
-        /** Register a model under a prefix (deploy rights on the prefix). */
+        /**
+         * Register a model under a prefix (deploy rights on the prefix)
+         * @description Register a model under a prefix (deploy rights on the prefix).
+         */
         post: operations["Models_create"];
         delete?: never;
         options?: never;
@@ -453,14 +628,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a model under a prefix the caller holds a grant on
+         * @description Get a model under a prefix the caller holds a grant on.
+         */
         get: operations["Models_get"];
         put?: never;
         post?: never;
-        /** Delete a model with its versions and its external API tokens (prefix admins). */
+        /**
+         * Delete a model with its versions and its external API tokens (prefix admins)
+         * @description Delete a model with its versions and its external API tokens (prefix admins).
+         */
         delete: operations["Models_delete"];
         options?: never;
         head?: never;
-        /** Rename a model or change its description (deploy rights). */
+        /**
+         * Rename a model or change its description (deploy rights)
+         * @description Rename a model or change its description (deploy rights).
+         */
         patch: operations["Models_update"];
         trace?: never;
     };
@@ -471,10 +656,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every version of the model, drafts included, highest first. */
+        /**
+         * Every version of the model, drafts included, highest first
+         * @description Every version of the model, drafts included, highest first.
+         */
         get: operations["Models_listVersions"];
         put?: never;
-        /** Register a version (deploy rights). */
+        /**
+         * Register a version (deploy rights)
+         * @description Register a version (deploy rights).
+         */
         post: operations["Models_createVersion"];
         delete?: never;
         options?: never;
@@ -492,11 +683,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a version (deploy rights); `3` and `v3` name the same version. */
+        /**
+         * Delete a version (deploy rights)
+         * @description Delete a version (deploy rights); `3` and `v3` name the same version.
+         */
         delete: operations["Models_deleteVersion"];
         options?: never;
         head?: never;
-        /** Change a version's stage or draft flag (deploy rights). */
+        /**
+         * Change a version's stage or draft flag (deploy rights)
+         * @description Change a version's stage or draft flag (deploy rights).
+         */
         patch: operations["Models_updateVersion"];
         trace?: never;
     };
@@ -508,12 +705,17 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get a model API session token. `model_id` may come as a JSON body, a form-encoded body (both
-         *     sent with GET by the published notebooks) or a query parameter.
+         * Get a model API session token for `model_id`
+         * @description Get a model API session token for `model_id`. Published Practicus notebooks also send
+         *     `model_id` in a JSON or form-encoded body with this GET, which the server reads; clients that
+         *     can, use the query parameter (or POST).
          */
         get: operations["ModelAuth_get"];
         put?: never;
-        /** The same as GET, for clients that cannot send a body with GET. */
+        /**
+         * The same as GET, for clients that cannot send a body with GET
+         * @description The same as GET, for clients that cannot send a body with GET.
+         */
         post: operations["ModelAuth_post"];
         delete?: never;
         options?: never;
@@ -528,11 +730,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Tokens of the prefixes the caller administers, revoked and expired ones included, without secrets. */
+        /**
+         * Tokens of the prefixes the caller administers, revoked and expired ones included, without secrets
+         * @description Tokens of the prefixes the caller administers, revoked and expired ones included, without secrets.
+         */
         get: operations["ExternalTokens_list"];
         put?: never;
         /**
-         * Create a long-lived external API token for every model of a prefix or for one model (prefix
+         * Create a long-lived external API token for every model of a prefix or for one model (prefix admins)
+         * @description Create a long-lived external API token for every model of a prefix or for one model (prefix
          *     admins). The token is in this response only; Tessera keeps its SHA-256.
          */
         post: operations["ExternalTokens_create"];
@@ -549,10 +755,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a token of a prefix the caller administers, without its secret
+         * @description Get a token of a prefix the caller administers, without its secret.
+         */
         get: operations["ExternalTokens_get"];
         put?: never;
         post?: never;
-        /** Revoke the token; it stays listed as `revoked`. */
+        /**
+         * Revoke the token
+         * @description Revoke the token; it stays listed as `revoked`.
+         */
         delete: operations["ExternalTokens_revoke"];
         options?: never;
         head?: never;
@@ -566,10 +779,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Service accounts of the project (readers). */
+        /**
+         * Service accounts of the project (readers)
+         * @description Service accounts of the project (readers).
+         *
+         *     Also served at `/v1/projects/{projectId}/service-accounts` and `/v1alpha/projects/{projectId}/service-accounts`, with the same request and response (see "Prefix aliases").
+         */
         get: operations["ServiceAccounts_list"];
         put?: never;
-        /** Create a service account; it becomes a project member with the given role (owners). */
+        /**
+         * Create a service account
+         * @description Create a service account; it becomes a project member with the given role (owners).
+         *
+         *     Also served at `/v1/projects/{projectId}/service-accounts` and `/v1alpha/projects/{projectId}/service-accounts`, with the same request and response (see "Prefix aliases").
+         */
         post: operations["ServiceAccounts_create"];
         delete?: never;
         options?: never;
@@ -587,7 +810,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a service account; its access tokens stop working at once (owners). */
+        /**
+         * Delete a service account
+         * @description Delete a service account; its access tokens stop working at once (owners).
+         *
+         *     Also served at `/v1/projects/{projectId}/service-accounts/{serviceAccountEmail}` and `/v1alpha/projects/{projectId}/service-accounts/{serviceAccountEmail}`, with the same request and response (see "Prefix aliases").
+         */
         delete: operations["ServiceAccounts_delete"];
         options?: never;
         head?: never;
@@ -601,10 +829,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Metadata of the account's access tokens, revoked and expired ones included (readers). */
+        /**
+         * Metadata of the account's access tokens, revoked and expired ones included (readers)
+         * @description Metadata of the account's access tokens, revoked and expired ones included (readers).
+         *
+         *     Also served at `/v1/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens` and `/v1alpha/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens`, with the same request and response (see "Prefix aliases").
+         */
         get: operations["ServiceAccounts_listTokens"];
         put?: never;
-        /** Create an access token (JWT) for the account; the token is shown only in this response (owners). */
+        /**
+         * Create an access token (JWT) for the account
+         * @description Create an access token (JWT) for the account; the token is shown only in this response (owners).
+         *
+         *     Also served at `/v1/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens` and `/v1alpha/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens`, with the same request and response (see "Prefix aliases").
+         */
         post: operations["ServiceAccounts_createToken"];
         delete?: never;
         options?: never;
@@ -622,7 +860,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an access token; the next call with it is unauthorized (owners). */
+        /**
+         * Revoke an access token
+         * @description Revoke an access token; the next call with it is unauthorized (owners).
+         *
+         *     Also served at `/v1/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens/{accessTokenId}` and `/v1alpha/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens/{accessTokenId}`, with the same request and response (see "Prefix aliases").
+         */
         delete: operations["ServiceAccounts_revokeToken"];
         options?: never;
         head?: never;
@@ -636,8 +879,201 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who created, changed or deleted instances and tokens, and rejected uses of tokens (project readers). */
+        /**
+         * Who created, changed or deleted instances and tokens, and rejected uses of tokens (project readers)
+         * @description Who created, changed or deleted instances and tokens, and rejected uses of tokens (project readers).
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/audit-events`, with the same request and response (see "Prefix aliases").
+         */
         get: operations["ListAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/instances/{instanceId}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance id (case-insensitive). */
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Check that an instance token opens an instance
+         * @description Check that an instance token opens an instance.
+         *
+         *     204 when the presented instance token is active and belongs to the instance; 401 otherwise, a malformed instance id included (nginx turns any other answer into a 500).
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        get: operations["ForwardAuth_verifyInstance"];
+        /**
+         * Check that an instance token opens an instance
+         * @description Check that an instance token opens an instance. (PUT)
+         *
+         *     204 when the presented instance token is active and belongs to the instance; 401 otherwise, a malformed instance id included (nginx turns any other answer into a 500).
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        put: operations["ForwardAuth_verifyInstancePut"];
+        /**
+         * Check that an instance token opens an instance
+         * @description Check that an instance token opens an instance. (POST)
+         *
+         *     204 when the presented instance token is active and belongs to the instance; 401 otherwise, a malformed instance id included (nginx turns any other answer into a 500).
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        post: operations["ForwardAuth_verifyInstancePost"];
+        /**
+         * Check that an instance token opens an instance
+         * @description Check that an instance token opens an instance. (DELETE)
+         *
+         *     204 when the presented instance token is active and belongs to the instance; 401 otherwise, a malformed instance id included (nginx turns any other answer into a 500).
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        delete: operations["ForwardAuth_verifyInstanceDelete"];
+        /**
+         * Check that an instance token opens an instance
+         * @description Check that an instance token opens an instance. (OPTIONS)
+         *
+         *     204 when the presented instance token is active and belongs to the instance; 401 otherwise, a malformed instance id included (nginx turns any other answer into a 500).
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        options: operations["ForwardAuth_verifyInstanceOptions"];
+        /**
+         * Check that an instance token opens an instance
+         * @description Check that an instance token opens an instance. (HEAD)
+         *
+         *     204 when the presented instance token is active and belongs to the instance; 401 otherwise, a malformed instance id included (nginx turns any other answer into a 500).
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        head: operations["ForwardAuth_verifyInstanceHead"];
+        /**
+         * Check that an instance token opens an instance
+         * @description Check that an instance token opens an instance. (PATCH)
+         *
+         *     204 when the presented instance token is active and belongs to the instance; 401 otherwise, a malformed instance id included (nginx turns any other answer into a 500).
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        patch: operations["ForwardAuth_verifyInstancePatch"];
+        /**
+         * Check that an instance token opens an instance
+         * @description Check that an instance token opens an instance. (TRACE)
+         *
+         *     204 when the presented instance token is active and belongs to the instance; 401 otherwise, a malformed instance id included (nginx turns any other answer into a 500).
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        trace: operations["ForwardAuth_verifyInstanceTrace"];
+    };
+    "/v1/auth/models/{modelId}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The model id, as in `x-prt-model-id`. */
+                modelId: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * Check that a model session or external API token opens a model
+         * @description Check that a model session or external API token opens a model.
+         *
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        get: operations["ForwardAuth_verifyModel"];
+        /**
+         * Check that a model session or external API token opens a model
+         * @description Check that a model session or external API token opens a model. (PUT)
+         *
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        put: operations["ForwardAuth_verifyModelPut"];
+        /**
+         * Check that a model session or external API token opens a model
+         * @description Check that a model session or external API token opens a model. (POST)
+         *
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        post: operations["ForwardAuth_verifyModelPost"];
+        /**
+         * Check that a model session or external API token opens a model
+         * @description Check that a model session or external API token opens a model. (DELETE)
+         *
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        delete: operations["ForwardAuth_verifyModelDelete"];
+        /**
+         * Check that a model session or external API token opens a model
+         * @description Check that a model session or external API token opens a model. (OPTIONS)
+         *
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        options: operations["ForwardAuth_verifyModelOptions"];
+        /**
+         * Check that a model session or external API token opens a model
+         * @description Check that a model session or external API token opens a model. (HEAD)
+         *
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        head: operations["ForwardAuth_verifyModelHead"];
+        /**
+         * Check that a model session or external API token opens a model
+         * @description Check that a model session or external API token opens a model. (PATCH)
+         *
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        patch: operations["ForwardAuth_verifyModelPatch"];
+        /**
+         * Check that a model session or external API token opens a model
+         * @description Check that a model session or external API token opens a model. (TRACE)
+         *
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *
+         *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
+         */
+        trace: operations["ForwardAuth_verifyModelTrace"];
+    };
+    "/{modelPath}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Look up a model's id and versions from its URL
+         * @description Look up a model's id and versions from its URL.
+         *
+         *     What Practicus clients call to find a model: `GET <base>/<prefix>/<model>/[<version>/]?get_meta=true`, usually with a trailing slash. The model id also comes as the `x-prt-model-id` header. Any console access token of a user with a grant on the prefix, or a model session or external API token for the model, may ask. Without `get_meta=true` the answer is 404: predictions are served by the model host.
+         */
+        get: operations["ModelUrls_metadata"];
         put?: never;
         post?: never;
         delete?: never;
@@ -650,6 +1086,33 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        JwkDto: {
+            /** @example EC */
+            kty: string;
+            /** @example P-256 */
+            crv: string;
+            /** @description The x coordinate, base64url. */
+            x: string;
+            /** @description The y coordinate, base64url. */
+            y: string;
+            /** @description Key id: the RFC 7638 thumbprint, as in the `kid` header of the tokens it verifies. */
+            kid: string;
+            /** @example ES256 */
+            alg: string;
+            /** @example sig */
+            use: string;
+        };
+        JwksDto: {
+            keys: components["schemas"]["JwkDto"][];
+        };
+        HealthDto: {
+            /**
+             * @description Always `ok`; a failing readiness probe answers 503 instead.
+             * @example ok
+             * @enum {string}
+             */
+            status: "ok";
+        };
         ConsoleErrorResponse: {
             /** @description Human readable message. */
             detail: string;
@@ -671,20 +1134,11 @@ export interface components {
             /** @description The refresh token. May instead be sent as `Authorization: Bearer <refresh>`. */
             refresh?: string;
         };
-        AccessTokenDto: {
-            /** @description The access token (JWT); send it as `Authorization: Bearer <token>`. Shown only now: store it. */
-            token: string;
-            /** @description Unique ID of the access token; also its JWT `jti`. */
-            id: string;
-            /** Format: date-time */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @description Expiry time of the access token (the JWT `exp`).
-             */
-            validUntil: string;
-            /** @description True until the token is revoked or expires. */
-            active: boolean;
+        RefreshedTokensDto: {
+            /** @description A new console access token. */
+            access: string;
+            /** @description A new refresh token; only when refresh-token rotation is switched on. */
+            refresh?: string;
         };
         VerifyDto: {
             /** @description An access or refresh token. */
@@ -793,7 +1247,7 @@ export interface components {
                 [key: string]: string;
             };
             /**
-             * @description The duration to retain experiments marked for deletion before they are permanently purged. Min: 1d, Max: 90d.
+             * @description The duration to retain experiments marked for deletion before they are permanently purged. Min: 1d, Max: 90d. Written as `30d`, `7d12h` (units w, d, h, m, s) or ISO 8601 such as `P30D`.
              * @example 30d
              */
             deletedExperimentRetention?: string;
@@ -828,7 +1282,7 @@ export interface components {
                 [key: string]: string;
             };
             /**
-             * @description The duration to retain experiments marked for deletion before they are permanently purged. Min: 1d, Max: 90d.
+             * @description The duration to retain experiments marked for deletion before they are permanently purged. Min: 1d, Max: 90d. Written as `30d`, `7d12h` (units w, d, h, m, s) or ISO 8601 such as `P30D`.
              * @example 30d
              */
             deletedExperimentRetention?: string;
@@ -858,7 +1312,7 @@ export interface components {
                 [key: string]: string | null;
             };
             /**
-             * @description The duration to retain experiments marked for deletion before they are permanently purged. Min: 1d, Max: 90d.
+             * @description The duration to retain experiments marked for deletion before they are permanently purged. Min: 1d, Max: 90d. Written as `30d`, `7d12h` (units w, d, h, m, s) or ISO 8601 such as `P30D`.
              * @example 30d
              */
             deletedExperimentRetention?: string;
@@ -939,8 +1393,7 @@ export interface components {
                 [key: string]: string;
             };
             /**
-             * Format: duration
-             * @description Time to live, e.g. `30d`, `12h`, `1w` or `5h30m40s`. At most 6 months (configurable); defaults to the maximum.
+             * @description Time to live: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` (units w, d, h, m, s in that order) or ISO 8601 such as `P30D`, `PT12H`, `P1DT2H`, `P1W` (no years or months). At most 6 months (configurable; a longer one is a 400); defaults to the maximum.
              * @example 5h30m40s
              */
             ttlDuration?: string;
@@ -1190,6 +1643,11 @@ export interface components {
             token: string;
         };
         CreateExternalTokenDto: {
+            /**
+             * @description Lifetime: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` or ISO 8601 such as `P30D`, `PT12H`, `P1W`; at most the configured maximum (365 days by default). Give `expires_at` or `ttl`, or neither for the default (90 days).
+             * @example 30d
+             */
+            ttl?: string;
             /** @description What the token is for. Letters, digits, spaces, `.`, `_` and `-`; at most 64 characters. */
             name: string;
             /** @description Scope the token to every model of this prefix. Give either `prefix_key` or `model_id`. */
@@ -1198,8 +1656,6 @@ export interface components {
             model_id?: number;
             /** @description Expiry as an ISO 8601 timestamp. Give `expires_at` or `ttl`, or neither for the default (90 days). */
             expires_at?: string;
-            /** @description Lifetime such as `30d`, `12h` or `1w`, at most the configured maximum (365 days by default). */
-            ttl?: string;
             /**
              * @description Extra claims copied into the token for the model host: a flat object of at most 16 strings
              *     (≤ 256 characters), numbers or booleans, 1 KiB in all; registered claims (`iss`, `sub`, `aud`,
@@ -1307,6 +1763,21 @@ export interface components {
             /** @description How many days the new access token is valid, from 1 to 180. */
             ttlDays: number;
         };
+        AccessTokenDto: {
+            /** @description The access token (JWT); send it as `Authorization: Bearer <token>`. Shown only now: store it. */
+            token: string;
+            /** @description Unique ID of the access token; also its JWT `jti`. */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description Expiry time of the access token (the JWT `exp`).
+             */
+            validUntil: string;
+            /** @description True until the token is revoked or expires. */
+            active: boolean;
+        };
         AccessTokenMetadataDto: {
             /** @description Unique ID of the access token; also its JWT `jti`. */
             id: string;
@@ -1359,6 +1830,23 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
             nextCursor?: string;
         };
+        ModelMetadataDto: {
+            model_id: number;
+            name: string;
+            /**
+             * @description The prefix path.
+             * @example models/practicus
+             */
+            prefix: string;
+            prefix_key: string;
+            /** @description Deployed (non-draft) versions, highest first; `null` when there is none. */
+            versions: components["schemas"]["ModelVersionDto"][] | null;
+            /**
+             * @description The version the URL addresses: the one it names, else the highest `Production` version, else
+             *     the highest deployed version; `null` when the model has no deployed version.
+             */
+            version: components["schemas"]["ModelVersionDto"] | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -1377,11 +1865,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JwksDto"];
+                };
             };
         };
     };
@@ -1394,11 +1885,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HealthDto"];
+                };
             };
         };
     };
@@ -1411,11 +1905,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HealthDto"];
+                };
+            };
+            /** @description The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
             };
         };
     };
@@ -1432,6 +1938,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1458,6 +1965,24 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
             /** @description too many requests */
             429: {
                 headers: {
@@ -1472,24 +1997,26 @@ export interface operations {
     Auth_refresh: {
         parameters: {
             query?: never;
-            header: {
-                authorization: string;
+            header?: {
+                /** @description `Bearer <refresh token>`, when the body carries none. */
+                authorization?: string;
             };
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RefreshDto"];
             };
         };
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AccessTokenDto"];
+                    "application/json": components["schemas"]["RefreshedTokensDto"];
                 };
             };
             /** @description invalid input */
@@ -1503,6 +2030,24 @@ export interface operations {
             };
             /** @description unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1534,6 +2079,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1553,6 +2099,24 @@ export interface operations {
             };
             /** @description unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1584,6 +2148,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1603,6 +2168,24 @@ export interface operations {
             };
             /** @description unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1630,6 +2213,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1698,6 +2282,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1751,6 +2336,24 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Users_me: {
@@ -1762,6 +2365,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1828,6 +2432,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1898,6 +2503,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1951,6 +2557,24 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Users_resetPassword: {
@@ -1968,6 +2592,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -2019,6 +2644,24 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Projects_list: {
@@ -2030,6 +2673,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2098,6 +2742,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2151,6 +2796,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     Projects_get: {
@@ -2164,6 +2827,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2230,6 +2894,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -2298,6 +2963,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2351,6 +3017,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     Projects_listMembers: {
@@ -2364,6 +3048,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2434,6 +3119,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2487,6 +3173,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     Projects_removeMember: {
@@ -2501,6 +3205,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -2570,6 +3275,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2623,6 +3329,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ListInstances: {
@@ -2638,6 +3362,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2704,6 +3429,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -2757,6 +3483,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description unprocessable */
             422: {
                 headers: {
@@ -2782,6 +3526,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2842,6 +3587,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -2906,6 +3652,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -2950,6 +3697,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ListInstanceTokens: {
@@ -2966,6 +3731,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3033,6 +3799,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -3086,6 +3853,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description unprocessable */
             422: {
                 headers: {
@@ -3112,6 +3897,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3173,6 +3959,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -3238,6 +4025,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -3282,6 +4070,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     IntrospectToken: {
@@ -3298,6 +4104,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3324,6 +4131,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ModelPrefixes_list: {
@@ -3335,6 +4160,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3403,6 +4229,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3456,6 +4283,24 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     ModelPrefixes_get: {
@@ -3469,6 +4314,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3535,6 +4381,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -3603,6 +4450,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3656,6 +4504,24 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     ModelPrefixes_listGrants: {
@@ -3669,6 +4535,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3739,6 +4606,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3792,6 +4660,24 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     ModelPrefixes_removeGrant: {
@@ -3806,6 +4692,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -3875,6 +4762,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3928,6 +4816,24 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Models_list: {
@@ -3946,6 +4852,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4014,6 +4921,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4067,6 +4975,24 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Models_get: {
@@ -4080,6 +5006,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4146,6 +5073,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -4214,6 +5142,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4267,6 +5196,24 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Models_listVersions: {
@@ -4280,6 +5227,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4350,6 +5298,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4403,6 +5352,24 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Models_deleteVersion: {
@@ -4417,6 +5384,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -4486,6 +5454,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4539,6 +5508,24 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     ModelAuth_get: {
@@ -4551,20 +5538,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["ModelAuthDto"];
             };
         };
         responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ModelSessionTokenDto"];
-                };
-            };
             /** @description invalid input */
             400: {
                 headers: {
@@ -4637,6 +5616,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4690,7 +5670,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
-            /** @description error */
+            /** @description unsupported content type: send application/json */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4715,6 +5695,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4774,6 +5755,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4818,6 +5800,24 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     ExternalTokens_get: {
@@ -4831,6 +5831,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4888,6 +5889,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -4943,6 +5945,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5004,6 +6007,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5041,6 +6045,24 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5128,6 +6150,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5190,6 +6213,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description success */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5227,6 +6251,24 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5326,6 +6368,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5368,6 +6411,919 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance id (case-insensitive). */
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description The instance the token opens. */
+                    "x-tessera-instance-id": string;
+                    /** @description The project of that instance. */
+                    "x-tessera-project-id": string;
+                    /** @description `no-store`: a revocation takes effect at once. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
+            401: {
+                headers: {
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyInstancePut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance id (case-insensitive). */
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description The instance the token opens. */
+                    "x-tessera-instance-id": string;
+                    /** @description The project of that instance. */
+                    "x-tessera-project-id": string;
+                    /** @description `no-store`: a revocation takes effect at once. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
+            401: {
+                headers: {
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyInstancePost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance id (case-insensitive). */
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description The instance the token opens. */
+                    "x-tessera-instance-id": string;
+                    /** @description The project of that instance. */
+                    "x-tessera-project-id": string;
+                    /** @description `no-store`: a revocation takes effect at once. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
+            401: {
+                headers: {
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyInstanceDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance id (case-insensitive). */
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description The instance the token opens. */
+                    "x-tessera-instance-id": string;
+                    /** @description The project of that instance. */
+                    "x-tessera-project-id": string;
+                    /** @description `no-store`: a revocation takes effect at once. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
+            401: {
+                headers: {
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyInstanceOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance id (case-insensitive). */
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description The instance the token opens. */
+                    "x-tessera-instance-id": string;
+                    /** @description The project of that instance. */
+                    "x-tessera-project-id": string;
+                    /** @description `no-store`: a revocation takes effect at once. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
+            401: {
+                headers: {
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyInstanceHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance id (case-insensitive). */
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description The instance the token opens. */
+                    "x-tessera-instance-id": string;
+                    /** @description The project of that instance. */
+                    "x-tessera-project-id": string;
+                    /** @description `no-store`: a revocation takes effect at once. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
+            401: {
+                headers: {
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyInstancePatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance id (case-insensitive). */
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description The instance the token opens. */
+                    "x-tessera-instance-id": string;
+                    /** @description The project of that instance. */
+                    "x-tessera-project-id": string;
+                    /** @description `no-store`: a revocation takes effect at once. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
+            401: {
+                headers: {
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyInstanceTrace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance id (case-insensitive). */
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description The instance the token opens. */
+                    "x-tessera-instance-id": string;
+                    /** @description The project of that instance. */
+                    "x-tessera-project-id": string;
+                    /** @description `no-store`: a revocation takes effect at once. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
+            401: {
+                headers: {
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The model id, as in `x-prt-model-id`. */
+                modelId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description The model id, as Practicus model hosts expect it. */
+                    "x-prt-model-id": string;
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description `model-session` or `model-external`. */
+                    "x-tessera-token-type": string;
+                    /** @description Whom the token was issued to. */
+                    "x-tessera-subject": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The model id is not a positive integer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No token, or one that does not open this model. */
+            401: {
+                headers: {
+                    /** @description A `Bearer` challenge. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyModelPut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The model id, as in `x-prt-model-id`. */
+                modelId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description The model id, as Practicus model hosts expect it. */
+                    "x-prt-model-id": string;
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description `model-session` or `model-external`. */
+                    "x-tessera-token-type": string;
+                    /** @description Whom the token was issued to. */
+                    "x-tessera-subject": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The model id is not a positive integer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No token, or one that does not open this model. */
+            401: {
+                headers: {
+                    /** @description A `Bearer` challenge. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyModelPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The model id, as in `x-prt-model-id`. */
+                modelId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description The model id, as Practicus model hosts expect it. */
+                    "x-prt-model-id": string;
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description `model-session` or `model-external`. */
+                    "x-tessera-token-type": string;
+                    /** @description Whom the token was issued to. */
+                    "x-tessera-subject": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The model id is not a positive integer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No token, or one that does not open this model. */
+            401: {
+                headers: {
+                    /** @description A `Bearer` challenge. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyModelDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The model id, as in `x-prt-model-id`. */
+                modelId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description The model id, as Practicus model hosts expect it. */
+                    "x-prt-model-id": string;
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description `model-session` or `model-external`. */
+                    "x-tessera-token-type": string;
+                    /** @description Whom the token was issued to. */
+                    "x-tessera-subject": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The model id is not a positive integer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No token, or one that does not open this model. */
+            401: {
+                headers: {
+                    /** @description A `Bearer` challenge. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyModelOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The model id, as in `x-prt-model-id`. */
+                modelId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description The model id, as Practicus model hosts expect it. */
+                    "x-prt-model-id": string;
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description `model-session` or `model-external`. */
+                    "x-tessera-token-type": string;
+                    /** @description Whom the token was issued to. */
+                    "x-tessera-subject": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The model id is not a positive integer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No token, or one that does not open this model. */
+            401: {
+                headers: {
+                    /** @description A `Bearer` challenge. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyModelHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The model id, as in `x-prt-model-id`. */
+                modelId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description The model id, as Practicus model hosts expect it. */
+                    "x-prt-model-id": string;
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description `model-session` or `model-external`. */
+                    "x-tessera-token-type": string;
+                    /** @description Whom the token was issued to. */
+                    "x-tessera-subject": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The model id is not a positive integer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No token, or one that does not open this model. */
+            401: {
+                headers: {
+                    /** @description A `Bearer` challenge. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyModelPatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The model id, as in `x-prt-model-id`. */
+                modelId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description The model id, as Practicus model hosts expect it. */
+                    "x-prt-model-id": string;
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description `model-session` or `model-external`. */
+                    "x-tessera-token-type": string;
+                    /** @description Whom the token was issued to. */
+                    "x-tessera-subject": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The model id is not a positive integer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No token, or one that does not open this model. */
+            401: {
+                headers: {
+                    /** @description A `Bearer` challenge. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ForwardAuth_verifyModelTrace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The model id, as in `x-prt-model-id`. */
+                modelId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token opens the resource; the headers name who and what. */
+            204: {
+                headers: {
+                    /** @description The model id, as Practicus model hosts expect it. */
+                    "x-prt-model-id": string;
+                    /** @description Id of the token that was presented. */
+                    "x-tessera-token-id": string;
+                    /** @description `model-session` or `model-external`. */
+                    "x-tessera-token-type": string;
+                    /** @description Whom the token was issued to. */
+                    "x-tessera-subject": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The model id is not a positive integer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No token, or one that does not open this model. */
+            401: {
+                headers: {
+                    /** @description A `Bearer` challenge. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached: refuse the request and retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ModelUrls_metadata: {
+        parameters: {
+            query: {
+                /** @description Must be `true` (or `1`). */
+                get_meta: "true" | "1";
+            };
+            header?: never;
+            path: {
+                /** @description `<prefix>/<model>` or `<prefix>/<model>/<version>`, slashes included (e.g. `models/practicus/diamond-price/3`). */
+                modelPath: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model's metadata. */
+            200: {
+                headers: {
+                    /** @description The model id. */
+                    "x-prt-model-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelMetadataDto"];
+                };
+            };
+            /** @description No token, or one that is not valid. */
+            401: {
+                headers: {
+                    /** @description A `Bearer` challenge. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description The token is valid but holds no grant on the prefix. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description No model at this URL, or `get_meta` is missing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
         };

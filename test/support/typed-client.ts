@@ -1,9 +1,13 @@
 import { createTesseraClient, type TesseraClient } from '../../clients/typescript';
+import { checkAgainstDocument } from './contract';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from './test-app';
 
-/** The generated client (clients/typescript) against a test app, as the web console and CLI use it. */
+/**
+ * The generated client (clients/typescript) against a test app, as the web console and CLI use it.
+ * Like every e2e request, each response is checked against the document the app serves.
+ */
 export function typedClient(app: { baseUrl: string }, token?: string): TesseraClient {
-  return createTesseraClient(app.baseUrl, { token });
+  return createTesseraClient(app.baseUrl, { token, fetch: (request: Request) => checkedFetch(app.baseUrl, request) });
 }
 
 /** Logs in through the generated client and returns a client that sends the access token. */
@@ -22,5 +26,13 @@ export function ok<T>(result: { data?: T; error?: unknown; response: Response })
 
 /** A forward-auth check as a gateway makes it: plain fetch, the token as bearer. */
 export function forwardAuth(app: { baseUrl: string }, path: string, token: string): Promise<Response> {
-  return fetch(`${app.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  return checkedFetch(app.baseUrl, new Request(`${app.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } }));
+}
+
+async function checkedFetch(baseUrl: string, request: Request): Promise<Response> {
+  const response = await fetch(request);
+  const url = new URL(response.url);
+  const received = { status: response.status, header: (name: string) => response.headers.get(name) ?? undefined, text: await response.clone().text() };
+  await checkAgainstDocument(baseUrl, request.method, `${url.pathname}${url.search}`, received);
+  return response;
 }
