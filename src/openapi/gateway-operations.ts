@@ -75,6 +75,7 @@ export function gatewayPaths(): Record<string, PathItemObject> {
         'Cache-Control': header('`no-store`: a revocation takes effect at once.'),
       },
       refusals: {
+        400: error('The path is malformed (bad percent-encoding).', STACKIT_ERROR),
         401: error('No token, or one that does not open this instance (expired, revoked, another instance).', STACKIT_ERROR, wwwAuthenticate('`Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent.')),
       },
     }),
@@ -90,7 +91,7 @@ export function gatewayPaths(): Record<string, PathItemObject> {
         'x-tessera-subject': header('Whom the token was issued to.'),
       },
       refusals: {
-        400: error('The model id is not a positive integer.', STACKIT_ERROR),
+        400: error('The model id is not a positive integer, or the path is malformed.', STACKIT_ERROR),
         401: error('No token, or one that does not open this model.', STACKIT_ERROR, wwwAuthenticate('A `Bearer` challenge.')),
       },
     }),
@@ -120,6 +121,7 @@ export function gatewayPaths(): Record<string, PathItemObject> {
             headers: { 'x-prt-model-id': header('The model id.') },
             content: { 'application/json': { schema: { $ref: '#/components/schemas/ModelMetadataDto' } } },
           },
+          400: error('The path is malformed (bad percent-encoding, an over-long segment).', CONSOLE_ERROR),
           401: error('No token, or one that is not valid.', CONSOLE_ERROR, wwwAuthenticate('A `Bearer` challenge.')),
           403: error('The token is valid but holds no grant on the prefix.', CONSOLE_ERROR),
           404: error('No model at this URL, or `get_meta` is missing.', CONSOLE_ERROR),

@@ -63,7 +63,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   for (const [path, item] of Object.entries(paths)) {
     for (const method of METHODS) {
       const operation = item[method];
-      if (operation) complete(path, operation);
+      if (operation) complete(path, method, operation);
     }
   }
   return { ...generated, paths };
@@ -84,10 +84,10 @@ export function serveOpenApiDocument(app: NestFastifyApplication, config: AppCon
 
 function listeningUrl(app: NestFastifyApplication, config: AppConfig): string {
   const address = app.getHttpServer().address() as AddressInfo | null;
-  const port = address?.port ?? config.http.port;
+  const host = address?.address ?? config.http.host;
   // A wildcard address is no URL a client can call; the loopback name is.
-  const host = ['0.0.0.0', '::', ''].includes(config.http.host) ? 'localhost' : config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-  return `http://${host}:${port}`;
+  const name = ['0.0.0.0', '::', ''].includes(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${address?.port ?? config.http.port}`;
 }
 
 /**
@@ -130,9 +130,13 @@ function withoutAliases(paths: Record<string, PathItemObject>): Record<string, P
 /**
  * What every operation carries: a description (doc comments become the summary; the summary's
  * first sentence stays one), `security: []` when public (protected operations declare bearer),
- * and the errors any body-carrying request can meet before its handler runs.
+ * the errors any body-carrying request can meet before its handler runs, and no request body
+ * on methods whose bodies fetch cannot send.
  */
-function complete(path: string, operation: OperationObject): void {
+function complete(path: string, method: string, operation: OperationObject): void {
+  // GET model-auth/ reads a body for old notebooks, but a documented GET body makes generated
+  // clients offer an argument that fetch refuses to send.
+  if (['get', 'head', 'delete'].includes(method)) delete operation.requestBody;
   const summary = operation.summary?.trim();
   if (summary && !operation.description) operation.description = summary;
   else if (summary && !operation.description?.includes(summary)) operation.description = `${summary}\n\n${operation.description}`;

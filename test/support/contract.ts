@@ -35,7 +35,7 @@ interface DocumentedResponse {
 
 interface Route {
   template: string;
-  pattern: RegExp;
+  matches(path: string): boolean;
   literalSegments: number;
   operations: Map<string, Operation>;
 }
@@ -54,7 +54,7 @@ class ContractChecker {
     this.ajv.addSchema(toJsonSchema({ components: document.components ?? {} }), 'openapi');
     this.routes = Object.entries<Record<string, any>>(document.paths).map(([template, item]) => ({
       template,
-      pattern: templatePattern(template, item),
+      matches: templateMatcher(template, item),
       literalSegments: template.split('/').filter((segment) => segment && !segment.startsWith('{')).length,
       operations: new Map(
         Object.entries(item)
@@ -131,7 +131,7 @@ class ContractChecker {
     const bare = path.split(/[?#]/)[0].replace(/(.)\/+$/, '$1');
     for (const candidate of aliasesOf(bare)) {
       for (const route of this.routes) {
-        if (!route.pattern.test(candidate)) continue;
+        if (!route.matches(candidate)) continue;
         // Fastify answers HEAD for every GET route.
         const operation = route.operations.get(method) ?? (method === 'head' ? route.operations.get('get') : undefined);
         if (operation) return operation;
@@ -149,21 +149,29 @@ function aliasesOf(path: string): string[] {
 }
 
 /**
- * A template as a regular expression. A parameter matches one segment, unless its documented
- * pattern admits `/` (the model URL path); the forward-auth checks also answer any sub-path.
+ * Whether a path fits a template. A parameter matches one segment, unless its documented pattern
+ * admits `/` (the model URL path): then it matches any segments its pattern admits. The
+ * forward-auth checks also answer any sub-path.
  */
-function templatePattern(template: string, item: Record<string, any>): RegExp {
+function templateMatcher(template: string, item: Record<string, any>): (path: string) => boolean {
   const parameters: any[] = Object.values(item).flatMap((operation: any) => operation?.parameters ?? []);
+  const multiSegment: RegExp[] = [];
   const source = template
     .split(/(\{[^}]+\})/)
     .map((part) => {
       const name = /^\{([^}]+)\}$/.exec(part)?.[1];
       if (!name) return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
       const pattern: string | undefined = parameters.find((parameter) => parameter.in === 'path' && parameter.name === name)?.schema?.pattern;
-      return pattern?.includes('/') ? '(.+)' : '([^/]+)';
+      if (!pattern?.includes('/')) return '[^/]+';
+      multiSegment.push(new RegExp(pattern));
+      return '(.+)';
     })
     .join('');
-  return new RegExp(`^${source}${template.endsWith('/verify') ? '(?:/.*)?' : ''}$`);
+  const whole = new RegExp(`^${source}${template.endsWith('/verify') ? '(?:/.*)?' : ''}$`);
+  return (path) => {
+    const match = whole.exec(path);
+    return Boolean(match) && multiSegment.every((pattern, i) => pattern.test(decodeURIComponent(match![i + 1])));
+  };
 }
 
 /** OpenAPI 3.0 schema objects as JSON Schema: `nullable: true` becomes a `null` type. */

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiConsoleErrors } from '../../common/api-errors.decorator';
 import { GetBodyInterceptor } from '../../common/get-body.interceptor';
 import { CurrentPrincipal, Principal } from '../../common/principal';
@@ -9,8 +9,6 @@ import { ModelAuthService } from './model-auth.service';
 /**
  * Both methods and every place for `model_id` are in use by published Practicus clients. The body
  * is optional (`model_id` may be in the query), which the Swagger plugin cannot infer: hence @ApiBody.
- * GET documents no body although it reads one: generated clients would offer a body that fetch
- * refuses to send with GET.
  */
 @ApiTags('model auth')
 @ApiBearerAuth()
@@ -27,6 +25,8 @@ export class ModelAuthController {
   @Get()
   @UseInterceptors(GetBodyInterceptor)
   @ApiConsoleErrors(413, 415)
+  // Explicit because method-level error responses replace the inferred success response.
+  @ApiOkResponse({ type: ModelSessionTokenDto })
   get(@CurrentPrincipal() caller: Principal, @Body() body: ModelAuthDto, @Query() query: ModelAuthDto): Promise<ModelSessionTokenDto> {
     return this.modelAuth.issueSessionToken(caller, body.model_id ?? query.model_id);
   }

@@ -24,7 +24,7 @@ export class ModelPrefixesController {
     return this.prefixes.create(caller, body);
   }
 
-  /** Get a prefix the caller holds a grant on (all of them for platform admins). */
+  /** Get a model prefix (grant holders). */
   @Get(':key')
   get(@CurrentPrincipal() caller: Principal, @Param('key') key: string): Promise<ModelPrefixDto> {
     return this.prefixes.get(caller, key);
@@ -55,7 +55,7 @@ export class ModelPrefixesController {
     return this.prefixes.addGrant(caller, key, body);
   }
 
-  /** Change a user's deploy or admin rights on the prefix (platform admins and prefix admins). */
+  /** Change a user's rights on a prefix (prefix admins). */
   @Patch(':key/grants/:userId')
   updateGrant(
     @CurrentPrincipal() caller: Principal,
