@@ -198,8 +198,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A user (platform admins
-         * @description A user (platform admins; any user may read themselves).
+         * Get a user (platform admins
+         * @description Get a user (platform admins; any user may read themselves).
          */
         get: operations["Users_get"];
         put?: never;
@@ -528,8 +528,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get a prefix the caller holds a grant on (all of them for platform admins)
-         * @description Get a prefix the caller holds a grant on (all of them for platform admins).
+         * Get a model prefix (grant holders)
+         * @description Get a model prefix (grant holders).
          */
         get: operations["ModelPrefixes_get"];
         put?: never;
@@ -590,8 +590,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a user's deploy or admin rights on the prefix (platform admins and prefix admins)
-         * @description Change a user's deploy or admin rights on the prefix (platform admins and prefix admins).
+         * Change a user's rights on a prefix (prefix admins)
+         * @description Change a user's rights on a prefix (prefix admins).
          */
         patch: operations["ModelPrefixes_updateGrant"];
         trace?: never;
@@ -629,8 +629,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get a model under a prefix the caller holds a grant on
-         * @description Get a model under a prefix the caller holds a grant on.
+         * Get a model with its deployed versions (grant holders on its prefix)
+         * @description Get a model with its deployed versions (grant holders on its prefix).
          */
         get: operations["Models_get"];
         put?: never;
@@ -756,8 +756,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get a token of a prefix the caller administers, without its secret
-         * @description Get a token of a prefix the caller administers, without its secret.
+         * Get an external API token's metadata, never the token itself (prefix admins)
+         * @description Get an external API token's metadata, never the token itself (prefix admins).
          */
         get: operations["ExternalTokens_get"];
         put?: never;
@@ -5538,12 +5538,17 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ModelAuthDto"];
-            };
-        };
+        requestBody?: never;
         responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelSessionTokenDto"];
+                };
+            };
             /** @description invalid input */
             400: {
                 headers: {
@@ -6442,6 +6447,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The path is malformed (bad percent-encoding). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
             401: {
                 headers: {
@@ -6490,6 +6504,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The path is malformed (bad percent-encoding). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
             401: {
@@ -6540,6 +6563,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The path is malformed (bad percent-encoding). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
             401: {
                 headers: {
@@ -6588,6 +6620,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The path is malformed (bad percent-encoding). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
             401: {
@@ -6638,6 +6679,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The path is malformed (bad percent-encoding). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
             401: {
                 headers: {
@@ -6686,6 +6736,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The path is malformed (bad percent-encoding). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
             401: {
@@ -6736,6 +6795,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The path is malformed (bad percent-encoding). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
             401: {
                 headers: {
@@ -6784,6 +6852,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The path is malformed (bad percent-encoding). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description No token, or one that does not open this instance (expired, revoked, another instance). */
             401: {
@@ -6834,7 +6911,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer. */
+            /** @description The model id is not a positive integer, or the path is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6892,7 +6969,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer. */
+            /** @description The model id is not a positive integer, or the path is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6950,7 +7027,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer. */
+            /** @description The model id is not a positive integer, or the path is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7008,7 +7085,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer. */
+            /** @description The model id is not a positive integer, or the path is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7066,7 +7143,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer. */
+            /** @description The model id is not a positive integer, or the path is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7124,7 +7201,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer. */
+            /** @description The model id is not a positive integer, or the path is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7182,7 +7259,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer. */
+            /** @description The model id is not a positive integer, or the path is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7240,7 +7317,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer. */
+            /** @description The model id is not a positive integer, or the path is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7295,6 +7372,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelMetadataDto"];
+                };
+            };
+            /** @description The path is malformed (bad percent-encoding, an over-long segment). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
             /** @description No token, or one that is not valid. */
