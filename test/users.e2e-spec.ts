@@ -233,11 +233,18 @@ describe('expired tokens', () => {
     const expiry = jwtPayload(access).exp * 1000;
     await sleep(Math.max(0, expiry - Date.now()) + 1100);
 
-    expectInvalidToken(await app.request('GET', '/console/api/users/me', { token: access }));
+    // Expired, not merely invalid: the message and the RFC 6750 description say so and what renews it.
+    const expiredAccess = /^Bearer error="invalid_token", error_description="The access token has expired; get a new one from \/console\/api\/auth\/refresh\/ .*"$/;
+    const onConsole = await app.request('GET', '/console/api/users/me', { token: access });
+    expectConsoleError(onConsole, 401, 'token_not_valid');
+    expect(onConsole.body.detail).toMatch(/access token has expired/);
+    expect(onConsole.headers.get('www-authenticate')).toMatch(expiredAccess);
     const onV1 = await app.request('GET', '/v1/projects', { token: access });
     expect(onV1.status).toBe(401);
-    expect(onV1.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
-    expectInvalidToken(await app.request('POST', '/console/api/auth/refresh/', { json: { refresh } }));
+    expect(onV1.headers.get('www-authenticate')).toMatch(expiredAccess);
+    const refreshed = await app.request('POST', '/console/api/auth/refresh/', { json: { refresh } });
+    expectConsoleError(refreshed, 401, 'token_not_valid');
+    expect(refreshed.body.detail).toMatch(/refresh token has expired; log in again/);
     expect((await app.request('POST', '/console/api/auth/verify/', { json: { token: access } })).status).toBe(401);
   });
 });

@@ -79,6 +79,9 @@ export class AuthService {
 
   private async validRefresh(token: string) {
     const claims = this.signer.verify(token, 'refresh', CONSOLE_AUDIENCE);
+    if (!claims && this.signer.verify(token, 'refresh', CONSOLE_AUDIENCE, { allowExpired: true })) {
+      throw AppError.expiredToken('The refresh token has expired; log in again at /console/api/auth/.');
+    }
     const row = claims && (await this.refreshTokens.findById(claims.jti));
     if (!claims || !row || row.revokedAt || row.expiresAt <= new Date()) throw AppError.invalidToken();
     if (row.rotatedAt && !this.config.auth.refreshRotation) throw AppError.invalidToken();

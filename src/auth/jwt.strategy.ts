@@ -7,6 +7,15 @@ import { PrincipalsService } from './principals.service';
 
 const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
+/** What renews each kind of expired bearer token, as the 401 tells the caller. */
+const EXPIRED: Record<string, string> = {
+  access: 'The access token has expired; get a new one from /console/api/auth/refresh/ with your refresh token.',
+  'sa-access': 'The service account access token has expired; create a new one (POST .../service-accounts/{email}/access-tokens).',
+};
+
+/** The guard's reason for a bearer token that checks out except for its expiry. */
+export class ExpiredTokenError extends Error {}
+
 /**
  * Validates the bearer token of every protected route: a console access token (a user) or a
  * service-account access token. TokenSigner pins algorithm, issuer and audience; refresh, instance
@@ -36,7 +45,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const token = bearerToken(request as Parameters<typeof bearerToken>[0]);
     if (!token) return super.authenticate(request as Parameters<Strategy['authenticate']>[0], options);
     const claims = this.signer.verify(token, ['access', 'sa-access'], CONSOLE_AUDIENCE);
-    if (!claims) return this.fail(new Error('token is not valid'), 401);
+    if (!claims) {
+      // Only on refusal, and TokenSigner remembers the signature check: no second ES256 verification.
+      const expired = this.signer.verify(token, ['access', 'sa-access'], CONSOLE_AUDIENCE, { allowExpired: true });
+      return this.fail(expired ? new ExpiredTokenError(EXPIRED[expired.token_type]) : new Error('token is not valid'), 401);
+    }
     this.validate(claims).then(
       (principal) => (principal ? this.success(principal) : this.fail('token is not live', 401)),
       (error: unknown) => this.error(error as Error),

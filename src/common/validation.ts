@@ -1,7 +1,7 @@
 import { ValidationError } from 'class-validator';
 import { AppError } from './app-error';
 
-/** One readable 400 naming every bad field, e.g. `name: must match ^[0-9a-zA-Z\s_-]+$`. */
+/** One readable 400 naming every bad field and its rule in words, e.g. `name may contain letters, digits, spaces, "_" and "-"`. */
 export function validationExceptionFactory(errors: ValidationError[]): AppError {
   const messages = flatten(errors);
   return AppError.badRequest(messages.length ? messages.join('; ') : 'request body is not valid', 'invalid');

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { IsDuration } from '../../common/duration';
-import { IsLabels, labelsSchema } from './stackit-rules';
+import { IsLabels, labelsSchema, DESCRIPTION_RULE, NAME_RULE, OPTIONAL_NAME_RULE } from './stackit-rules';
 
 export const TOKEN_STATES = ['creating', 'active', 'deleting', 'inactive'] as const;
 export type TokenState = (typeof TOKEN_STATES)[number];
@@ -11,14 +11,14 @@ export class CreateInstanceTokenPayload {
   @IsString()
   @MinLength(1)
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]+$/)
+  @Matches(NAME_RULE.pattern, { message: NAME_RULE.message })
   name: string;
 
   /** @example Token for my service account */
   @IsOptional()
   @IsString()
   @MaxLength(160)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
+  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
   description?: string;
 
   @ApiPropertyOptional(labelsSchema(false))
@@ -45,7 +45,7 @@ export class PartialUpdateInstanceTokenPayload {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]*$/)
+  @Matches(OPTIONAL_NAME_RULE.pattern, { message: OPTIONAL_NAME_RULE.message })
   name?: string;
 
   /**
@@ -56,7 +56,7 @@ export class PartialUpdateInstanceTokenPayload {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
+  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
   description?: string | null;
 
   @ApiPropertyOptional(labelsSchema(true))

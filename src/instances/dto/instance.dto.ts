@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { IsLabels, IsRetention, labelsSchema, retentionSchema } from './stackit-rules';
+import { IsLabels, IsRetention, labelsSchema, retentionSchema, DESCRIPTION_RULE, NAME_RULE, OPTIONAL_NAME_RULE } from './stackit-rules';
 
 export const INSTANCE_STATES = ['pending', 'creating', 'updating', 'active', 'deleting', 'impaired', 'reconciling'] as const;
 export type InstanceState = (typeof INSTANCE_STATES)[number];
@@ -9,14 +9,14 @@ export class CreateInstancePayload {
   /** @example my-ai-model-experiments-instance */
   @IsString()
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]+$/)
+  @Matches(NAME_RULE.pattern, { message: NAME_RULE.message })
   name: string;
 
   /** @example My AI Model Experiments instance for project X */
   @IsOptional()
   @IsString()
   @MaxLength(160)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
+  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
   description?: string;
 
   @ApiPropertyOptional(labelsSchema(false))
@@ -38,7 +38,7 @@ export class PartialUpdateInstancePayload {
   @ValidateIf((_, value) => value !== undefined)
   @IsString()
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]*$/)
+  @Matches(OPTIONAL_NAME_RULE.pattern, { message: OPTIONAL_NAME_RULE.message })
   name?: string;
 
   /**
@@ -48,7 +48,7 @@ export class PartialUpdateInstancePayload {
   @IsOptional()
   @IsString()
   @MaxLength(160)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
+  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
   description?: string | null;
 
   @ApiPropertyOptional(labelsSchema(true))

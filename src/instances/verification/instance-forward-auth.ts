@@ -12,6 +12,12 @@ const MISSING = errorAnswer(
   new AppError(401, 'not_authenticated', 'no token: send it as Authorization: Bearer <token>', { 'www-authenticate': CHALLENGE_MISSING }),
   ROUTE,
 );
+const EXPIRED = errorAnswer(
+  new AppError(401, 'token_not_valid', 'the instance token has expired; create a new one for this instance', {
+    'www-authenticate': 'Bearer realm="tessera", error="invalid_token", error_description="The instance token has expired", Basic realm="tessera"',
+  }),
+  ROUTE,
+);
 const INVALID = errorAnswer(new AppError(401, 'token_not_valid', 'token is not valid for this instance', { 'www-authenticate': CHALLENGE_INVALID }), ROUTE);
 
 /**
@@ -32,7 +38,7 @@ export class InstanceForwardAuth implements ForwardAuthCheck {
 }
 
 function answer(verdict: Verdict): ForwardAuthAnswer {
-  if (!verdict.ok) return verdict.reason === 'missing' ? MISSING : INVALID;
+  if (!verdict.ok) return { missing: MISSING, expired: EXPIRED, invalid: INVALID }[verdict.reason];
   const { token } = verdict;
   return {
     status: 204,

@@ -14,7 +14,7 @@ export interface VerifiedToken {
   validUntilMs: number;
 }
 
-export type Verdict = { ok: true; token: VerifiedToken } | { ok: false; reason: 'missing' | 'invalid' };
+export type Verdict = { ok: true; token: VerifiedToken } | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
 
 /** What the cache knows about one token hash. `token: null` means "signed by us, but no such token". */
 interface Entry {
@@ -110,7 +110,7 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
     }
     if (token.validUntilMs <= now) {
       this.recordDenial(token, 'expired', requestId);
-      return { ok: false, reason: 'invalid' };
+      return { ok: false, reason: 'expired' };
     }
     if (now - entry.lastUseQueuedAt >= LAST_USED_EVERY_MS) {
       entry.lastUseQueuedAt = now;

@@ -6,7 +6,7 @@ export class CreateProjectDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\s._-]+$/)
+  @Matches(/^[0-9a-zA-Z\s._-]+$/, { message: '$property may contain letters, digits, spaces, ".", "_" and "-"' })
   name: string;
 }
 

@@ -46,13 +46,13 @@ export class CreateExternalTokenDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\s._-]+$/, { message: 'name: letters, digits, spaces, ".", "_" and "-" only' })
+  @Matches(/^[0-9a-zA-Z\s._-]+$/, { message: 'name may contain letters, digits, spaces, ".", "_" and "-"' })
   name: string;
 
   /** Scope the token to every model of this prefix. Give either `prefix_key` or `model_id`. */
   @IsOptional()
   @IsString()
-  @Matches(PREFIX_KEY_PATTERN, { message: 'prefix_key: not a valid prefix key' })
+  @Matches(PREFIX_KEY_PATTERN, { message: 'prefix_key: 1 to 64 characters of a-z, 0-9, "_" and "-", starting with a letter or digit' })
   prefix_key?: string;
 
   /** Scope the token to this model only. Give either `prefix_key` or `model_id`. */

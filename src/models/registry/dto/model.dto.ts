@@ -27,7 +27,7 @@ export class ListModelsQuery {
 export class CreateModelDto {
   /** Key of the prefix the model is served under. */
   @IsString()
-  @Matches(PREFIX_KEY_PATTERN, { message: 'prefix_key: not a valid prefix key' })
+  @Matches(PREFIX_KEY_PATTERN, { message: 'prefix_key: 1 to 64 characters of a-z, 0-9, "_" and "-", starting with a letter or digit' })
   prefix_key: string;
 
   /** The model's URL segment, e.g. `diamond-price`. */
