@@ -1831,6 +1831,11 @@ export interface components {
             nextCursor?: string;
         };
         ModelMetadataDto: {
+            /**
+             * @description The version the URL addresses: the one it names, else the highest `Production` version, else
+             *     the highest deployed version; `null` when the model has no deployed version.
+             */
+            version: components["schemas"]["ModelVersionDto"] | null;
             model_id: number;
             name: string;
             /**
@@ -1841,11 +1846,6 @@ export interface components {
             prefix_key: string;
             /** @description Deployed (non-draft) versions, highest first; `null` when there is none. */
             versions: components["schemas"]["ModelVersionDto"][] | null;
-            /**
-             * @description The version the URL addresses: the one it names, else the highest `Production` version, else
-             *     the highest deployed version; `null` when the model has no deployed version.
-             */
-            version: components["schemas"]["ModelVersionDto"] | null;
         };
     };
     responses: never;
