@@ -9,7 +9,7 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
  * methods, else 404. The model URL catch-all (GET `*`) does not count as serving a path.
  */
 export function routeMiss(fastify: FastifyInstance, method: string, url: string): AppError {
-  const path = url.split(/[?#]/)[0];
+  const path = url.split(/[?#]/)[0].replace(/(.)\/+$/, '$1');
   const allowed = METHODS.filter((candidate) => {
     const route = fastify.findRoute({ method: candidate as 'GET', url: path });
     return route && !Object.prototype.hasOwnProperty.call(route.params ?? {}, '*');

@@ -55,8 +55,9 @@ describe('loadConfig', () => {
       TESSERA_VERIFY_KEY_FILES: ` ${join(dir, 'key.pem')} ,`,
       TESSERA_REGIONS: 'eu01, eu02',
       TESSERA_LOG_LEVEL: 'silent',
+      TESSERA_PUBLIC_URL: 'https://tessera.example.com/api/',
     });
-    expect(config.http).toMatchObject({ port: 9090, host: '127.0.0.1', trustProxy: true });
+    expect(config.http).toMatchObject({ port: 9090, host: '127.0.0.1', trustProxy: true, publicUrl: 'https://tessera.example.com/api' });
     expect(config.auth).toMatchObject({ refreshRotation: true, accessTtlMs: 5.5 * 3_600_000, signingKeyFile: join(dir, 'key.pem'), verifyKeyFiles: [join(dir, 'key.pem')] });
     expect(config.bootstrapAdmin.email).toBe('root@example.org');
     expect(config.instances.regions).toEqual(['eu01', 'eu02']);
@@ -88,6 +89,9 @@ describe('loadConfig', () => {
     ['TESSERA_VERIFY_KEY_FILES', '/nonexistent/tessera/old.pem'],
     ['DATABASE_URL', 'mysql://localhost/tessera'],
     ['DATABASE_URL', 'file:'],
+    ['TESSERA_PUBLIC_URL', 'tessera.example.com'],
+    ['TESSERA_PUBLIC_URL', 'ftp://tessera.example.com'],
+    ['TESSERA_PUBLIC_URL', 'https://tessera.example.com/?x=1'],
   ])('names %s when it is %p', (name, value) => {
     const found = problems({ [name]: value });
     expect(found).toHaveLength(1);

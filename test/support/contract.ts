@@ -174,15 +174,16 @@ function templateMatcher(template: string, item: Record<string, any>): (path: st
   };
 }
 
-/** OpenAPI 3.0 schema objects as JSON Schema: `nullable: true` becomes a `null` type. */
+/** OpenAPI 3.0 schema objects as JSON Schema: `nullable: true` admits `null`. */
 function toJsonSchema<T>(node: T): T {
   if (Array.isArray(node)) return node.map(toJsonSchema) as T;
   if (!node || typeof node !== 'object') return node;
   const copy: Record<string, any> = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, toJsonSchema(value)]));
   if (copy.nullable === true) {
     delete copy.nullable;
+    // Nest writes a nullable DTO as `{nullable, type: object, allOf: [$ref]}`; generators read it as `T | null`.
+    if (copy.$ref || copy.allOf) return { anyOf: [{ type: 'null' }, copy] } as T;
     if (copy.type) copy.type = [copy.type, 'null'].flat();
-    else if (copy.$ref || copy.allOf) return { anyOf: [{ type: 'null' }, copy] } as T;
     if (copy.enum) copy.enum = [...copy.enum, null];
   }
   return copy as T;
@@ -229,10 +230,6 @@ export async function checkAgainstDocument(baseUrl: string, method: string, path
     return;
   }
   const { operation, problems } = (await checkerFor(baseUrl)).check(method, path, response);
-  if (problems.length && process.env.CONTRACT_COLLECT) {
-    appendFileSync(process.env.CONTRACT_COLLECT, `${JSON.stringify({ method, path, status: response.status, problems })}\n`);
-    return;
-  }
   if (problems.length) throw new Error(`response does not match the OpenAPI document:\n- ${problems.join('\n- ')}`);
   tally({ operationId: operation!.operationId, status: response.status });
 }
