@@ -44,7 +44,9 @@ function forwardAuthPath(options: {
       tags: ['forward auth'],
       summary: `${options.summary}${method === 'get' ? '' : ` (${method.toUpperCase()})`}`,
       description: `${options.description}\n\n${forwardAuthNote}`,
-      security: [{ bearer: [] }, { basic: [] }],
+      // Generated clients (hey-api) apply every scheme they hold a token for, the last one winning:
+      // bearer last, so a client given one token sends it as `Bearer`.
+      security: [{ basic: [] }, { bearer: [] }],
       responses: {
         204: { description: 'The token opens the resource; the headers name who and what.', headers: options.grantedHeaders },
         ...options.refusals,
