@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { AppError } from './app-error';
 
@@ -12,7 +12,8 @@ export interface ErrorReply {
   body: Record<string, unknown>;
 }
 
-const logger = new Logger('Errors');
+// Forward-auth answers have no request logger; their unexpected errors are logged here.
+const fallbackLogger = new Logger('Errors');
 
 const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'request body is not valid JSON',
@@ -28,8 +29,12 @@ const FASTIFY_MESSAGES: Record<string, string> = {
  * Turns anything thrown while handling a request into the documented error body of the API
  * family the request belongs to. Unknown errors become a bare 500; their text is only logged.
  */
-export function toErrorReply(error: unknown, url: string): ErrorReply {
-  const { status, code, message, headers } = classify(error);
+export function toErrorReply(error: unknown, url: string, log?: FastifyBaseLogger): ErrorReply {
+  const { status, code, message, headers, unexpected } = classify(error);
+  if (unexpected) {
+    if (log) log.error({ err: error }, 'unexpected error');
+    else fallbackLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
   if (STACKIT_FAMILY.test(url)) {
     return { status, headers, body: { code: status, message, status: STATUS_CODES[status] ?? 'Error' } };
   }
@@ -41,11 +46,11 @@ export function toErrorReply(error: unknown, url: string): ErrorReply {
  * Fastify's router raises (malformed URLs) are answered before the hook that usually sets it.
  */
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, headers, body } = toErrorReply(error, request.url);
+  const { status, headers, body } = toErrorReply(error, request.url, request.log);
   reply.code(status).headers({ ...headers, 'x-request-id': request.id }).send(body);
 }
 
-function classify(error: unknown): { status: number; code: string; message: string; headers: Record<string, string> } {
+function classify(error: unknown): { status: number; code: string; message: string; headers: Record<string, string>; unexpected?: boolean } {
   if (error instanceof AppError) {
     return { status: error.status, code: error.code, message: error.message, headers: error.headers };
   }
@@ -65,8 +70,7 @@ function classify(error: unknown): { status: number; code: string; message: stri
     const message = FASTIFY_MESSAGES[fastify.code ?? ''] ?? 'request is not valid';
     return { status: fastify.statusCode, code: defaultCode(fastify.statusCode), message, headers: {} };
   }
-  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  return { status: 500, code: 'internal_error', message: 'internal server error', headers: {} };
+  return { status: 500, code: 'internal_error', message: 'internal server error', headers: {}, unexpected: true };
 }
 
 function defaultCode(status: number): string {
