@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { sendError } from './common/error-body';
 import { AppConfig } from './config/app-config';
@@ -88,4 +89,6 @@ function publicDocument(document: OpenAPIObject): OpenAPIObject {
 
 export async function listen(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   await app.listen({ port: config.http.port, host: config.http.host, listenTextResolver: listeningText(config.database.provider) });
+  // Log lines are buffered in blocks; whoever waits for the start line should not wait for a block.
+  (app.getHttpAdapter().getInstance().log as Logger).flush();
 }
