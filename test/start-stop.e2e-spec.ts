@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accepts, eventually, heldLogin } from './support/in-flight';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, freshDatabase } from './support/test-app';
-import { ROOT } from './support/tessera-process';
+import { freshDatabase } from './support/test-app';
+import { ROOT, serverEnv } from './support/tessera-process';
 
 // The README's start command, run as a user runs it, stopped as a supervisor stops it: a signal to
 // the process it started, which is npm. When the sources changed since the last build, `npm start`
@@ -17,16 +17,7 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('`npm start`, then %s to the npm p
     const database = await freshDatabase(dataDir);
     const npm = spawn('npm', ['start'], {
       cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? tmpdir(),
-        HOST: '127.0.0.1',
-        PORT: '0',
-        TESSERA_DATA_DIR: dataDir,
-        DATABASE_URL: database.url,
-        TESSERA_ADMIN_EMAIL: ADMIN_EMAIL,
-        TESSERA_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...serverEnv(dataDir, database.url) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
