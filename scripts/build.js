@@ -3,7 +3,7 @@
 // the time of the generators rather than of tsc. With --if-stale it does only the stages whose
 // inputs changed since the last build, which `npm start` and `npm test` rely on.
 const { createHash } = require('node:crypto');
-const { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { dirname, join, relative } = require('node:path');
 const { transformFileSync } = require('@swc/core');
 const { generatePrismaClients, generateSwaggerMetadata } = require('./generate');
@@ -49,11 +49,13 @@ function build({ ifStale = false } = {}) {
   return ran;
 }
 
+/** Into a fresh directory that then replaces dist/, so a server started meanwhile finds a whole build. */
 function transpile() {
-  rmSync(dist, { recursive: true, force: true });
+  const next = `${dist}.next`;
+  rmSync(next, { recursive: true, force: true });
   for (const file of files(src)) {
     if (!file.endsWith('.ts') || file.endsWith('.spec.ts') || file.endsWith('.d.ts')) continue;
-    const out = join(dist, relative('src', file)).replace(/\.ts$/, '.js');
+    const out = join(next, relative('src', file)).replace(/\.ts$/, '.js');
     const { code, map } = transformFileSync(join(root, file), {
       swcrc: false,
       sourceMaps: true,
@@ -72,6 +74,8 @@ function transpile() {
     writeFileSync(out, `${code}\n//# sourceMappingURL=${out.split('/').pop()}.map\n`);
     writeFileSync(`${out}.map`, map);
   }
+  rmSync(dist, { recursive: true, force: true });
+  renameSync(next, dist);
 }
 
 /** Files under a directory, relative to the project root, sorted. */
