@@ -117,6 +117,11 @@ describe('logs', () => {
         throw new Error(`log line is not JSON: ${line}`);
       }
     });
+    // One logger: pino's shape on every line, Nest's application lines included.
+    for (const entry of entries) expect(entry).toEqual(expect.objectContaining({ level: expect.stringMatching(/^(trace|debug|info|warn|error|fatal)$/), time: expect.any(Number), msg: expect.any(String) }));
+    expect(entries).toContainEqual(expect.objectContaining({ context: 'NestApplication', level: 'info' }));
+    // The start line names the address actually bound.
+    expect(entries).toContainEqual(expect.objectContaining({ msg: `listening on ${tessera.url} (${usingPostgres() ? 'postgresql' : 'sqlite'})` }));
     const requestLines = entries.filter((entry) => entry.msg === 'request');
     expect(requestLines.length).toBeGreaterThanOrEqual(10);
     expect(requestLines).toContainEqual(expect.objectContaining({ reqId: 'log-test-me', method: 'GET', path: '/console/api/users/me', status: 200 }));
