@@ -1,8 +1,8 @@
 // `npm run bench`: measures the production build (`node dist/main.js`, so run `npm run build`
 // first) on SQLite and, with BENCH_DATABASE_URL, on PostgreSQL, against a bare Fastify ceiling
 // measured in the same run. Load comes from autocannon in separate processes. Prints a table and
-// writes bench/results/latest.json. See the README's "Benchmarks" section for the settings, and
-// bench/README.md for BENCH_METRICS (metrics off, on, or both in one run).
+// writes bench/results/latest.json. See bench/README.md for the settings, and BENCH_METRICS there
+// (metrics off, on, or both in one run).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';

@@ -1,10 +1,9 @@
-import { ConsoleLogger, INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { LogController, type FastifyHttpOptions, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Server } from 'node:http';
-import pino from 'pino';
+import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppError } from './common/app-error';
 import { clientErrorHandler } from './common/client-errors';
@@ -15,6 +14,7 @@ import { APP_CONFIG } from './config/config.module';
 import { ForwardAuthLane, requestIdOf } from './forward-auth/forward-auth-lane';
 import { InstanceForwardAuth } from './instances/verification/instance-forward-auth';
 import { Metrics, UNMATCHED_ROUTE } from './metrics/metrics.service';
+import { createLogger, listeningText, NestPinoLogger } from './logging/logger';
 import { ModelForwardAuth } from './models/verification/model-forward-auth';
 import metadata from './metadata';
 import { buildOpenApiDocument, serveOpenApiDocument } from './openapi/openapi-document';
@@ -22,6 +22,7 @@ import { buildOpenApiDocument, serveOpenApiDocument } from './openapi/openapi-do
 /** Builds the application exactly as production runs it; e2e tests call this too. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const forwardAuth = new ForwardAuthLane();
+  const logger = createLogger(config.logLevel);
   const options: FastifyHttpOptions<Server> = {
     serverFactory: forwardAuth.serverFactory,
     // Practicus clients always send a trailing slash, STACKIT clients never do.
@@ -41,18 +42,15 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // before any hook runs: answer them in the documented error shapes too.
     frameworkErrors: sendError,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => requestIdOf(request.headers['x-request-id']),
-    // Buffered asynchronous writes: not a write(2) per request line on the verification hot path.
-    // pino flushes the buffer at exit.
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, stream: pino.destination({ sync: false, minLength: 4096 }) },
+    loggerInstance: logger,
   };
   const adapter = new FastifyAdapter(options);
-  const logger = new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger: new NestPinoLogger(logger) });
   await setupApp(app, config);
   const metrics = app.get(Metrics, { strict: false });
   forwardAuth.route('instances', app.get(InstanceForwardAuth, { strict: false }), metrics);
   forwardAuth.route('models', app.get(ModelForwardAuth, { strict: false }), metrics);
-  if (config.logLevel !== 'silent') forwardAuth.useLogger(app.getHttpAdapter().getInstance().log);
+  if (config.logLevel !== 'silent') forwardAuth.useLogger(logger);
   return app;
 }
 
@@ -93,13 +91,8 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
 }
 
-function nestLogLevels(level: AppConfig['logLevel']) {
-  const order = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-  const cut = { silent: 0, fatal: 1, error: 2, warn: 3, info: 4, debug: 5, trace: 6 }[level];
-  return order.slice(0, cut) as unknown as ('fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose')[];
-}
-
-export async function listen(app: INestApplication, config: AppConfig): Promise<void> {
-  await app.listen(config.http.port, config.http.host);
-  new Logger('Tessera').log(`listening on ${await app.getUrl()} (${config.database.provider})`);
+export async function listen(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  await app.listen({ port: config.http.port, host: config.http.host, listenTextResolver: listeningText(config.database.provider) });
+  // Log lines are buffered in blocks; whoever waits for the start line should not wait for a block.
+  (app.getHttpAdapter().getInstance().log as Logger).flush();
 }

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable } from '../database/unavailable';
 import { AppError } from './app-error';
@@ -13,7 +13,8 @@ export interface ErrorReply {
   body: Record<string, unknown>;
 }
 
-const logger = new Logger('Errors');
+// Forward-auth answers have no request logger; their unexpected errors are logged here.
+const fallbackLogger = new Logger('Errors');
 
 const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'request body is not valid JSON',
@@ -28,8 +29,12 @@ const FASTIFY_MESSAGES: Record<string, string> = {
  * Turns anything thrown while handling a request into the documented error body of the API
  * family the request belongs to. Unknown errors become a bare 500; their text is only logged.
  */
-export function toErrorReply(error: unknown, url: string): ErrorReply {
-  const { status, code, message, headers } = classify(error);
+export function toErrorReply(error: unknown, url: string, log?: FastifyBaseLogger): ErrorReply {
+  const { status, code, message, headers, unexpected } = classify(error);
+  if (unexpected) {
+    if (log) log.error({ err: error }, 'unexpected error');
+    else fallbackLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
   if (STACKIT_FAMILY.test(url)) {
     return { status, headers, body: { code: status, message, status: STATUS_CODES[status] ?? 'Error' } };
   }
@@ -45,7 +50,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   if (error instanceof HttpException && isFastifyError(error.cause)) error = error.cause;
   // Fastify's own error does not say what the limit is; the route knows.
   if (isFastifyError(error) && error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') error = AppError.payloadTooLarge(request.routeOptions.bodyLimit);
-  const { status, headers, body } = toErrorReply(error, request.url);
+  const { status, headers, body } = toErrorReply(error, request.url, request.log);
   reply.code(status).headers({ ...headers, 'x-request-id': request.id }).send(body);
 }
 
@@ -53,7 +58,7 @@ function isFastifyError(error: unknown): error is Error & { code: string; status
   return error instanceof Error && error.name === 'FastifyError';
 }
 
-function classify(error: unknown): { status: number; code: string; message: string; headers: Record<string, string> } {
+function classify(error: unknown): { status: number; code: string; message: string; headers: Record<string, string>; unexpected?: boolean } {
   if (error instanceof AppError) {
     return { status: error.status, code: error.code, message: error.message, headers: error.headers };
   }
@@ -77,8 +82,7 @@ function classify(error: unknown): { status: number; code: string; message: stri
     logUnavailable(error);
     return { status: 503, code: 'unavailable', message: UNAVAILABLE_MESSAGE, headers: { 'retry-after': RETRY_AFTER_SECONDS } };
   }
-  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  return { status: 500, code: 'internal_error', message: 'internal server error', headers: {} };
+  return { status: 500, code: 'internal_error', message: 'internal server error', headers: {}, unexpected: true };
 }
 
 /**
@@ -100,7 +104,7 @@ function logUnavailable(error: unknown): void {
   const more = unavailableSuppressed ? ` (and ${unavailableSuppressed} more since the last line)` : '';
   unavailableLoggedAt = now;
   unavailableSuppressed = 0;
-  logger.warn(`database unavailable, answered 503: ${(error as Error)?.message ?? String(error)}${more}`);
+  fallbackLogger.warn(`database unavailable, answered 503: ${(error as Error)?.message ?? String(error)}${more}`);
 }
 
 function defaultCode(status: number): string {
