@@ -1215,7 +1215,11 @@ export interface components {
             items: components["schemas"]["MemberDto"][];
         };
         AddMemberDto: {
-            /** @description Email of a user or of a service account. */
+            /**
+             * Format: email
+             * @description Email of a user or of a service account. An email without an account yet is added all the
+             *     same: the account created for it later holds the role.
+             */
             subject: string;
             /**
              * @description `owner`, `editor` or `reader`.
@@ -1691,7 +1695,7 @@ export interface components {
              * @description `active`, `expired` or `revoked`.
              * @enum {string}
              */
-            state: "revoked" | "active" | "expired";
+            state: "revoked" | "expired" | "active";
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
@@ -1721,7 +1725,7 @@ export interface components {
              * @description `active`, `expired` or `revoked`.
              * @enum {string}
              */
-            state: "revoked" | "active" | "expired";
+            state: "revoked" | "expired" | "active";
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
@@ -1992,6 +1996,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Auth_refresh: {
@@ -2057,6 +2070,15 @@ export interface operations {
             };
             /** @description too many requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2133,6 +2155,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Auth_logout: {
@@ -2202,6 +2233,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Users_list: {
@@ -2260,6 +2300,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2354,6 +2403,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Users_me: {
@@ -2412,6 +2470,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2479,6 +2546,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2575,6 +2651,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Users_resetPassword: {
@@ -2662,6 +2747,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Projects_list: {
@@ -2720,6 +2814,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2814,6 +2917,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     Projects_get: {
@@ -2881,6 +2993,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     Projects_delete: {
@@ -2939,6 +3060,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3035,6 +3165,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     Projects_listMembers: {
@@ -3095,6 +3234,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3191,6 +3339,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     Projects_removeMember: {
@@ -3250,6 +3407,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3347,6 +3513,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ListInstances: {
@@ -3400,6 +3575,15 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3510,6 +3694,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     GetInstance: {
@@ -3571,6 +3764,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     DeleteInstance: {
@@ -3625,6 +3827,15 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3715,6 +3926,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ListInstanceTokens: {
@@ -3769,6 +3989,15 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3880,6 +4109,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     GetInstanceToken: {
@@ -3942,6 +4180,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     DeleteInstanceToken: {
@@ -3997,6 +4244,15 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4088,6 +4344,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     IntrospectToken: {
@@ -4142,6 +4407,15 @@ export interface operations {
             };
             /** @description unsupported content type: send application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4207,6 +4481,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4301,6 +4584,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     ModelPrefixes_get: {
@@ -4368,6 +4660,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     ModelPrefixes_delete: {
@@ -4426,6 +4727,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4522,6 +4832,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     ModelPrefixes_listGrants: {
@@ -4582,6 +4901,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4678,6 +5006,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     ModelPrefixes_removeGrant: {
@@ -4737,6 +5074,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4834,6 +5180,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Models_list: {
@@ -4899,6 +5254,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4993,6 +5357,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Models_get: {
@@ -5060,6 +5433,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Models_delete: {
@@ -5118,6 +5500,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5214,6 +5605,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Models_listVersions: {
@@ -5274,6 +5674,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5370,6 +5779,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     Models_deleteVersion: {
@@ -5429,6 +5847,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5526,6 +5953,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     ModelAuth_get: {
@@ -5596,6 +6032,15 @@ export interface operations {
             };
             /** @description error */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5684,6 +6129,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     ExternalTokens_list: {
@@ -5738,6 +6192,15 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5823,6 +6286,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     ExternalTokens_get: {
@@ -5874,6 +6346,15 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5937,6 +6418,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
         };
     };
     ServiceAccounts_list: {
@@ -5988,6 +6478,15 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6075,6 +6574,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ServiceAccounts_delete: {
@@ -6141,6 +6649,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ServiceAccounts_listTokens: {
@@ -6193,6 +6710,15 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6281,6 +6807,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ServiceAccounts_revokeToken: {
@@ -6341,6 +6876,15 @@ export interface operations {
             };
             /** @description conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6411,6 +6955,15 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
