@@ -21,4 +21,7 @@ module.exports = {
   transformIgnorePatterns: [],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testTimeout: 30000,
+  // Every e2e response is checked against the OpenAPI document (test/support/contract.ts); these count them.
+  globalSetup: '<rootDir>/test/support/contract-setup.ts',
+  globalTeardown: '<rootDir>/test/support/contract-report.ts',
 };

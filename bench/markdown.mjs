@@ -1,4 +1,4 @@
-// `node bench/markdown.mjs FIRST.json SECOND.json`: the README's "Latest results" tables from two
+// `node bench/markdown.mjs FIRST.json SECOND.json`: bench/README.md's "Latest results" tables from two
 // runs of `npm run bench` (copies of bench/results/latest.json), SECOND being the one published.
 // Run the benchmark twice in a row: the second table shows how far the numbers moved.
 import { readFileSync } from 'node:fs';

@@ -1,15 +1,17 @@
 // `npm run bench`: measures the production build (`node dist/main.js`, so run `npm run build`
 // first) on SQLite and, with BENCH_DATABASE_URL, on PostgreSQL, against a bare Fastify ceiling
 // measured in the same run. Load comes from autocannon in separate processes. Prints a table and
-// writes bench/results/latest.json. See the README's "Benchmarks" section for the settings.
+// writes bench/results/latest.json. See bench/README.md for the settings, and BENCH_METRICS there
+// (metrics off, on, or both in one run).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { ADMIN_EMAIL, login, SeedError, seedInstances, seedModels } from './lib/contract.mjs';
-import { killAllChildren, ROOT, RssSampler, runLoad, startCeiling, startTessera, TESSERA_MAIN } from './lib/processes.mjs';
+import { cpuSeconds, freePort, killAllChildren, ROOT, RssSampler, runLoad, startCeiling, startTessera, TESSERA_MAIN } from './lib/processes.mjs';
 import { notRun, printReport, score, toRow, writeResult } from './lib/report.mjs';
+import { measureMetricsOverhead } from './lib/metrics-overhead.mjs';
 import { CONCURRENT, SCENARIOS } from './lib/scenarios.mjs';
 
 const RESULT_FILE = join(ROOT, 'bench', 'results', 'latest.json');
@@ -41,6 +43,8 @@ function readSettings() {
   const unknown = only?.filter((id) => !known.includes(id)) ?? [];
   if (unknown.length) throw new Error(`BENCH_SCENARIOS: unknown ${unknown.join(', ')}; known: ${known.join(', ')}`);
   const logLevel = process.env.BENCH_LOG_LEVEL?.trim() || 'info';
+  const metrics = process.env.BENCH_METRICS?.trim() || 'off';
+  if (!['off', 'on', 'both'].includes(metrics)) throw new Error(`BENCH_METRICS: expected off, on or both, got "${metrics}"`);
   return {
     databaseUrl,
     durationSec: integerSetting('BENCH_DURATION', 10, 1, 300),
@@ -48,14 +52,22 @@ function readSettings() {
     connections: integerSetting('BENCH_CONNECTIONS', 50, 1, 1000),
     scenarios: only ?? known,
     logLevel,
+    metrics,
+    // With metrics both ways, how many off/on pairs of each scenario are measured.
+    metricsRounds: metrics === 'both' ? integerSetting('BENCH_METRICS_ROUNDS', 3, 1, 20) : 1,
   };
 }
 
 /** Warm-up (discarded), then the measured run. */
-async function measure(settings, url, requests, options = {}) {
+/** Warm-up (discarded), then the measured run; with `pid`, also the CPU that process used during it. */
+async function measure(settings, url, requests, options = {}, pid = undefined) {
   const spec = { url, connections: settings.connections, requests, ...options };
   if (settings.warmupSec) await runLoad({ ...spec, durationSec: settings.warmupSec });
-  return runLoad({ ...spec, durationSec: settings.durationSec });
+  const cpuBefore = pid && cpuSeconds(pid);
+  const summary = await runLoad({ ...spec, durationSec: settings.durationSec });
+  const cpuAfter = pid && cpuSeconds(pid);
+  if (cpuBefore !== undefined && cpuAfter !== undefined) summary.cpuSeconds = cpuAfter - cpuBefore;
+  return summary;
 }
 
 /** The bare Fastify ceiling; `alongside(durationSec)`, a load on Tessera, runs through its warm-up and measurement. */
@@ -120,7 +132,7 @@ async function seed(baseUrl, password) {
 async function runScenario(settings, context, scenario, rss) {
   if (scenario.needs && !context[scenario.needs]) return notRun(scenario, `seeding ${scenario.needs} failed`);
   const options = { idReplacement: scenario.idReplacement, ...(scenario.connections ? { connections: scenario.connections } : {}) };
-  const summary = await measure(settings, context.url, scenario.requests(context), options);
+  const summary = await measure(settings, context.url, scenario.requests(context), options, rss.pid);
   return toRow({ scenario, summary, rssMb: rss.takeWindowMaxMb() });
 }
 
@@ -140,54 +152,112 @@ async function runConcurrent(settings, context, rss) {
   return row;
 }
 
-async function runBackend(settings, database) {
+/**
+ * One Tessera on a fresh SQLite directory or PostgreSQL database, seeded, with metrics on or off
+ * (on: served on a port of their own, as production would, and scraped once before it stops).
+ */
+async function startVariant(settings, database, metrics) {
   const dataDir = mkdtempSync(join(tmpdir(), `tessera-bench-${database}-`));
   const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
   cleanups.add(removeDir);
-  const result = { database, scenarios: [] };
-  let postgres;
-  let tessera;
-  let rss;
-  try {
-    const env = {
-      TESSERA_DATA_DIR: dataDir,
-      TESSERA_ADMIN_EMAIL: ADMIN_EMAIL,
-      TESSERA_ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
-      // One client address makes every login: the per-address limit would measure 429s.
-      TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE: '1000000',
-      TESSERA_ACCESS_TOKEN_TTL: '12h',
-      TESSERA_LOG_LEVEL: settings.logLevel,
-    };
-    if (database === 'postgresql') {
-      postgres = await createPostgresDatabase(settings.databaseUrl);
-      cleanups.add(postgres.drop);
-      env.DATABASE_URL = postgres.url;
-    }
-    tessera = await startTessera(env, join(dataDir, 'tessera.log'));
-    rss = new RssSampler(tessera.pid);
-    const context = await seed(tessera.url, env.TESSERA_ADMIN_PASSWORD);
-    result.seedProblems = Object.values(context.problems);
-    for (const scenario of SCENARIOS.filter((s) => settings.scenarios.includes(s.id))) {
-      process.stderr.write(`${database}: ${scenario.id}\n`);
-      result.scenarios.push(await runScenario(settings, context, scenario, rss));
-    }
-    if (settings.scenarios.includes(CONCURRENT.id)) {
-      process.stderr.write(`${database}: ${CONCURRENT.id}\n`);
-      result.concurrent = await runConcurrent(settings, context, rss);
-    }
-  } catch (error) {
-    result.error = error.message;
-  } finally {
-    if (rss) result.rssMaxMb = Math.round(rss.stop() * 10) / 10;
-    await tessera?.stop();
-    if (postgres) {
-      await postgres.drop().catch((error) => process.stderr.write(`could not drop the benchmark database: ${error.message}\n`));
-      cleanups.delete(postgres.drop);
+  const variant = { metrics, problems: [] };
+  variant.stop = async () => {
+    if (variant.rss) variant.rssMaxMb = Math.round(variant.rss.stop() * 10) / 10;
+    await variant.tessera?.stop();
+    if (variant.postgres) {
+      await variant.postgres.drop().catch((error) => process.stderr.write(`could not drop the benchmark database: ${error.message}\n`));
+      cleanups.delete(variant.postgres.drop);
     }
     removeDir();
     cleanups.delete(removeDir);
+  };
+  const env = {
+    TESSERA_DATA_DIR: dataDir,
+    TESSERA_ADMIN_EMAIL: ADMIN_EMAIL,
+    TESSERA_ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
+    // One client address makes every login: the per-address limit would measure 429s.
+    TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE: '1000000',
+    TESSERA_ACCESS_TOKEN_TTL: '12h',
+    TESSERA_LOG_LEVEL: settings.logLevel,
+  };
+  if (metrics === 'on') env.TESSERA_METRICS_PORT = String(await freePort());
+  if (database === 'postgresql') {
+    variant.postgres = await createPostgresDatabase(settings.databaseUrl);
+    cleanups.add(variant.postgres.drop);
+    env.DATABASE_URL = variant.postgres.url;
+  }
+  variant.tessera = await startTessera(env, join(dataDir, 'tessera.log'));
+  variant.rss = new RssSampler(variant.tessera.pid);
+  variant.context = await seed(variant.tessera.url, env.TESSERA_ADMIN_PASSWORD);
+  variant.problems = Object.values(variant.context.problems);
+  if (metrics === 'on') variant.metricsUrl = `http://127.0.0.1:${env.TESSERA_METRICS_PORT}/metrics`;
+  return variant;
+}
+
+/** The forward-auth verifications a metrics-on Tessera counted: proof the metrics were recording. */
+async function countedVerifications(metricsUrl) {
+  const text = await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text());
+  return [...text.matchAll(/^tessera_token_verifications_total\{kind="instance",[^}]*\} (\d+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+}
+
+async function runBackend(settings, database) {
+  const result = { database, metrics: settings.metrics, scenarios: [] };
+  const variants = [];
+  try {
+    // Metrics both ways: two Tesseras side by side, loaded in turn (off then on, then on then off,
+    // ...), so drift in the machine's speed hits both alike. The pairs' spread shows the noise.
+    for (const metrics of settings.metrics === 'both' ? ['off', 'on'] : [settings.metrics]) variants.push(await startVariant(settings, database, metrics));
+    result.seedProblems = variants.flatMap((variant) => variant.problems);
+    const label = (variant) => (variants.length > 1 ? `, metrics ${variant.metrics}` : '');
+    for (const scenario of SCENARIOS.filter((s) => settings.scenarios.includes(s.id))) {
+      for (let round = 0; round < settings.metricsRounds; round++) {
+        for (const variant of round % 2 ? [...variants].reverse() : variants) {
+          process.stderr.write(`${database}: ${scenario.id}${label(variant)}\n`);
+          const row = await runScenario(settings, variant.context, scenario, variant.rss);
+          if (variants.length > 1) Object.assign(row, { metrics: variant.metrics, round: round + 1 });
+          result.scenarios.push(row);
+        }
+      }
+    }
+    // Its logins and second ceiling would not fit the pairs: only run with metrics one way.
+    if (settings.scenarios.includes(CONCURRENT.id) && variants.length === 1) {
+      process.stderr.write(`${database}: ${CONCURRENT.id}\n`);
+      result.concurrent = await runConcurrent(settings, variants[0].context, variants[0].rss);
+    }
+    const metered = variants.find((variant) => variant.metricsUrl);
+    if (metered) result.instanceVerificationsCounted = await countedVerifications(metered.metricsUrl);
+    if (variants.length > 1) result.metricsOverhead = metricsOverhead(result.scenarios);
+  } catch (error) {
+    result.error = error.message;
+  } finally {
+    for (const variant of variants) await variant.stop();
+    const rss = variants.map((variant) => variant.rssMaxMb).filter((mb) => mb !== undefined);
+    if (rss.length) result.rssMaxMb = Math.max(...rss);
   }
   return result;
+}
+
+/** Per scenario: each round's metrics-on req/s relative to metrics-off, and the change of the means. */
+function metricsOverhead(rows) {
+  const overhead = {};
+  for (const id of new Set(rows.map((row) => row.id))) {
+    const of = (metrics, read) => rows.filter((row) => row.id === id && row.metrics === metrics && !row.failed).map(read);
+    const [off, on] = [of('off', (row) => row.requestsPerSec), of('on', (row) => row.requestsPerSec)];
+    const [offCpu, onCpu] = [of('off', (row) => row.cpuUsPerRequest), of('on', (row) => row.cpuUsPerRequest)];
+    if (!off.length || off.length !== on.length) continue;
+    const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+    const change = (a, b) => Math.round((b / a - 1) * 1000) / 10;
+    overhead[id] = {
+      offRequestsPerSec: off,
+      onRequestsPerSec: on,
+      perRoundChangePercent: off.map((value, i) => change(value, on[i])),
+      meanChangePercent: change(mean(off), mean(on)),
+      offCpuUsPerRequest: offCpu,
+      onCpuUsPerRequest: onCpu,
+      cpuPerRequestChangePercent: offCpu.every(Number.isFinite) && onCpu.every(Number.isFinite) ? change(mean(offCpu), mean(onCpu)) : null,
+    };
+  }
+  return overhead;
 }
 
 function newestSourceChange(dir = join(ROOT, 'src')) {
@@ -237,6 +307,10 @@ async function main() {
   };
   // The ceiling is measured before each backend and once at the end, and each backend's ratios
   // use the mean of the two measurements around it: the machine's speed drifts within a run.
+  if (settings.metrics === 'both') {
+    process.stderr.write('metrics cost per check, in process\n');
+    result.metricsCost = await measureMetricsOverhead();
+  }
   const ceilings = [];
   result.backends = [];
   for (const database of settings.databaseUrl ? ['sqlite', 'postgresql'] : ['sqlite']) {
@@ -255,6 +329,11 @@ async function main() {
     backend.ceilingRequestsPerSec = ceilingRps;
     for (const row of backend.scenarios) score(row, SCENARIOS.find((s) => s.id === row.id), ceilingRps, backend.database);
     if (backend.concurrent) score(backend.concurrent, CONCURRENT, ceilingRps, backend.database);
+    // The in-process cost of metrics per check as a share of what a check costs Tessera's CPU here.
+    for (const overhead of Object.values(backend.metricsOverhead ?? {})) {
+      const cpuNs = overhead.offCpuUsPerRequest.reduce((sum, us) => sum + us, 0) / overhead.offCpuUsPerRequest.length * 1000;
+      if (result.metricsCost && cpuNs > 0) overhead.inProcessCostPercent = Math.round((result.metricsCost.addedNsPerCheck / cpuNs) * 1000) / 10;
+    }
   }
   printReport(result);
   writeResult(RESULT_FILE, result);

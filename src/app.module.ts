@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { InstancesModule } from './instances/instances.module';
 import { KeysModule } from './keys/keys.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ModelsModule } from './models/models.module';
 import { ProjectsModule } from './projects/projects.module';
 import { RevocationModule } from './revocation/revocation.module';
@@ -20,7 +21,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RevocationModule, KeysModule, HealthModule, AuthModule, ProjectsModule, InstancesModule, ModelsModule, ServiceAccountsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, MetricsModule, RevocationModule, KeysModule, HealthModule, AuthModule, ProjectsModule, InstancesModule, ModelsModule, ServiceAccountsModule],
       providers: [
         {
           provide: APP_PIPE,

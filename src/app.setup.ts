@@ -1,25 +1,39 @@
-import { ConsoleLogger, INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
-import pino from 'pino';
+import { SwaggerModule } from '@nestjs/swagger';
+import { LogController, type FastifyHttpOptions, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
 import { AppModule } from './app.module';
+import { AppError } from './common/app-error';
+import { clientErrorHandler } from './common/client-errors';
 import { sendError } from './common/error-body';
+import { parseJsonBody } from './common/json-body';
 import { AppConfig } from './config/app-config';
+import { APP_CONFIG } from './config/config.module';
 import { ForwardAuthLane, requestIdOf } from './forward-auth/forward-auth-lane';
 import { InstanceForwardAuth } from './instances/verification/instance-forward-auth';
+import { Metrics, UNMATCHED_ROUTE } from './metrics/metrics.service';
+import { createLogger, listeningText, NestPinoLogger } from './logging/logger';
 import { ModelForwardAuth } from './models/verification/model-forward-auth';
 import metadata from './metadata';
+import { buildOpenApiDocument, serveOpenApiDocument } from './openapi/openapi-document';
 
 /** Builds the application exactly as production runs it; e2e tests call this too. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const forwardAuth = new ForwardAuthLane();
-  const adapter = new FastifyAdapter({
+  const logger = createLogger(config.logLevel);
+  const options: FastifyHttpOptions<Server> = {
     serverFactory: forwardAuth.serverFactory,
     // Practicus clients always send a trailing slash, STACKIT clients never do.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     bodyLimit: config.http.bodyLimitBytes,
+    // Bounded time per connection: a client that sends its headers or body slowly gets 408 and is
+    // disconnected. Node checks every connection once per interval, so the interval is kept short
+    // for the 408 to arrive close to the timeout.
+    requestTimeout: config.http.bodyTimeoutMs,
+    http: { headersTimeout: config.http.headerTimeoutMs, maxHeaderSize: config.http.maxHeaderBytes, connectionsCheckingInterval: 1_000 },
+    clientErrorHandler: clientErrorHandler(config.http),
     trustProxy: config.http.trustProxy,
     // onResponse below writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -28,74 +42,57 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // before any hook runs: answer them in the documented error shapes too.
     frameworkErrors: sendError,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => requestIdOf(request.headers['x-request-id']),
-    // Buffered asynchronous writes: not a write(2) per request line on the verification hot path.
-    // pino flushes the buffer at exit.
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, stream: pino.destination({ sync: false, minLength: 4096 }) },
-  });
-  const logger = new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger });
-  await setupApp(app);
-  forwardAuth.route('instances', app.get(InstanceForwardAuth, { strict: false }));
-  forwardAuth.route('models', app.get(ModelForwardAuth, { strict: false }));
-  if (config.logLevel !== 'silent') forwardAuth.useLogger(app.getHttpAdapter().getInstance().log);
+    loggerInstance: logger,
+  };
+  const adapter = new FastifyAdapter(options);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger: new NestPinoLogger(logger) });
+  await setupApp(app, config);
+  const metrics = app.get(Metrics, { strict: false });
+  forwardAuth.route('instances', app.get(InstanceForwardAuth, { strict: false }), metrics);
+  forwardAuth.route('models', app.get(ModelForwardAuth, { strict: false }), metrics);
+  if (config.logLevel !== 'silent') forwardAuth.useLogger(logger);
   return app;
 }
 
-export async function setupApp(app: NestFastifyApplication): Promise<void> {
+export async function setupApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
+  // JSON (and forms, registered by Nest) only: a text/plain body gets 415, not a string in a DTO.
+  fastify.removeContentTypeParser('text/plain');
+  // Replaces the default JSON parser, which would hand any depth to class-transformer.
+  app.useBodyParser('application/json', { bodyLimit: config.http.bodyLimitBytes }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body, config.http.jsonMaxDepth));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   // Callback-style hooks: an async hook costs a promise and a microtask on every request.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     reply.header('x-request-id', request.id);
+    // A NUL decoded into a path or query parameter cannot be stored or looked up in PostgreSQL;
+    // URLs carry it only percent-encoded (Node's parser refuses a raw one).
+    if (request.url.includes('%00')) return sendError(AppError.badRequest('the URL contains a NUL character (%00)'), request, reply);
     done();
   });
   // One structured line per request; headers and bodies are never logged (they carry secrets).
-  // Forward-auth checks never reach Fastify: ForwardAuthLane logs them the same way.
+  // Forward-auth checks never reach Fastify: ForwardAuthLane logs and counts them the same way.
+  const metrics = app.get(Metrics, { strict: false });
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     request.log.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    // The route template, never the URL: ids would make every request a series of its own.
+    if (metrics.enabled) metrics.route(request.routeOptions.url ?? UNMATCHED_ROUTE)!.observe(request.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 
   await SwaggerModule.loadPluginMetadata(metadata);
-  const document = SwaggerModule.createDocument(app, openApiConfig(), {
-    // Swagger numbers the methods of multi-path controllers (`create[1]`); the aliases leave the document, so drop the index.
-    operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey.replace(/\[\d+\]$/, '')}`,
-  });
-  SwaggerModule.setup('docs', app, publicDocument(document), { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  serveOpenApiDocument(app, app.get(APP_CONFIG), buildOpenApiDocument(app));
   // SIGTERM/SIGINT: stop accepting connections, finish in-flight requests, close the database, exit 0
   // (Nest's default re-raises the signal, which orchestrators report as a crash).
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
 }
 
-function openApiConfig() {
-  return new DocumentBuilder()
-    .setTitle('Tessera')
-    .setDescription(
-      'Token lifecycle for ML platforms: STACKIT-style instance tracking tokens (`/v1`; every `/v1/projects/...` route is also served under `/v1alpha`), ' +
-        'service accounts after STACKIT Service Account API v2 (`/v2`, also served under `/v1` and `/v1alpha`), ' +
-        'Practicus-style console and model authentication (`/console/api`).',
-    )
-    .setVersion('1.0.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Console access token or service-account access token' })
-    .build();
-}
-
-/**
- * Aliases stay out of the document so generated clients get one method per operation: `/v1alpha`
- * repeats `/v1`, and `/v1` repeats the `/v2` service-account routes.
- */
-function publicDocument(document: OpenAPIObject): OpenAPIObject {
-  const isAlias = (path: string) => path.startsWith('/v1alpha/') || (path.startsWith('/v1/') && `/v2/${path.slice(4)}` in document.paths);
-  const paths = Object.fromEntries(Object.entries(document.paths).filter(([path]) => !isAlias(path)));
-  return { ...document, paths };
-}
-
-function nestLogLevels(level: AppConfig['logLevel']) {
-  const order = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-  const cut = { silent: 0, fatal: 1, error: 2, warn: 3, info: 4, debug: 5, trace: 6 }[level];
-  return order.slice(0, cut) as unknown as ('fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose')[];
-}
-
-export async function listen(app: INestApplication, config: AppConfig): Promise<void> {
-  await app.listen(config.http.port, config.http.host);
-  new Logger('Tessera').log(`listening on ${await app.getUrl()} (${config.database.provider})`);
+export async function listen(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  await app.listen({ port: config.http.port, host: config.http.host, listenTextResolver: listeningText(config.database.provider) });
+  // Log lines are buffered in blocks; whoever waits for the start line should not wait for a block.
+  (app.getHttpAdapter().getInstance().log as Logger).flush();
 }

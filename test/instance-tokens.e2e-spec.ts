@@ -133,10 +133,12 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
     const longDescription = await app.request('PATCH', url, { token: owner.access, json: { description: 'd'.repeat(500) } });
     expect(longDescription.status).toBe(400);
     expect(longDescription.body.message).toContain('maxLength 160');
-    for (const body of [{ name: '' }, { name: 'n'.repeat(201) }, { description: 'd'.repeat(2001) }, { labels: { 'stackit-a': 'b' } }, { ttlDuration: '1d' }, { name: null }]) {
+    for (const body of [{ name: '' }, { name: 'n'.repeat(201) }, { description: 'd'.repeat(2001) }, { labels: { 'stackit-a': 'b' } }, { ttlDuration: '1d' }]) {
       const response = await app.request('PATCH', url, { token: owner.access, json: body });
       expect([response.status, body]).toEqual([400, body]);
     }
+    // null in an optional field is read as absent (docs/security.md): nothing changes.
+    expect((await app.request('PATCH', url, { token: owner.access, json: { name: null } })).status).toBe(202);
     expect((await app.request('GET', url, { token: owner.access })).body.token.name).toBe('ci');
   });
 

@@ -134,7 +134,7 @@ describe('model URLs and model API session tokens (the Practicus flow)', () => {
         '/models/practicus/',
         '/models/',
       ]) {
-        const response = await app.request('GET', `${path}?get_meta=true`, { token: admin.access });
+        const response = await app.request('GET', `${path}?get_meta=true`, { token: admin.access, undocumented: 'unknown paths under Tessera first segments, on purpose' });
         expect({ path, status: response.status }).toEqual({ path, status: 404 });
         expect(response.body.code).toBe('not_found');
       }
@@ -334,11 +334,11 @@ describe('model URLs and model API session tokens (the Practicus flow)', () => {
     it('never shadows Tessera routes', async () => {
       expect((await app.request('GET', '/healthz')).status).toBe(200);
       expect((await app.request('GET', '/readyz/')).status).toBe(200);
-      const openapi = await app.request('GET', '/openapi.json');
+      const openapi = await app.request('GET', '/openapi.json', { undocumented: 'the document and its UI are not operations of the document' });
       expect(openapi.status).toBe(200);
       expect(openapi.body.paths['/console/api/modelhost/model-auth']).toBeDefined();
-      expect((await app.request('GET', '/openapi.yaml')).text).toMatch(/^openapi:/m);
-      const docs = await app.request('GET', '/docs');
+      expect((await app.request('GET', '/openapi.yaml', { undocumented: 'the document and its UI are not operations of the document' })).text).toMatch(/^openapi:/m);
+      const docs = await app.request('GET', '/docs', { undocumented: 'the document and its UI are not operations of the document' });
       expect(docs.status).toBe(200);
       expect(docs.text).toMatch(/swagger/i);
       expect((await app.request('GET', '/.well-known/jwks.json')).body.keys).toEqual(expect.any(Array));
@@ -348,14 +348,14 @@ describe('model URLs and model API session tokens (the Practicus flow)', () => {
     });
 
     it('answers a plain 404 under Tessera first segments, in each family error shape', async () => {
-      const stackit = await app.request('GET', '/v1/no-such-route/x/?get_meta=true', { token: admin.access });
+      const stackit = await app.request('GET', '/v1/no-such-route/x/?get_meta=true', { token: admin.access, undocumented: 'unknown paths under Tessera first segments, on purpose' });
       expect(stackit.status).toBe(404);
       expect(stackit.body).toEqual({ code: 404, message: 'Cannot GET /v1/no-such-route/x', status: 'Not Found' });
       for (const path of ['/console/nope/', '/console/api/modelhost/nope', '/.well-known/nope', '/docs/nope/x', '/healthz/x', '/v2/x', '/v1alpha/x']) {
-        const response = await app.request('GET', `${path}?get_meta=true`, { token: admin.access });
+        const response = await app.request('GET', `${path}?get_meta=true`, { token: admin.access, undocumented: 'unknown paths under Tessera first segments, on purpose' });
         expect({ path, status: response.status }).toEqual({ path, status: 404 });
       }
-      expect((await app.request('GET', '/console/nope/')).body).toEqual({ detail: 'Cannot GET /console/nope', code: 'not_found' });
+      expect((await app.request('GET', '/console/nope/', { undocumented: 'unknown paths under Tessera first segments, on purpose' })).body).toEqual({ detail: 'Cannot GET /console/nope', code: 'not_found' });
     });
   });
 

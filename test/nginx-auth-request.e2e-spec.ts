@@ -5,7 +5,8 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInstance, createProject, createToken, tokensPath } from './support/instances';
-import { TestApp } from './support/test-app';
+import { Client } from 'pg';
+import { TestApp, usingPostgres } from './support/test-app';
 
 /** The nginx binary, installed from Debian packages when missing: the test fails if that is impossible. */
 function ensureNginx(): string {
@@ -178,5 +179,41 @@ http {
     const denied = await mlflow('/ajax-api/2.0/mlflow/runs/search', { headers: auth });
     expect(denied.status).toBe(401);
     expect(seen.length).toBe(before + 1);
+  });
+
+  /** nginx's answer when Tessera cannot decide: 503 with Retry-After, never a denial, never a 500. */
+  async function expectCannotDecide(auth: Record<string, string>) {
+    const before = seen.length;
+    const response = await mlflow('/api/2.0/mlflow/runs/search', { headers: auth });
+    expect(response.status).toBe(503);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await response.json()).toEqual({ code: 503, message: expect.any(String), status: 'Service Unavailable' });
+    expect(seen.length).toBe(before);
+  }
+
+  (usingPostgres() ? it : it.skip)('passes on 503 with Retry-After while Tessera cannot reach its database (PostgreSQL)', async () => {
+    const token = await createToken(app, owner.access, projectId, instanceId);
+    const auth = { authorization: `Bearer ${token.content}` };
+    expect((await mlflow('/api/2.0/mlflow/runs/search', { headers: auth })).status).toBe(200);
+    const database = new URL(app.config.database.url).pathname.slice(1);
+    const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
+      // Tessera itself says 503; nginx must not turn that into a 500 (or a 401).
+      expect((await app.request('GET', `/v1/auth/instances/${instanceId}/verify`, { token: token.content })).status).toBe(503);
+      await expectCannotDecide(auth);
+    } finally {
+      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+  });
+
+  it('answers 503 with Retry-After, not 500, while Tessera is unreachable (last: it stops Tessera)', async () => {
+    const token = await createToken(app, owner.access, projectId, instanceId);
+    await app.close();
+    app = undefined as unknown as TestApp;
+    await expectCannotDecide({ authorization: `Bearer ${token.content}` });
   });
 });

@@ -2,12 +2,11 @@ import BetterSqlite3 from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, freshDatabase, usingPostgres } from './support/test-app';
+import { accepts, eventually, heldLogin } from './support/in-flight';
 import { ROOT, runMain, TesseraProcess } from './support/tessera-process';
 
 // These tests run the built production entry point (dist/main.js): `npm test` builds it first.
@@ -40,32 +39,12 @@ describe('graceful shutdown', () => {
     const tessera = await TesseraProcess.start();
     try {
       const port = Number(new URL(tessera.url).port);
-      const body = JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
-      const request = httpRequest({
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/console/api/auth/',
-        agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
-      });
-      const response = new Promise<{ status?: number; text: string }>((resolve, reject) => {
-        request.on('response', (res) => {
-          let text = '';
-          res.on('data', (chunk) => (text += chunk));
-          res.on('end', () => resolve({ status: res.statusCode, text }));
-        });
-        request.on('error', reject);
-      });
-      // "100 Continue" means the server has the request; its body is still to come.
-      const continued = new Promise((resolve) => request.once('continue', resolve));
-      request.flushHeaders();
-      await continued;
+      const { sendBody, response } = await heldLogin(port);
 
       tessera.child.kill('SIGTERM');
       // Shutdown is under way once the listener refuses new connections; only then send the body.
       await eventually(async () => !(await accepts(port)));
-      request.end(body);
+      sendBody();
 
       const result = await response;
       expect(result.status).toBe(200);
@@ -138,6 +117,11 @@ describe('logs', () => {
         throw new Error(`log line is not JSON: ${line}`);
       }
     });
+    // One logger: pino's shape on every line, Nest's application lines included.
+    for (const entry of entries) expect(entry).toEqual(expect.objectContaining({ level: expect.stringMatching(/^(trace|debug|info|warn|error|fatal)$/), time: expect.any(Number), msg: expect.any(String) }));
+    expect(entries).toContainEqual(expect.objectContaining({ context: 'NestApplication', level: 'info' }));
+    // The start line names the address actually bound.
+    expect(entries).toContainEqual(expect.objectContaining({ msg: `listening on ${tessera.url} (${usingPostgres() ? 'postgresql' : 'sqlite'})` }));
     const requestLines = entries.filter((entry) => entry.msg === 'request');
     expect(requestLines.length).toBeGreaterThanOrEqual(10);
     expect(requestLines).toContainEqual(expect.objectContaining({ reqId: 'log-test-me', method: 'GET', path: '/console/api/users/me', status: 200 }));
@@ -287,22 +271,3 @@ const setChecksum = (url: string, name: string, checksum: string) =>
     (db) => void db.prepare('UPDATE _prisma_migrations SET checksum = ? WHERE migration_name = ?').run(checksum, name),
     async (client) => void (await client.query('UPDATE _prisma_migrations SET checksum = $1 WHERE migration_name = $2', [checksum, name])),
   );
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function eventually(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -171,10 +171,9 @@ describe('projects and members: roles, scope and validation', () => {
     expectStackitError(await app.request('GET', `/v1/projects/${target}`, { token }), 403, 'Forbidden');
   });
 
-  it('answers 404 for unknown members and subjects, 409 for duplicates', async () => {
+  it('answers 404 for unknown members, 409 for duplicates', async () => {
     const projectId = await teamProject();
     const members = `/v1/projects/${projectId}/members`;
-    expectStackitError(await app.request('POST', members, { token: owner.access, json: { subject: 'ghost@tessera.test', role: 'reader' } }), 404, 'Not Found');
     expectStackitError(await app.request('PATCH', `${members}/ghost@tessera.test`, { token: owner.access, json: { role: 'reader' } }), 404, 'Not Found');
     expectStackitError(await app.request('DELETE', `${members}/ghost@tessera.test`, { token: owner.access }), 404, 'Not Found');
     // A real user who is not a member of this project.
@@ -182,6 +181,50 @@ describe('projects and members: roles, scope and validation', () => {
     expectStackitError(await app.request('DELETE', `${members}/${outsider.email}`, { token: owner.access }), 404, 'Not Found');
     expectStackitError(await app.request('POST', members, { token: owner.access, json: { subject: reader.email, role: 'editor' } }), 409, 'Conflict');
     expect((await app.request('GET', members, { token: owner.access })).body.items).toHaveLength(3);
+  });
+
+  it('answers an email without an account exactly like a user: the account created later holds the role', async () => {
+    const projectId = await teamProject('invites');
+    const members = `/v1/projects/${projectId}/members`;
+    // Any signed-in user can own a project, so these answers must not tell which emails have accounts.
+    const known = await app.request('POST', members, { token: owner.access, json: { subject: spare.email, role: 'reader' } });
+    const unknown = await app.request('POST', members, { token: owner.access, json: { subject: 'Newcomer@Tessera.test', role: 'reader' } });
+    expect([known.status, unknown.status]).toEqual([201, 201]);
+    expect(known.body).toEqual({ subject: spare.email, subjectType: 'user', role: 'reader' });
+    expect(unknown.body).toEqual({ subject: 'newcomer@tessera.test', subjectType: 'user', role: 'reader' });
+    for (const subject of [spare.email, 'newcomer@tessera.test']) {
+      expectStackitError(await app.request('POST', members, { token: owner.access, json: { subject, role: 'editor' } }), 409, 'Conflict');
+    }
+    const listed = (await app.request('GET', members, { token: owner.access })).body.items;
+    expect(listed).toContainEqual({ subject: 'newcomer@tessera.test', subjectType: 'user', role: 'reader' });
+    expect(listed).toContainEqual({ subject: spare.email, subjectType: 'user', role: 'reader' });
+    expect((await app.request('PATCH', `${members}/newcomer@tessera.test`, { token: owner.access, json: { role: 'editor' } })).body.role).toBe('editor');
+
+    const newcomer = await app.createUser('newcomer@tessera.test');
+    expect((await app.request('GET', `/v1/projects/${projectId}`, { token: newcomer.access })).status).toBe(200);
+    expectStackitError(await app.request('PATCH', `/v1/projects/${projectId}`, { token: newcomer.access, json: { name: 'x' } }), 403, 'Forbidden');
+    expect((await app.request('GET', '/v1/projects', { token: newcomer.access })).body.items.map((p: { id: string }) => p.id)).toEqual([projectId]);
+    // An owner still waiting for an account does not count as the project's last owner.
+    const lone = (await app.request('POST', '/v1/projects', { token: outsider.access, json: { name: 'lone' } })).body.id;
+    expect((await app.request('POST', `/v1/projects/${lone}/members`, { token: outsider.access, json: { subject: 'later@tessera.test', role: 'owner' } })).status).toBe(201);
+    expectStackitError(await app.request('DELETE', `/v1/projects/${lone}/members/${outsider.email}`, { token: outsider.access }), 409, 'Conflict');
+  });
+
+  it("refuses another project's service account unless the caller owns that project too, with one answer whether it exists or not", async () => {
+    const home = await teamProject('sa-home');
+    const account = await app.request('POST', `/v2/projects/${home}/service-accounts`, { token: owner.access, json: { name: 'builder' } });
+    const email: string = account.body.email;
+    const token = (await app.request('POST', `/v2/projects/${home}/service-accounts/${email}/access-tokens`, { token: owner.access, json: { ttlDays: 1 } })).body.token;
+    const foreign = (await app.request('POST', '/v1/projects', { token: outsider.access, json: { name: 'foreign' } })).body.id;
+
+    const existing = await app.request('POST', `/v1/projects/${foreign}/members`, { token: outsider.access, json: { subject: email, role: 'owner' } });
+    const missing = await app.request('POST', `/v1/projects/${foreign}/members`, { token: outsider.access, json: { subject: 'nobody-zzzz@sa.tessera.local', role: 'owner' } });
+    expectStackitError(existing, 400, 'Bad Request');
+    expectStackitError(missing, 400, 'Bad Request');
+    expect(existing.body.message.replace(email, 'X')).toBe(missing.body.message.replace('nobody-zzzz@sa.tessera.local', 'X'));
+    expect(existing.body.message).toMatch(/service account belongs to its project/);
+    expectStackitError(await app.request('GET', `/v1/projects/${foreign}`, { token }), 403, 'Forbidden');
+    expect((await app.request('GET', `/v1/projects/${foreign}/members`, { token: outsider.access })).body.items).toHaveLength(1);
   });
 
   it('rejects invalid input with 400: wrong types, unknown fields, bad values and ids', async () => {
@@ -199,6 +242,7 @@ describe('projects and members: roles, scope and validation', () => {
       ['POST', `/v1/projects/${projectId}/members`, { subject: spare.email }],
       ['POST', `/v1/projects/${projectId}/members`, { subject: spare.email, role: 'admin' }],
       ['POST', `/v1/projects/${projectId}/members`, { subject: 7, role: 'reader' }],
+      ['POST', `/v1/projects/${projectId}/members`, { subject: 'not an email', role: 'reader' }],
       ['POST', `/v1/projects/${projectId}/members`, { subject: spare.email, role: 'reader', expires: 'never' }],
       ['PATCH', `/v1/projects/${projectId}/members/${reader.email}`, { role: 'OWNER' }],
       ['PATCH', `/v1/projects/${projectId}/members/${reader.email}`, {}],
@@ -236,7 +280,7 @@ describe('projects and members: roles, scope and validation', () => {
     expectStackitError(await app.request('GET', `/v2/projects/${projectId}/service-accounts`, { token: admin.access }), 404, 'Not Found');
     // The account is gone everywhere: it can no longer be added to another project.
     const other = (await app.request('POST', '/v1/projects', { token: owner.access, json: { name: 'after' } })).body.id;
-    expectStackitError(await app.request('POST', `/v1/projects/${other}/members`, { token: owner.access, json: { subject: email, role: 'reader' } }), 404, 'Not Found');
+    expectStackitError(await app.request('POST', `/v1/projects/${other}/members`, { token: owner.access, json: { subject: email, role: 'reader' } }), 400, 'Bad Request');
     expectStackitError(await app.request('DELETE', `/v1/projects/${projectId}`, { token: owner.access }), 404, 'Not Found');
   });
 });

@@ -52,19 +52,44 @@ describe(`revocation across ${REPLICAS} replica(s) of node dist/main.js`, () => 
     return { id: created.body.id, access: (await origin.login(email, PASSWORD)).access };
   }
 
+  /** A new user granted a new model's prefix, with a model session token for it. */
+  async function grantedSession(key: string, email: string) {
+    const model = await seedModel(origin, admin, { key, prefix: `models/${key}`, name: `${key}-model` });
+    const user = await newUser(email);
+    await grant(origin, admin, model.prefixKey, email);
+    const session = await origin.request('POST', '/console/api/modelhost/model-auth/', { token: user.access, json: { model_id: model.modelId } });
+    expect(session.status).toBe(200);
+    return { model, user, session };
+  }
+
   const updateUser = async (id: string, json: Record<string, boolean>) => {
     const response = await origin.request('PATCH', `/console/api/users/${id}`, { token: admin, json });
     expect(response.status).toBe(200);
   };
 
-  it('refuses the access token of a user disabled through another replica, and accepts it again once re-enabled', async () => {
+  it('refuses the access token of a user disabled through another replica, and still refuses it once re-enabled', async () => {
     const user = await newUser('disabled@tessera.test');
     const me = (replica: Replica) => replica.request('GET', '/console/api/users/me', { token: user.access }).then((r) => r.status);
     await expectRevokedEverywhere({ status: me, accepted: 200, refused: 401, revoke: () => updateUser(user.id, { is_active: false }) });
 
-    // Refusals are not cached: re-enabling works at once everywhere.
+    // Re-enabling does not revive tokens issued before the disable; a new login works at once everywhere.
     await updateUser(user.id, { is_active: true });
-    for (const replica of set.replicas) expect(await me(replica)).toBe(200);
+    for (const replica of set.replicas) expect(await me(replica)).toBe(401);
+    const fresh = (await origin.login('disabled@tessera.test', PASSWORD)).access;
+    for (const replica of set.replicas) expect((await replica.request('GET', '/console/api/users/me', { token: fresh })).status).toBe(200);
+  });
+
+  it('refuses the access and model session tokens of a user whose password was reset through another replica', async () => {
+    const { model, user, session } = await grantedSession('reset', 'reset@tessera.test');
+    const me = (replica: Replica) => replica.request('GET', '/console/api/users/me', { token: user.access }).then((r) => r.status);
+    const resetPassword = async () =>
+      expect((await origin.request('POST', `/console/api/users/${user.id}/password`, { token: admin, json: { password: 'a-new-password-after-reset' } })).status).toBe(204);
+    // Warm the model caches everywhere first, so the reset must reach them.
+    for (const replica of set.replicas) expect(await modelVerify(model.modelId, session.body.token)(replica)).toBe(204);
+    await expectRevokedEverywhere({ status: me, accepted: 200, refused: 401, revoke: resetPassword });
+    for (const replica of set.replicas) expect(await modelVerify(model.modelId, session.body.token)(replica)).toBe(401);
+    const fresh = (await origin.login('reset@tessera.test', 'a-new-password-after-reset')).access;
+    for (const replica of set.replicas) expect((await replica.request('GET', '/console/api/users/me', { token: fresh })).status).toBe(200);
   });
 
   it('drops admin rights demoted through another replica', async () => {
@@ -112,11 +137,7 @@ describe(`revocation across ${REPLICAS} replica(s) of node dist/main.js`, () => 
     replica.request('GET', `/v1/auth/models/${modelId}/verify`, { token }).then((r) => r.status);
 
   it("refuses a model session token once its user's grant is removed through another replica", async () => {
-    const model = await seedModel(origin, admin, { key: 'replicas', prefix: 'models/replicas', name: 'session-model' });
-    const user = await newUser('granted@tessera.test');
-    await grant(origin, admin, model.prefixKey, 'granted@tessera.test');
-    const session = await origin.request('POST', '/console/api/modelhost/model-auth/', { token: user.access, json: { model_id: model.modelId } });
-    expect(session.status).toBe(200);
+    const { model, user, session } = await grantedSession('replicas', 'granted@tessera.test');
     await expectRevokedEverywhere({
       status: modelVerify(model.modelId, session.body.token),
       accepted: 204,

@@ -11,7 +11,8 @@ function expectStackitError(response: HttpResponse, status: number, reason: stri
 
 function expectInvalidToken(response: HttpResponse) {
   expectStackitError(response, 401, 'Unauthorized');
-  expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+  // An expired token also gets an error_description that says so (see test/actionable-errors.e2e-spec.ts).
+  expect(response.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"(, error_description="The service account access token has expired; [^"]*")?$/);
 }
 
 describe('service accounts and their access tokens', () => {

@@ -94,7 +94,7 @@ describe('users admin API', () => {
     expectConsoleError(await app.request('GET', '/console/api/users/', { token: frank.access }), 403, 'permission_denied');
   });
 
-  it('disables a user: access and refresh tokens stop working at once, login fails, until enabled', async () => {
+  it('disables a user: access and refresh tokens stop working at once, login fails until enabled, old tokens stay dead', async () => {
     const grace = await app.createUser('grace@tessera.test');
     expect((await app.request('GET', '/console/api/users/me', { token: grace.access })).status).toBe(200);
 
@@ -115,7 +115,9 @@ describe('users admin API', () => {
     expect(enabled.body.is_active).toBe(true);
     const again = await app.login('grace@tessera.test', 'user-password-123');
     expect((await app.request('GET', '/console/api/users/me', { token: again.access })).status).toBe(200);
-    // Refresh tokens revoked by the disable stay revoked.
+    // Tokens issued before the disable stay dead: re-enabling does not revive them.
+    expectInvalidToken(await app.request('GET', '/console/api/users/me', { token: grace.access }));
+    expect((await app.request('POST', '/console/api/auth/verify/', { json: { token: grace.access } })).status).toBe(401);
     expectInvalidToken(await app.request('POST', '/console/api/auth/refresh/', { json: { refresh: grace.refresh } }));
   });
 
@@ -126,15 +128,21 @@ describe('users admin API', () => {
     expectConsoleError(await app.request('PATCH', `/console/api/users/${UNKNOWN_UUID}`, { token: admin.access, json: { is_active: false } }), 404, 'not_found');
   });
 
-  it('resets a password: the old one and old refresh tokens stop working', async () => {
+  it('resets a password: the old one, old access tokens and old refresh tokens stop working', async () => {
     const heidi = await app.createUser('heidi@tessera.test');
+    expect((await app.request('GET', '/console/api/users/me', { token: heidi.access })).status).toBe(200);
     const reset = await app.request('POST', `/console/api/users/${heidi.id}/password/`, { token: admin.access, json: { password: 'brand-new-password' } });
     expect(reset.status).toBe(204);
 
     const old = await app.request('POST', '/console/api/auth/', { json: { email: 'heidi@tessera.test', password: 'user-password-123' } });
     expectConsoleError(old, 401, 'no_active_account');
     expectInvalidToken(await app.request('POST', '/console/api/auth/refresh/', { json: { refresh: heidi.refresh } }));
+    expectInvalidToken(await app.request('GET', '/console/api/users/me', { token: heidi.access }));
+    expect((await app.request('GET', '/v1/projects', { token: heidi.access })).status).toBe(401);
+    expect((await app.request('POST', '/console/api/auth/verify/', { json: { token: heidi.access } })).status).toBe(401);
+    // A token issued right after the reset (within the same second) works.
     const fresh = await app.login('heidi@tessera.test', 'brand-new-password');
+    expect((await app.request('GET', '/console/api/users/me', { token: fresh.access })).status).toBe(200);
     expect((await app.request('POST', '/console/api/auth/refresh/', { json: { refresh: fresh.refresh } })).status).toBe(200);
     expectConsoleError(await app.request('POST', `/console/api/users/${UNKNOWN_UUID}/password`, { token: admin.access, json: { password: 'brand-new-password' } }), 404, 'not_found');
   });
@@ -233,11 +241,18 @@ describe('expired tokens', () => {
     const expiry = jwtPayload(access).exp * 1000;
     await sleep(Math.max(0, expiry - Date.now()) + 1100);
 
-    expectInvalidToken(await app.request('GET', '/console/api/users/me', { token: access }));
+    // Expired, not merely invalid: the message and the RFC 6750 description say so and what renews it.
+    const expiredAccess = /^Bearer error="invalid_token", error_description="The access token has expired; get a new one from \/console\/api\/auth\/refresh\/ .*"$/;
+    const onConsole = await app.request('GET', '/console/api/users/me', { token: access });
+    expectConsoleError(onConsole, 401, 'token_not_valid');
+    expect(onConsole.body.detail).toMatch(/access token has expired/);
+    expect(onConsole.headers.get('www-authenticate')).toMatch(expiredAccess);
     const onV1 = await app.request('GET', '/v1/projects', { token: access });
     expect(onV1.status).toBe(401);
-    expect(onV1.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
-    expectInvalidToken(await app.request('POST', '/console/api/auth/refresh/', { json: { refresh } }));
+    expect(onV1.headers.get('www-authenticate')).toMatch(expiredAccess);
+    const refreshed = await app.request('POST', '/console/api/auth/refresh/', { json: { refresh } });
+    expectConsoleError(refreshed, 401, 'token_not_valid');
+    expect(refreshed.body.detail).toMatch(/refresh token has expired; log in again/);
     expect((await app.request('POST', '/console/api/auth/verify/', { json: { token: access } })).status).toBe(401);
   });
 });

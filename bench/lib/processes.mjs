@@ -137,6 +137,22 @@ export function runLoad(spec) {
   });
 }
 
+/**
+ * CPU seconds (user + system, all threads) a process has used so far, from /proc (clock ticks of
+ * 1/100 s). On a shared machine the CPU a request costs is steadier than the requests per second
+ * the process manages to serve.
+ */
+export function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime: fields 14 and 15 of stat(5), 12 and 13 after the command name.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Samples a process's resident set size from /proc every `everyMs` until stopped. */
 export class RssSampler {
   constructor(pid, everyMs = 250) {

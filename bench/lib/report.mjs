@@ -1,6 +1,7 @@
 // Turns load summaries into rows, prints the table and writes the JSON result.
 import { renameSync, writeFileSync } from 'node:fs';
 
+const signed = (percent) => `${percent >= 0 ? '+' : ''}${percent}%`;
 const round = (value, digits = 1) => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : null);
 
 /**
@@ -21,6 +22,7 @@ export function toRow({ scenario, summary, rssMb }) {
     errors,
     statusCodes: summary.statusCodes,
     rssMaxMb: round(rssMb),
+    cpuUsPerRequest: summary.cpuSeconds === undefined || !summary.responses ? null : round((summary.cpuSeconds * 1e6) / summary.responses),
   };
   row.failed = attempts === 0 || errors * 2 > attempts;
   if (row.failed) row.note = `mostly errors: statuses ${JSON.stringify(summary.statusCodes)}, expected ${scenario.expect.join('/')}`;
@@ -41,13 +43,14 @@ export function notRun(scenario, reason) {
 }
 
 const COLUMNS = [
-  ['scenario', 24, (r) => r.id],
+  ['scenario', 24, (r) => (r.metrics ? `${r.id} ${r.metrics}` : r.id)],
   ['req/s', 8, (r) => r.requestsPerSec],
   ['p50 ms', 7, (r) => r.p50],
   ['p99 ms', 7, (r) => r.p99],
   ['ceiling', 8, (r) => (r.ratio == null ? undefined : `${Math.round(r.ratio * 100)}%`)],
   ['errors', 7, (r) => r.errors],
   ['RSS MB', 7, (r) => r.rssMaxMb],
+  ['CPU µs/req', 11, (r) => r.cpuUsPerRequest],
   ['target', 28, (r) => (r.target ? `${r.target.met ? 'met' : 'MISSED'}: ${r.target.text}` : undefined)],
 ];
 
@@ -61,6 +64,11 @@ export function printReport(result, out = process.stdout) {
     `log level ${settings.logLevel}, ${result.machine.cpus} CPUs, load ${result.machine.loadAverageAtStart.join(' ')}\n`);
   const at = (run) => `${run.requestsPerSec} req/s (p50 ${run.p50} ms, p99 ${run.p99} ms)`;
   out.write(`ceiling (bare Fastify, constant JSON), measured before each backend and at the end: ${ceiling.measurements.map(at).join(', ')}\n`);
+  if (result.metricsCost) {
+    const cost = result.metricsCost;
+    out.write(`metrics cost per forward-auth check, in process: ${cost.addedNsPerCheck} ns (median of ${cost.addedNsPerRepeat.join(', ')}), ` +
+      `${cost.garbageCollectionsWhileMetered} garbage collections in ${cost.iterations} metered checks\n`);
+  }
   for (const backend of result.backends) {
     out.write(`\n== ${backend.database}${backend.error ? ` — ${backend.error}` : ''} (ceiling ${backend.ceilingRequestsPerSec} req/s, the mean of the measurements around it)\n`);
     out.write(`${line(COLUMNS.map(([name]) => name))}\n`);
@@ -77,6 +85,13 @@ export function printReport(result, out = process.stdout) {
       out.write(`RSS max over the whole run: ${backend.rssMaxMb} MB (target <250 MB: ${backend.rssMaxMb < 250 ? 'met' : 'MISSED'})\n`);
     }
     for (const problem of backend.seedProblems ?? []) out.write(`seed problem: ${problem}\n`);
+    for (const [id, o] of Object.entries(backend.metricsOverhead ?? {})) {
+      out.write(`metrics on vs off, ${id}: off ${o.offRequestsPerSec.join(', ')} req/s; on ${o.onRequestsPerSec.join(', ')} req/s; ` +
+        `per pair ${o.perRoundChangePercent.map(signed).join(', ')}; means ${signed(o.meanChangePercent)}; ` +
+        `CPU per request off ${o.offCpuUsPerRequest.join(', ')} µs, on ${o.onCpuUsPerRequest.join(', ')} µs, means ${o.cpuPerRequestChangePercent === null ? '-' : signed(o.cpuPerRequestChangePercent)}` +
+        `${o.inProcessCostPercent === undefined ? '' : `; in-process cost of metrics ${o.inProcessCostPercent}% of a check's CPU`}\n`);
+    }
+    if (backend.instanceVerificationsCounted !== undefined) out.write(`instance verifications counted by tessera_token_verifications_total: ${backend.instanceVerificationsCounted}\n`);
   }
 }
 

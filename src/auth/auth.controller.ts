@@ -1,11 +1,11 @@
 import { Body, Controller, Headers, HttpCode, Ip, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { AppError } from '../common/app-error';
 import { Public } from '../common/public.decorator';
 import { ApiConsoleErrors } from '../common/api-errors.decorator';
 import { AuthService } from './auth.service';
 import { LoginDto, TokenPairDto } from './dto/login.dto';
-import { AccessTokenDto, LogoutDto, RefreshDto, VerifyDto } from './dto/refresh.dto';
+import { LogoutDto, RefreshedTokensDto, RefreshDto, VerifyDto } from './dto/refresh.dto';
 
 @ApiTags('console auth')
 @ApiConsoleErrors(400, 401, 429)
@@ -21,10 +21,16 @@ export class AuthController {
     return this.auth.login(body.email, body.password, ip);
   }
 
-  /** Exchange a refresh token (body or bearer header) for a new access token. */
+  /**
+   * Exchange a refresh token for a new access token. Send the refresh token either in the body
+   * (`{"refresh": ...}`) or as `Authorization: Bearer <refresh>`; one of the two is enough, and
+   * the body wins when both are sent.
+   */
   @Post('refresh')
   @HttpCode(200)
-  refresh(@Body() body: RefreshDto, @Headers('authorization') authorization?: string): Promise<AccessTokenDto> {
+  @ApiBody({ type: RefreshDto, required: false })
+  @ApiHeader({ name: 'authorization', required: false, description: '`Bearer <refresh token>`, when the body carries none.' })
+  refresh(@Body() body: RefreshDto, @Headers('authorization') authorization?: string): Promise<RefreshedTokensDto> {
     const token = body.refresh ?? bearer(authorization);
     if (!token) throw AppError.badRequest('refresh: this field is required (or send Authorization: Bearer <refresh>)');
     return this.auth.refresh(token);

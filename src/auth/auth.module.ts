@@ -4,6 +4,8 @@ import { ServiceAccountsRepository } from '../service-accounts/service-accounts.
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
+import { LoginFailuresRepository } from './login-failures.repository';
+import { LoginThrottle } from './login-throttle';
 import { PrincipalsService } from './principals.service';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { UsersController } from './users.controller';
@@ -13,7 +15,7 @@ import { UsersService } from './users.service';
 @Module({
   imports: [PassportModule],
   controllers: [AuthController, UsersController],
-  providers: [AuthService, UsersService, UsersRepository, RefreshTokensRepository, PrincipalsService, JwtStrategy, ServiceAccountsRepository],
+  providers: [AuthService, LoginThrottle, LoginFailuresRepository, UsersService, UsersRepository, RefreshTokensRepository, PrincipalsService, JwtStrategy, ServiceAccountsRepository],
   exports: [UsersRepository, PrincipalsService],
 })
 export class AuthModule {}

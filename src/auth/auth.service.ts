@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AppError } from '../common/app-error';
 import { newId } from '../common/ids';
 import { CONSOLE_AUDIENCE, TokenClaims, TokenSigner } from '../keys/token-signer.service';
-import { WindowCounter } from './login-throttle';
+import { Metrics, VerificationMeter, VerificationResult } from '../metrics/metrics.service';
+import { LoginThrottle } from './login-throttle';
 import { hashPassword, verifyPassword } from './passwords';
 import { PrincipalsService } from './principals.service';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
@@ -14,35 +16,39 @@ const NO_ACTIVE_ACCOUNT = 'No active account found with the given credentials';
 
 @Injectable()
 export class AuthService {
-  private readonly attemptsPerAddress: WindowCounter;
-  private readonly failuresPerAccount: WindowCounter;
   /** Verified against when the email is unknown, so both failures cost one argon2 verification. */
   private readonly decoyHash = hashPassword(newId());
+  private readonly verifications: VerificationMeter;
 
   constructor(
     private readonly users: UsersRepository,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly signer: TokenSigner,
     private readonly principals: PrincipalsService,
+    private readonly throttle: LoginThrottle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {
-    this.attemptsPerAddress = new WindowCounter(config.auth.loginAttemptsPerAddressPerMinute, 60_000);
-    this.failuresPerAccount = new WindowCounter(config.auth.loginFailuresPerAccount, config.auth.loginFailureWindowMs);
+    this.verifications = metrics.verifications('console');
   }
 
   async login(email: string, password: string, clientAddress: string) {
     const account = email.trim().toLowerCase();
-    const retryAfter = Math.max(this.attemptsPerAddress.retryAfter(clientAddress), this.failuresPerAccount.retryAfter(account));
-    if (retryAfter) throw AppError.tooManyRequests(retryAfter, 'Too many login attempts; try again later.');
-    this.attemptsPerAddress.hit(clientAddress);
+    // Counted before the password check: concurrent guesses cannot all pass a check that only
+    // failures finished so far would update.
+    await this.throttle.admit(account, clientAddress).catch((error: unknown) => {
+      if (error instanceof AppError && error.status === 429) this.metrics.login('throttled');
+      throw error;
+    });
 
     const user = await this.users.findByEmail(account);
     const valid = await verifyPassword(user?.passwordHash ?? (await this.decoyHash), password);
     if (!user || !valid || user.disabledAt) {
-      this.failuresPerAccount.hit(account);
+      this.metrics.login('invalid_credentials');
       throw new AppError(401, 'no_active_account', NO_ACTIVE_ACCOUNT);
     }
-    this.failuresPerAccount.reset(account);
+    await this.throttle.succeeded(account);
+    this.metrics.login('success');
     const refresh = await this.issueRefresh(user.id, newId());
     return { refresh, access: this.issueAccess(user.id, user.email) };
   }
@@ -62,12 +68,23 @@ export class AuthService {
 
   /** True for a valid access token or a live refresh token. */
   async verify(token: string): Promise<boolean> {
-    const claims = this.signer.verify(token, ['access', 'refresh'], CONSOLE_AUDIENCE);
-    if (!claims) return false;
-    if (claims.token_type === 'access') return Boolean(await this.principals.activeUser(claims.sub));
+    const started = performance.now();
+    const result = await this.check(token);
+    this.verifications.observe(result, (performance.now() - started) / 1000);
+    return result === 'valid';
+  }
+
+  private async check(token: string): Promise<VerificationResult> {
+    const claims = this.signer.check(token, ['access', 'refresh'], CONSOLE_AUDIENCE);
+    if (typeof claims === 'string') return claims;
+    if (claims.token_type === 'access') return (await this.principals.fromClaims(claims)) ? 'valid' : 'revoked';
     return this.validRefresh(token).then(
-      () => true,
-      () => false,
+      (): VerificationResult => 'valid',
+      (error: unknown): VerificationResult => {
+        // Only a refusal means "not valid"; a database failure is not an answer about the token.
+        if (error instanceof AppError) return 'revoked';
+        throw error;
+      },
     );
   }
 
@@ -79,6 +96,9 @@ export class AuthService {
 
   private async validRefresh(token: string) {
     const claims = this.signer.verify(token, 'refresh', CONSOLE_AUDIENCE);
+    if (!claims && this.signer.verify(token, 'refresh', CONSOLE_AUDIENCE, { allowExpired: true })) {
+      throw AppError.expiredToken('The refresh token has expired; log in again at /console/api/auth/.');
+    }
     const row = claims && (await this.refreshTokens.findById(claims.jti));
     if (!claims || !row || row.revokedAt || row.expiresAt <= new Date()) throw AppError.invalidToken();
     if (row.rotatedAt && !this.config.auth.refreshRotation) throw AppError.invalidToken();

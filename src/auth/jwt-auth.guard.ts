@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AppError } from '../common/app-error';
 import { IS_PUBLIC } from '../common/public.decorator';
+import { ExpiredTokenError } from './jwt.strategy';
 
 /** Global guard: every route needs a valid bearer token unless it is marked @Public(). */
 @Injectable()
@@ -18,7 +19,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   handleRequest<T>(error: unknown, principal: T, info: unknown): T {
     if (principal) return principal;
-    if (error instanceof AppError) throw error;
+    // The principal lookup failed (e.g. the database is down): that says nothing about the token,
+    // so it must not become a 401 that makes clients discard it. The filter decides (503 or 500).
+    if (error) throw error;
+    if (info instanceof ExpiredTokenError) throw AppError.expiredToken(info.message);
     const noToken = info instanceof Error && /no auth token/i.test(info.message);
     throw noToken ? AppError.unauthorized() : AppError.invalidToken('Failed validating the JWT Token');
   }

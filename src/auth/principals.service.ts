@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Principal } from '../common/principal';
-import { TokenClaims } from '../keys/token-signer.service';
+import { issuedAtMs, TokenClaims } from '../keys/token-signer.service';
 import { RevocationBus } from '../revocation/revocation-bus';
 import { RevocationCache } from '../revocation/revocation-cache';
 import { ServiceAccountsRepository } from '../service-accounts/service-accounts.repository';
@@ -11,6 +11,8 @@ export interface ActiveUser {
   id: string;
   email: string;
   isAdmin: boolean;
+  /** Access tokens issued before this (epoch ms; 0 for none) are refused. */
+  tokensValidAfter: number;
 }
 
 interface LiveServiceAccountToken {
@@ -55,7 +57,8 @@ export class PrincipalsService {
   async fromClaims(claims: TokenClaims): Promise<Principal | undefined> {
     if (claims.token_type === 'access') {
       const user = await this.activeUser(claims.sub);
-      return user && { kind: 'user', id: user.id, email: user.email, isAdmin: user.isAdmin, tokenId: claims.jti };
+      if (!user || issuedAtMs(claims) < user.tokensValidAfter) return undefined;
+      return { kind: 'user', id: user.id, email: user.email, isAdmin: user.isAdmin, tokenId: claims.jti };
     }
     if (claims.token_type === 'sa-access') {
       const token = await this.serviceAccountTokens.get(claims.jti, () => this.loadServiceAccountToken(claims.jti));
@@ -69,7 +72,8 @@ export class PrincipalsService {
   activeUser(id: string): Promise<ActiveUser | undefined> {
     return this.users.get(id, async () => {
       const user = await this.usersRepository.findById(id);
-      return user && !user.disabledAt ? { id: user.id, email: user.email, isAdmin: user.isAdmin } : undefined;
+      if (!user || user.disabledAt) return undefined;
+      return { id: user.id, email: user.email, isAdmin: user.isAdmin, tokensValidAfter: user.tokensValidAfter?.getTime() ?? 0 };
     });
   }
 

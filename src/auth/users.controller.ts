@@ -30,6 +30,7 @@ export class UsersController {
     return this.users.get(caller, caller.id);
   }
 
+  /** Get a user (platform admins; any user may read themselves). */
   @Get(':userId')
   get(@CurrentPrincipal() caller: Principal, @Param('userId', ParseUUIDPipe) userId: string): Promise<UserDto> {
     return this.users.get(caller, userId);

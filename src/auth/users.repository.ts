@@ -29,8 +29,14 @@ export class UsersRepository {
     return this.prisma.user.count();
   }
 
-  create(user: NewUser) {
-    return this.prisma.user.create({ data: { id: newId(), ...user } });
+  /** Creates the user, who takes over the memberships added for their email before the account existed. */
+  async create(user: NewUser) {
+    const id = newId();
+    const [created] = await this.prisma.$transaction([
+      this.prisma.user.create({ data: { id, ...user } }),
+      this.prisma.projectMember.updateMany({ where: { pendingEmail: user.email }, data: { userId: id, pendingEmail: null } }),
+    ]);
+    return created;
   }
 
   findById(id: string) {
@@ -60,7 +66,7 @@ export class UsersRepository {
     return this.prisma.user.findMany({ orderBy: { createdAt: 'asc' } });
   }
 
-  update(id: string, data: { isAdmin?: boolean; disabledAt?: Date | null; passwordHash?: string }) {
+  update(id: string, data: { isAdmin?: boolean; disabledAt?: Date | null; passwordHash?: string; tokensValidAfter?: Date }) {
     return this.prisma.user.update({ where: { id }, data });
   }
 }

@@ -63,7 +63,8 @@ export class UsersService implements OnApplicationBootstrap {
       throw AppError.conflict('you cannot disable or demote your own account');
     }
     const disabledAt = dto.is_active === undefined ? undefined : dto.is_active ? null : new Date();
-    const user = await this.users.update(id, { isAdmin: dto.is_admin, disabledAt });
+    // Disabling ends every access token issued so far; re-enabling leaves the cutoff, so they stay dead.
+    const user = await this.users.update(id, { isAdmin: dto.is_admin, disabledAt, tokensValidAfter: disabledAt ?? undefined });
     if (dto.is_active === false) await this.refreshTokens.revokeAllOfUser(id);
     // Every replica caches who is active and admin (bearer principals, model access): a change must reach them all.
     if (dto.is_active !== undefined || dto.is_admin !== undefined) await this.revocations.publish({ kind: 'user', id });
@@ -73,8 +74,10 @@ export class UsersService implements OnApplicationBootstrap {
   async resetPassword(caller: Principal, id: string, password: string): Promise<void> {
     requireAdmin(caller);
     await this.existing(id);
-    await this.users.update(id, { passwordHash: await hashPassword(password) });
+    // Whoever knew the old password may hold its tokens: access tokens issued until now die with it.
+    await this.users.update(id, { passwordHash: await hashPassword(password), tokensValidAfter: new Date() });
     await this.refreshTokens.revokeAllOfUser(id);
+    await this.revocations.publish({ kind: 'user', id });
   }
 
   private async existing(id: string): Promise<UserRow> {

@@ -11,12 +11,14 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'request body too large',
   422: 'unprocessable',
   429: 'too many requests',
+  503: 'the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials)',
 };
 
+/** Every operation reads the database, so every one may answer 503. */
 function errors(model: typeof ErrorResponse | typeof ConsoleErrorResponse, statuses: number[]) {
   return applyDecorators(
     ApiExtraModels(model),
-    ...statuses.map((status) =>
+    ...[...statuses, 503].map((status) =>
       ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'error', schema: { $ref: getSchemaPath(model) } }),
     ),
   );

@@ -26,6 +26,15 @@ export class AppError extends Error {
       'www-authenticate': 'Bearer error="invalid_token"',
     });
   }
+  /**
+   * A token that was valid but has expired: simplejwt's `token_not_valid` code, a message that
+   * says what renews it, and the RFC 6750 challenge with the same words.
+   */
+  static expiredToken(message: string) {
+    return new AppError(HttpStatus.UNAUTHORIZED, 'token_not_valid', message, {
+      'www-authenticate': `Bearer error="invalid_token", error_description="${message.replace(/["\\]/g, '')}"`,
+    });
+  }
   static forbidden(message = 'You do not have permission to perform this action.') {
     return new AppError(HttpStatus.FORBIDDEN, 'permission_denied', message);
   }
@@ -34,6 +43,9 @@ export class AppError extends Error {
   }
   static conflict(message = 'resource conflict', code = 'conflict') {
     return new AppError(HttpStatus.CONFLICT, code, message);
+  }
+  static payloadTooLarge(limitBytes: number) {
+    return new AppError(HttpStatus.PAYLOAD_TOO_LARGE, 'payload_too_large', `request body is larger than ${limitBytes} bytes`);
   }
   static tooManyRequests(retryAfterSeconds: number, message = 'too many requests') {
     return new AppError(HttpStatus.TOO_MANY_REQUESTS, 'throttled', message, { 'retry-after': String(retryAfterSeconds) });

@@ -1,27 +1,62 @@
-import ms from 'ms';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, MaxLength } from 'class-validator';
 
-/** Compound durations as the STACKIT spec writes them: `30d`, `5h30m40s`, `1.5h`, `2d12h`. */
-const COMPOUND = /^(?:(\d+(?:\.\d+)?)d)?(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/;
-const UNIT_MS = [86_400_000, 3_600_000, 60_000, 1_000];
-/** Single-unit forms of the `ms` package that carry a unit: `12h`, `1w`, `90 days`, `250ms`. */
-const MS_SINGLE_UNIT = /^-?\d*\.?\d+ *[a-z]+$/i;
+const NUMBER = String.raw`\d+(?:\.\d+)?`;
+const UNIT_MS: Record<string, number> = { W: 604_800_000, D: 86_400_000, H: 3_600_000, M: 60_000, S: 1_000 };
 
-export const DURATION_FORMATS =
-  'a duration such as "30d", "12h", "1w", "5h30m40s" or "1.5h" (units: d, h, m, s, and the ms package forms like "2 days")';
+/** The short form STACKIT's examples use: `30d`, `12h`, `5h30m40s`, `1.5h`, `1w2d`, units in this order. */
+const SHORT = `(?=\\d)(?:${NUMBER}w)?(?:${NUMBER}d)?(?:${NUMBER}h)?(?:${NUMBER}m)?(?:${NUMBER}s)?`;
+/**
+ * ISO 8601: `P30D`, `PT12H`, `P1DT2H`, `P1W`. Years and months are refused: their length varies,
+ * so a token's lifetime would depend on the calendar.
+ */
+const ISO = `P(?:${NUMBER}W|(?=\\d|T\\d)(?:${NUMBER}D)?(?:T(?=\\d)(?:${NUMBER}H)?(?:${NUMBER}M)?(?:${NUMBER}S)?)?)`;
 
 /**
- * Parses a duration string into milliseconds. Returns undefined when the text is not a duration;
- * the caller decides about zero, negative and maximum values. Unitless numbers are refused because
- * "3600" could mean seconds or milliseconds.
+ * Every duration the API accepts, and nothing else: a positive amount (some digit is not zero) in
+ * either form. The OpenAPI document publishes this very pattern, so validating clients agree with
+ * the server; upper bounds are checked separately, with their own message.
+ */
+export const DURATION_PATTERN = new RegExp(`^(?=[^1-9]*[1-9])(?:${SHORT}|${ISO})$`);
+
+/** What DURATION_PATTERN admits, in words, for error messages and the document. */
+export const DURATION_FORMATS =
+  'a positive duration: "30d", "12h", "1w", "5h30m40s" or "1.5h" (units w, d, h, m, s, in that order), or ISO 8601 such as "P30D", "PT12H", "P1DT2H" or "P1W" (no years or months)';
+
+const COMPONENT = /(\d+(?:\.\d+)?)([wdhms])/gi;
+
+/**
+ * Parses a duration in either form into milliseconds; undefined when DURATION_PATTERN refuses the
+ * text. Unitless numbers are refused because "3600" could mean seconds or milliseconds.
  */
 export function parseDuration(text: string): number | undefined {
-  const value = text.trim();
-  if (!value) return undefined;
-  const compound = COMPOUND.exec(value);
-  if (compound && compound.slice(1).some(Boolean)) {
-    return compound.slice(1).reduce((total, part, i) => total + (part ? Number(part) * UNIT_MS[i] : 0), 0);
+  if (!DURATION_PATTERN.test(text)) return undefined;
+  const iso = text.startsWith('P');
+  let total = 0;
+  let inTime = false;
+  for (const part of iso ? text.slice(1).split(/(T)/) : [text]) {
+    if (part === 'T') {
+      inTime = true;
+      continue;
+    }
+    for (const [, amount, unit] of part.matchAll(COMPONENT)) {
+      // ISO `M` is minutes only after `T` (months are refused by the pattern); short `m` is minutes.
+      const key = unit.toUpperCase();
+      total += Number(amount) * (key === 'M' && iso && !inTime ? NaN : UNIT_MS[key]);
+    }
   }
-  if (!MS_SINGLE_UNIT.test(value)) return undefined;
-  const parsed = ms(value as ms.StringValue);
-  return Number.isFinite(parsed) ? parsed : undefined;
+  return Number.isFinite(total) && total > 0 ? total : undefined;
 }
+
+/**
+ * A duration field, documented with DURATION_PATTERN so the document states exactly what the
+ * server accepts (no `format: duration`, which validators read as ISO 8601 only). The service
+ * parses it with parseDuration, so one message names both the forms and the configured maximum.
+ */
+export const IsDuration = (description: string, example: string) =>
+  applyDecorators(
+    ApiProperty({ type: 'string', pattern: DURATION_PATTERN.source, maxLength: 64, description, example, required: false }),
+    IsString(),
+    MaxLength(64),
+  );

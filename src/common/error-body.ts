@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { isDatabaseUnavailable } from '../database/unavailable';
 import { AppError } from './app-error';
 
 /** Routes whose clients expect the STACKIT error body `{code, message, status}`. */
@@ -12,13 +13,13 @@ export interface ErrorReply {
   body: Record<string, unknown>;
 }
 
-const logger = new Logger('Errors');
+// Forward-auth answers have no request logger; their unexpected errors are logged here.
+const fallbackLogger = new Logger('Errors');
 
 const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'request body is not valid JSON',
   FST_ERR_CTP_EMPTY_JSON_BODY: "request body is empty although content-type is 'application/json'",
-  FST_ERR_CTP_BODY_TOO_LARGE: 'request body is too large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported content type; send application/json',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported content type: send the body as JSON with Content-Type: application/json',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request body length does not match content-length',
   FST_ERR_BAD_URL: 'the URL is not valid (malformed percent-encoding)',
   FST_ERR_MAX_PARAM_LENGTH: 'a path segment is too long',
@@ -28,8 +29,12 @@ const FASTIFY_MESSAGES: Record<string, string> = {
  * Turns anything thrown while handling a request into the documented error body of the API
  * family the request belongs to. Unknown errors become a bare 500; their text is only logged.
  */
-export function toErrorReply(error: unknown, url: string): ErrorReply {
-  const { status, code, message, headers } = classify(error);
+export function toErrorReply(error: unknown, url: string, log?: FastifyBaseLogger): ErrorReply {
+  const { status, code, message, headers, unexpected } = classify(error);
+  if (unexpected) {
+    if (log) log.error({ err: error }, 'unexpected error');
+    else fallbackLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
   if (STACKIT_FAMILY.test(url)) {
     return { status, headers, body: { code: status, message, status: STATUS_CODES[status] ?? 'Error' } };
   }
@@ -41,11 +46,19 @@ export function toErrorReply(error: unknown, url: string): ErrorReply {
  * Fastify's router raises (malformed URLs) are answered before the hook that usually sets it.
  */
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, headers, body } = toErrorReply(error, request.url);
+  // Nest wraps Fastify's errors (bad JSON, wrong content type, body too large) in an HttpException.
+  if (error instanceof HttpException && isFastifyError(error.cause)) error = error.cause;
+  // Fastify's own error does not say what the limit is; the route knows.
+  if (isFastifyError(error) && error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') error = AppError.payloadTooLarge(request.routeOptions.bodyLimit);
+  const { status, headers, body } = toErrorReply(error, request.url, request.log);
   reply.code(status).headers({ ...headers, 'x-request-id': request.id }).send(body);
 }
 
-function classify(error: unknown): { status: number; code: string; message: string; headers: Record<string, string> } {
+function isFastifyError(error: unknown): error is Error & { code: string; statusCode: number } {
+  return error instanceof Error && error.name === 'FastifyError';
+}
+
+function classify(error: unknown): { status: number; code: string; message: string; headers: Record<string, string>; unexpected?: boolean } {
   if (error instanceof AppError) {
     return { status: error.status, code: error.code, message: error.message, headers: error.headers };
   }
@@ -65,8 +78,33 @@ function classify(error: unknown): { status: number; code: string; message: stri
     const message = FASTIFY_MESSAGES[fastify.code ?? ''] ?? 'request is not valid';
     return { status: fastify.statusCode, code: defaultCode(fastify.statusCode), message, headers: {} };
   }
-  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  return { status: 500, code: 'internal_error', message: 'internal server error', headers: {} };
+  if (isDatabaseUnavailable(error)) {
+    logUnavailable(error);
+    return { status: 503, code: 'unavailable', message: UNAVAILABLE_MESSAGE, headers: { 'retry-after': RETRY_AFTER_SECONDS } };
+  }
+  return { status: 500, code: 'internal_error', message: 'internal server error', headers: {}, unexpected: true };
+}
+
+/**
+ * The database did not answer: the request may well be valid, so it is neither a 4xx nor a 401
+ * (clients would drop good credentials) but a 503 to retry: connections are reopened per request.
+ */
+const UNAVAILABLE_MESSAGE = 'the database is unreachable or busy; retry shortly';
+const RETRY_AFTER_SECONDS = '2';
+
+/** One line per second at most: during an outage every request fails the same way. */
+let unavailableLoggedAt = 0;
+let unavailableSuppressed = 0;
+function logUnavailable(error: unknown): void {
+  const now = Date.now();
+  if (now - unavailableLoggedAt < 1000) {
+    unavailableSuppressed++;
+    return;
+  }
+  const more = unavailableSuppressed ? ` (and ${unavailableSuppressed} more since the last line)` : '';
+  unavailableLoggedAt = now;
+  unavailableSuppressed = 0;
+  fallbackLogger.warn(`database unavailable, answered 503: ${(error as Error)?.message ?? String(error)}${more}`);
 }
 
 function defaultCode(status: number): string {

@@ -5,6 +5,7 @@ import { Observable } from 'rxjs';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AppError } from './app-error';
+import { parseJsonBody } from './json-body';
 
 /**
  * Fastify parses bodies of POST, PUT and PATCH only and leaves a GET body unread in the stream.
@@ -19,8 +20,8 @@ export class GetBodyInterceptor implements NestInterceptor {
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (request.method === 'GET' && request.body == null && carriesBody(request.raw)) {
-      const text = await readBody(request.raw, this.config.http.bodyLimitBytes);
-      if (text) request.body = parse(text, request.headers['content-type']);
+      const body = await readBody(request.raw, this.config.http.bodyLimitBytes);
+      if (body.length) request.body = parse(body, request.headers['content-type'], this.config.http.jsonMaxDepth);
     }
     return next.handle();
   }
@@ -30,9 +31,8 @@ function carriesBody(raw: IncomingMessage): boolean {
   return raw.headers['transfer-encoding'] !== undefined || Number(raw.headers['content-length'] ?? 0) > 0;
 }
 
-const tooLarge = () => new AppError(HttpStatus.PAYLOAD_TOO_LARGE, 'payload_too_large', 'request body is too large');
-
-function readBody(raw: IncomingMessage, limit: number): Promise<string> {
+function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooLarge = () => AppError.payloadTooLarge(limit);
   if (Number(raw.headers['content-length'] ?? 0) > limit) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -46,7 +46,7 @@ function readBody(raw: IncomingMessage, limit: number): Promise<string> {
       reject(tooLarge());
     };
     raw.on('data', onData);
-    raw.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    raw.once('end', () => resolve(Buffer.concat(chunks)));
     raw.once('error', () => reject(AppError.badRequest('request body could not be read')));
   });
 }
@@ -54,22 +54,13 @@ function readBody(raw: IncomingMessage, limit: number): Promise<string> {
 /** Keys that would reach an object's prototype once the body is copied into a DTO. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-function parse(text: string, contentType: string | undefined): unknown {
+function parse(body: Buffer, contentType: string | undefined, maxDepth: number): unknown {
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (type === 'application/json') {
-    try {
-      return JSON.parse(text, (key, value) => {
-        if (FORBIDDEN_KEYS.has(key)) throw new SyntaxError('forbidden key');
-        return value;
-      });
-    } catch {
-      throw AppError.badRequest('request body is not valid JSON');
-    }
-  }
+  if (type === 'application/json') return parseJsonBody(body, maxDepth);
   if (type === 'application/x-www-form-urlencoded') {
-    const params = new URLSearchParams(text);
+    const params = new URLSearchParams(body.toString('utf8'));
     if ([...params.keys()].some((key) => FORBIDDEN_KEYS.has(key))) throw AppError.badRequest('request body contains a forbidden field name');
     return Object.fromEntries(params);
   }
-  throw new AppError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', 'unsupported content type; send application/json or application/x-www-form-urlencoded');
+  throw new AppError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', 'unsupported content type: send the body with Content-Type: application/json or application/x-www-form-urlencoded');
 }

@@ -1,7 +1,9 @@
-import { ValidationError } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsOptional, ValidationError } from 'class-validator';
 import { AppError } from './app-error';
 
-/** One readable 400 naming every bad field, e.g. `name: must match ^[0-9a-zA-Z\s_-]+$`. */
+/** One readable 400 naming every bad field and its rule in words, e.g. `name may contain letters, digits, spaces, "_" and "-"`. */
 export function validationExceptionFactory(errors: ValidationError[]): AppError {
   const messages = flatten(errors);
   return AppError.badRequest(messages.length ? messages.join('; ') : 'request body is not valid', 'invalid');
@@ -14,3 +16,14 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
     return [...own, ...flatten(error.children ?? [], path)];
   });
 }
+
+/**
+ * An optional body field whose `null` means the same as leaving it out: some generated clients
+ * (STACKIT's SDKs among them) send `null` for every optional field that is not set. A field where
+ * `null` has a meaning of its own (a PATCH's description: remove it) uses `@IsOptional()` instead.
+ */
+export const IsOptionalOrNull = () =>
+  applyDecorators(
+    Transform(({ value }) => (value === null ? undefined : value)),
+    IsOptional(),
+  );

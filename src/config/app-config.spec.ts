@@ -24,7 +24,7 @@ describe('loadConfig', () => {
 
   it('has documented defaults', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 102_400, trustProxy: false });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 102_400, jsonMaxDepth: 32, bodyTimeoutMs: 30_000, headerTimeoutMs: 20_000, maxHeaderBytes: 16_384, trustProxy: false });
     expect(config.logLevel).toBe('info');
     expect(config.dataDir).toBe(resolve('./data'));
     expect(config.database).toEqual({ provider: 'sqlite', url: `file:${resolve('data', 'tessera.db')}`, sqlitePath: resolve('data', 'tessera.db') });
@@ -55,8 +55,9 @@ describe('loadConfig', () => {
       TESSERA_VERIFY_KEY_FILES: ` ${join(dir, 'key.pem')} ,`,
       TESSERA_REGIONS: 'eu01, eu02',
       TESSERA_LOG_LEVEL: 'silent',
+      TESSERA_PUBLIC_URL: 'https://tessera.example.com/api/',
     });
-    expect(config.http).toMatchObject({ port: 9090, host: '127.0.0.1', trustProxy: true });
+    expect(config.http).toMatchObject({ port: 9090, host: '127.0.0.1', trustProxy: true, publicUrl: 'https://tessera.example.com/api' });
     expect(config.auth).toMatchObject({ refreshRotation: true, accessTtlMs: 5.5 * 3_600_000, signingKeyFile: join(dir, 'key.pem'), verifyKeyFiles: [join(dir, 'key.pem')] });
     expect(config.bootstrapAdmin.email).toBe('root@example.org');
     expect(config.instances.regions).toEqual(['eu01', 'eu02']);
@@ -71,6 +72,11 @@ describe('loadConfig', () => {
     ['PORT', '0x50'],
     ['PORT', '1e3'],
     ['TESSERA_BODY_LIMIT_BYTES', '10'],
+    ['TESSERA_JSON_MAX_DEPTH', '1000'],
+    ['TESSERA_BODY_TIMEOUT', 'never'],
+    ['TESSERA_HEADER_TIMEOUT', '0s'],
+    ['TESSERA_HEADER_TIMEOUT', '31s'],
+    ['TESSERA_MAX_HEADER_BYTES', '100'],
     ['TESSERA_TRUST_PROXY', 'maybe'],
     ['TESSERA_REFRESH_ROTATION', 'sometimes'],
     ['TESSERA_LOG_LEVEL', 'loud'],
@@ -88,6 +94,9 @@ describe('loadConfig', () => {
     ['TESSERA_VERIFY_KEY_FILES', '/nonexistent/tessera/old.pem'],
     ['DATABASE_URL', 'mysql://localhost/tessera'],
     ['DATABASE_URL', 'file:'],
+    ['TESSERA_PUBLIC_URL', 'tessera.example.com'],
+    ['TESSERA_PUBLIC_URL', 'ftp://tessera.example.com'],
+    ['TESSERA_PUBLIC_URL', 'https://tessera.example.com/?x=1'],
   ])('names %s when it is %p', (name, value) => {
     const found = problems({ [name]: value });
     expect(found).toHaveLength(1);
@@ -112,6 +121,29 @@ describe('loadConfig', () => {
     expect(problems({ TESSERA_INSTANCE_TOKEN_MAX_TTL: '30d', TESSERA_INSTANCE_TOKEN_DEFAULT_TTL: '31d' })).toEqual([
       'TESSERA_INSTANCE_TOKEN_DEFAULT_TTL: must not exceed TESSERA_INSTANCE_TOKEN_MAX_TTL',
     ]);
+  });
+
+  describe('metrics', () => {
+    it('are off by default; the metrics port binds where HOST does unless TESSERA_METRICS_HOST says otherwise', () => {
+      expect(loadConfig({}).metrics).toEqual({ port: undefined, host: '0.0.0.0', token: undefined });
+      expect(loadConfig({ HOST: '10.0.0.5', TESSERA_METRICS_PORT: '9464' }).metrics).toEqual({ port: 9464, host: '10.0.0.5', token: undefined });
+      const token = 'a-metrics-token-of-32-characters';
+      expect(loadConfig({ TESSERA_METRICS_PORT: '9464', TESSERA_METRICS_HOST: '127.0.0.1', TESSERA_METRICS_TOKEN: ` ${token} ` }).metrics).toEqual({
+        port: 9464,
+        host: '127.0.0.1',
+        token,
+      });
+    });
+
+    it('refuses a bad port, the service port, and a short or spaced token without echoing it', () => {
+      for (const port of ['-1', '65536', 'http', '9464.5']) expect(problems({ TESSERA_METRICS_PORT: port })).toEqual([expect.stringMatching(/^TESSERA_METRICS_PORT: /)]);
+      expect(problems({ PORT: '9000', TESSERA_METRICS_PORT: '9000' })).toEqual([expect.stringMatching(/^TESSERA_METRICS_PORT: must differ from PORT/)]);
+      for (const token of ['short-token', 'a token with spaces in it, long enough']) {
+        const found = problems({ TESSERA_METRICS_TOKEN: token });
+        expect(found).toEqual([expect.stringMatching(/^TESSERA_METRICS_TOKEN: /)]);
+        expect(found[0]).not.toContain(token);
+      }
+    });
   });
 
   describe('DATABASE_URL', () => {

@@ -5,7 +5,20 @@ import { DatabaseTarget, resolveDatabaseTarget } from './database-target';
 
 /** The whole configuration, read once from the environment at start and validated. */
 export interface AppConfig {
-  http: { host: string; port: number; bodyLimitBytes: number; trustProxy: boolean };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    /** Deepest nesting of arrays and objects a JSON body may have. */
+    jsonMaxDepth: number;
+    /** Time to receive a whole request, headers and body, from its first byte. */
+    bodyTimeoutMs: number;
+    /** Time to receive a request's headers. */
+    headerTimeoutMs: number;
+    maxHeaderBytes: number;
+    trustProxy: boolean;
+    publicUrl?: string;
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dataDir: string;
   database: DatabaseTarget;
@@ -24,6 +37,11 @@ export interface AppConfig {
   };
   instances: { regions: string[]; urlTemplate: string; tokenMaxTtlMs: number; tokenDefaultTtlMs: number };
   models: { externalTokenMaxTtlMs: number; externalTokenDefaultTtlMs: number };
+  /**
+   * `/metrics`: on its own port when `port` is set, else on the service's port when `token` is set,
+   * else not served. `token`, when set, is required as `Authorization: Bearer <token>` wherever it is served.
+   */
+  metrics: { port?: number; host: string; token?: string };
 }
 
 export class ConfigError extends Error {
@@ -49,12 +67,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const tokenMaxTtlMs = read.duration('TESSERA_INSTANCE_TOKEN_MAX_TTL', '183d');
   const externalTokenMaxTtlMs = read.duration('TESSERA_MODEL_EXTERNAL_TOKEN_MAX_TTL', '365d');
+  const host = read.string('HOST', '0.0.0.0');
   const config: AppConfig = {
     http: {
-      host: read.string('HOST', '0.0.0.0'),
+      host,
       port: read.integer('PORT', 8080, 0, 65535),
       bodyLimitBytes: read.integer('TESSERA_BODY_LIMIT_BYTES', 102_400, 1_024, 10_485_760),
+      jsonMaxDepth: read.integer('TESSERA_JSON_MAX_DEPTH', 32, 4, 256),
+      bodyTimeoutMs: read.duration('TESSERA_BODY_TIMEOUT', '30s'),
+      headerTimeoutMs: read.duration('TESSERA_HEADER_TIMEOUT', '20s'),
+      maxHeaderBytes: read.integer('TESSERA_MAX_HEADER_BYTES', 16_384, 1_024, 1_048_576),
       trustProxy: read.boolean('TESSERA_TRUST_PROXY', false),
+      publicUrl: read.url('TESSERA_PUBLIC_URL'),
     },
     logLevel: read.oneOf('TESSERA_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     dataDir,
@@ -85,7 +109,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
       externalTokenMaxTtlMs,
       externalTokenDefaultTtlMs: read.duration('TESSERA_MODEL_EXTERNAL_TOKEN_DEFAULT_TTL', '90d'),
     },
+    metrics: {
+      port: read.optionalInteger('TESSERA_METRICS_PORT', 0, 65535),
+      host: read.string('TESSERA_METRICS_HOST', host),
+      token: read.secret('TESSERA_METRICS_TOKEN', 16),
+    },
   };
+  // Node refuses to start a server whose header timeout is longer than its request timeout.
+  if (config.http.headerTimeoutMs > config.http.bodyTimeoutMs) {
+    problems.push('TESSERA_HEADER_TIMEOUT: must not exceed TESSERA_BODY_TIMEOUT');
+  }
+  if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.http.port) {
+    problems.push('TESSERA_METRICS_PORT: must differ from PORT (leave it unset to serve /metrics on PORT, behind TESSERA_METRICS_TOKEN)');
+  }
   if (config.instances.tokenDefaultTtlMs > tokenMaxTtlMs) {
     problems.push('TESSERA_INSTANCE_TOKEN_DEFAULT_TTL: must not exceed TESSERA_INSTANCE_TOKEN_MAX_TTL');
   }
@@ -136,6 +172,22 @@ class EnvReader {
     if (!existsSync(path) || !statSync(path).isFile()) this.problems.push(`${name}: no such file "${path}"`);
   }
 
+  /** A secret sent in a header: long enough not to be guessed, and without whitespace. */
+  secret(name: string, minLength: number): string | undefined {
+    const value = this.env[name]?.trim();
+    if (!value) return undefined;
+    if (value.length < minLength || !/^[\x21-\x7e]+$/.test(value)) {
+      // The value itself stays out of the message: it is a secret.
+      this.problems.push(`${name}: expected at least ${minLength} printable ASCII characters without spaces`);
+      return undefined;
+    }
+    return value;
+  }
+
+  optionalInteger(name: string, min: number, max: number): number | undefined {
+    return this.env[name]?.trim() ? this.integer(name, min, min, max) : undefined;
+  }
+
   integer(name: string, fallback: number, min: number, max: number): number {
     const value = this.env[name]?.trim();
     if (!value) return fallback;
@@ -146,6 +198,23 @@ class EnvReader {
       return fallback;
     }
     return parsed;
+  }
+
+  /** An absolute http(s) URL, without a trailing slash; undefined when unset. */
+  url(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    if (!value) return undefined;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(value);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash) {
+      this.problems.push(`${name}: expected an absolute http or https URL without query or fragment, got "${value}"`);
+      return undefined;
+    }
+    return value.replace(/\/+$/, '');
   }
 
   boolean(name: string, fallback: boolean): boolean {

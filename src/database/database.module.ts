@@ -1,7 +1,6 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Pool } from 'pg';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { AppConfig } from '../config/app-config';
@@ -17,11 +16,10 @@ async function openDatabase(config: AppConfig): Promise<SqlDatabase> {
   const logger = new Logger('Database');
   const { database } = config;
   if (database.provider === 'postgresql') {
-    const pool = new Pool({ connectionString: database.url, max: 10 });
-    pool.on('error', (error) => logger.error(`idle PostgreSQL client failed: ${error.message}`));
-    const applied = await migratePostgres(pool);
+    const postgres = PostgresDatabase.open(database.url);
+    const applied = await migratePostgres(postgres.pool);
     if (applied.length) logger.log(`applied migrations: ${applied.join(', ')}`);
-    return new PostgresDatabase(pool);
+    return postgres;
   }
   mkdirSync(dirname(database.sqlitePath!), { recursive: true });
   const sqlite = SqliteDatabase.open(database.sqlitePath!);

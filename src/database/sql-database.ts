@@ -3,6 +3,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { Pool, types } from 'pg';
 import { DatabaseProvider } from '../config/database-target';
+import { isDatabaseUnavailable } from './unavailable';
 
 /**
  * Raw SQL for the hot paths (token verification, lastUsedAt) where Prisma's per-query cost matters.
@@ -12,6 +13,8 @@ export abstract class SqlDatabase {
   abstract readonly provider: DatabaseProvider;
   abstract query<T>(sql: string, params?: unknown[]): Promise<T[]>;
   abstract execute(sql: string, params?: unknown[]): Promise<number>;
+  /** A write that returns rows (`INSERT … RETURNING`, `ON CONFLICT … DO UPDATE … RETURNING`). */
+  abstract executeReturning<T>(sql: string, params?: unknown[]): Promise<T[]>;
   /**
    * Runs the statements in order in one transaction: a whole write in one call, since an
    * interactive transaction holds its lock across event-loop turns and under load every request
@@ -92,6 +95,11 @@ export class SqliteDatabase extends SqlDatabase {
     return this.write(() => statement.run(...this.bind(order, params)).changes);
   }
 
+  async executeReturning<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const { statement, order } = this.prepare(sql);
+    return this.write(() => statement.all(...this.bind(order, params)) as T[]);
+  }
+
   async batch(statements: Statement[]): Promise<boolean> {
     const prepared = statements.map(({ sql, params, required }) => ({ ...this.prepare(sql), params, required }));
     const run = this.db.transaction(() => {
@@ -170,11 +178,29 @@ const utcTimestamps = {
       : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
 };
 
+/** A new connection that PostgreSQL does not accept within this fails the request (503) instead of queueing it forever. */
+const PG_CONNECT_TIMEOUT_MS = 5_000;
+
 export class PostgresDatabase extends SqlDatabase {
   readonly provider = 'postgresql' as const;
 
   constructor(readonly pool: Pool) {
     super();
+  }
+
+  /**
+   * One pool for the raw hot path and Prisma. A connection the server drops (restart,
+   * pg_terminate_backend) emits `error` on its client; pg-pool listens only while the client is
+   * idle, and an `error` nobody listens to ends the process. So every client gets a listener for
+   * its whole life: whoever holds it then sees its query fail and answers 503, and the pool
+   * discards it on release.
+   */
+  static open(url: string): PostgresDatabase {
+    const logger = new Logger('Database');
+    const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS });
+    pool.on('connect', (client) => client.on('error', (error) => logger.warn(`PostgreSQL connection lost: ${error.message}`)));
+    pool.on('error', () => undefined); // already logged by the listener above
+    return new PostgresDatabase(pool);
   }
 
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -185,8 +211,13 @@ export class PostgresDatabase extends SqlDatabase {
     return (await this.pool.query({ text: sql, values: params.map(toPostgres) })).rowCount ?? 0;
   }
 
+  async executeReturning<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.pool.query({ text: sql, values: params.map(toPostgres), types: utcTimestamps })).rows as T[];
+  }
+
   async batch(statements: Statement[]): Promise<boolean> {
     const client = await this.pool.connect();
+    let lost: Error | undefined;
     try {
       await client.query('BEGIN');
       for (const { sql, params, required } of statements) {
@@ -199,10 +230,12 @@ export class PostgresDatabase extends SqlDatabase {
       await client.query('COMMIT');
       return true;
     } catch (error) {
+      if (isDatabaseUnavailable(error)) lost = error as Error;
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      // Given the error, the pool destroys a lost connection instead of handing it to the next query.
+      client.release(lost);
     }
   }
 

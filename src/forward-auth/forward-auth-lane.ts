@@ -3,6 +3,7 @@ import { createServer, IncomingMessage, RequestListener, Server, ServerOptions, 
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
 import { toErrorReply } from '../common/error-body';
+import type { Metrics, RouteMeter, VerificationMeter, VerificationResult } from '../metrics/metrics.service';
 
 /** What a forward-auth check answers: 204 with identity headers, or an error with its JSON body (see errorAnswer). */
 export interface ForwardAuthAnswer {
@@ -13,10 +14,14 @@ export interface ForwardAuthAnswer {
    * gateway rates. A string rather than a Buffer: Node writes head and string body in one write.
    */
   body?: string;
+  /** What the token check concluded; absent when the request was refused before one (a malformed model id). */
+  result?: VerificationResult;
 }
 
 /** One kind of resource a gateway can ask about, e.g. an instance or a model. */
 export interface ForwardAuthCheck {
+  /** The `kind` label of this check's verifications in the metrics. */
+  readonly verificationKind: 'instance' | 'model';
   /** Synchronous when the answer is cached, which is the common case. */
   check(resourceId: string, authorization: string | undefined, requestId: string): ForwardAuthAnswer | Promise<ForwardAuthAnswer>;
 }
@@ -37,6 +42,13 @@ export function errorAnswer(error: unknown, url: string): ForwardAuthAnswer {
   return { status, headers: { ...headers, 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(json)) }, body: json };
 }
 
+interface Route {
+  check: ForwardAuthCheck;
+  /** Both set, or neither (metrics off: the lane then does not read the clock for them). */
+  verifications?: VerificationMeter;
+  requests?: RouteMeter;
+}
+
 /**
  * Forward authentication (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth) on the
  * service's own port, answered before Fastify sees the request.
@@ -52,14 +64,18 @@ export function errorAnswer(error: unknown, url: string): ForwardAuthAnswer {
  * denials at info within a budget (LogBudget).
  */
 export class ForwardAuthLane {
-  private readonly checks = new Map<string, ForwardAuthCheck>();
+  private readonly routes = new Map<string, Route>();
   private log?: FastifyBaseLogger;
   private logsGranted = false;
   private readonly denialLines = new LogBudget(DENIAL_LINES_PER_SECOND, () => this.log);
 
-  /** Answers `/v1/auth/<kind>/<id>/verify...` with `check`. */
-  route(kind: string, check: ForwardAuthCheck): void {
-    this.checks.set(kind, check);
+  /**
+   * Answers `/v1/auth/<kind>/<id>/verify...` with `check`; counts and times it in `metrics` under
+   * the route template `/v1/auth/<kind>/:<singular kind>Id/verify`, whatever sub-path was asked.
+   */
+  route(kind: string, check: ForwardAuthCheck, metrics: Metrics): void {
+    const requests = metrics.route(`/v1/auth/${kind}/:${kind.replace(/s$/, '')}Id/verify`);
+    this.routes.set(kind, { check, ...(requests && { requests, verifications: metrics.verifications(check.verificationKind) }) });
   }
 
   /** Request lines go to Fastify's logger, so they look like every other request line. */
@@ -88,34 +104,41 @@ export class ForwardAuthLane {
     const url = request.url ?? '';
     if (!url.startsWith('/v1/auth/')) return false;
     const target = parseTarget(url);
-    const check = target && this.checks.get(target.kind);
-    if (!check) return false;
+    const route = target && this.routes.get(target.kind);
+    if (!route) return false;
     const started = performance.now();
     const requestId = requestIdOf(request.headers['x-request-id']);
     let answer: ForwardAuthAnswer | Promise<ForwardAuthAnswer>;
     try {
-      answer = check.check(target.id, request.headers.authorization, requestId);
+      answer = route.check.check(target.id, request.headers.authorization, requestId);
     } catch (error) {
       answer = errorAnswer(error, url);
     }
     if (answer instanceof Promise) {
       answer.then(
-        (settled) => this.send(request, response, settled, requestId, started),
-        (error: unknown) => this.send(request, response, errorAnswer(error, url), requestId, started),
+        (settled) => this.send(request, response, route, settled, requestId, started),
+        (error: unknown) => this.send(request, response, route, errorAnswer(error, url), requestId, started),
       );
     } else {
-      this.send(request, response, answer, requestId, started);
+      this.send(request, response, route, answer, requestId, started);
     }
     return true;
   }
 
-  private send(request: IncomingMessage, response: ServerResponse, answer: ForwardAuthAnswer, requestId: string, started: number): void {
+  private send(request: IncomingMessage, response: ServerResponse, route: Route, answer: ForwardAuthAnswer, requestId: string, started: number): void {
     // Not a spread: on Node 20 a spread with an extra key costs ~10x Object.assign, per request.
     response.writeHead(answer.status, Object.assign({ 'x-request-id': requestId }, answer.headers));
     response.end(answer.body);
+    let ms = -1;
+    if (route.requests) {
+      ms = performance.now() - started;
+      route.requests.observe(request.method!, answer.status, ms / 1000);
+      if (answer.result) route.verifications!.observe(answer.result, ms / 1000);
+    }
     const granted = answer.status < 300;
     if (!this.log || (granted ? !this.logsGranted : !this.denialLines.take())) return;
-    const line = { reqId: requestId, method: request.method, path: (request.url ?? '').split('?')[0], status: answer.status, ms: Math.round((performance.now() - started) * 10) / 10 };
+    if (ms < 0) ms = performance.now() - started;
+    const line = { reqId: requestId, method: request.method, path: (request.url ?? '').split('?')[0], status: answer.status, ms: Math.round(ms * 10) / 10 };
     if (granted) this.log.debug(line, 'request');
     else this.log.info(line, 'request');
   }

@@ -1,10 +1,12 @@
 import { Controller, Get, HttpCode } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { AppError } from '../common/app-error';
 import { Public } from '../common/public.decorator';
 import { SqlDatabase } from '../database/sql-database';
+import { ConsoleErrorResponse } from '../common/dto/error-response.dto';
+import { HealthDto } from './dto/health.dto';
 
-@ApiExcludeController(false)
+@ApiTags('health')
 @Public()
 @Controller()
 export class HealthController {
@@ -13,13 +15,15 @@ export class HealthController {
   /** Liveness: the process answers. */
   @Get('healthz')
   @HttpCode(200)
-  live() {
+  live(): HealthDto {
     return { status: 'ok' };
   }
 
   /** Readiness: the database answers. */
   @Get('readyz')
-  async ready() {
+  @ApiOkResponse({ type: HealthDto })
+  @ApiServiceUnavailableResponse({ description: 'The database does not answer.', type: ConsoleErrorResponse })
+  async ready(): Promise<HealthDto> {
     try {
       await this.sql.query('SELECT 1');
     } catch {

@@ -174,7 +174,7 @@ export class InstanceTokensService {
     const parsed = parseDuration(ttlDuration);
     if (parsed === undefined || !(parsed > 0) || parsed > tokenMaxTtlMs) {
       const max = ms(tokenMaxTtlMs, { long: true });
-      throw AppError.badRequest(`ttlDuration: expected ${DURATION_FORMATS}, greater than zero and at most ${max}; got "${ttlDuration}"`, 'invalid');
+      throw AppError.badRequest(`ttlDuration: expected ${DURATION_FORMATS}, at most ${max}; got "${ttlDuration}"`, 'invalid');
     }
     return parsed;
   }

@@ -1,6 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/public.decorator';
+import { JwksDto } from './dto/jwks.dto';
 import { SigningKeysService } from './signing-keys.service';
 
 @ApiTags('keys')
@@ -12,7 +13,7 @@ export class JwksController {
   @Public()
   @Get('jwks.json')
   @Header('cache-control', 'public, max-age=300')
-  jwks() {
+  jwks(): JwksDto {
     return this.keys.jwks();
   }
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { JwkDto, JwksDto } from './dto/jwks.dto';
 
 export const JWT_ALGORITHM = 'ES256';
 
@@ -11,7 +12,7 @@ export interface VerificationKey {
   kid: string;
   /** Parsed once: parsing a PEM on every verification would cost more than the check itself. */
   publicKey: KeyObject;
-  jwk: JsonWebKey & { kid: string; alg: string; use: string };
+  jwk: JwkDto;
 }
 
 /**
@@ -43,12 +44,13 @@ export class SigningKeysService {
     return kid ? this.verificationKeys.get(kid)?.publicKey : undefined;
   }
 
-  jwks(): { keys: VerificationKey['jwk'][] } {
+  jwks(): JwksDto {
     return { keys: [...this.verificationKeys.values()].map((key) => key.jwk) };
   }
 
   private addVerificationKey(publicKey: KeyObject): VerificationKey {
-    const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
+    // An EC public key's JWK always has these members.
+    const { kty, crv, x, y } = publicKey.export({ format: 'jwk' }) as Required<Pick<JsonWebKey, 'kty' | 'crv' | 'x' | 'y'>>;
     // RFC 7638 thumbprint: stable across restarts and replicas sharing the key.
     const kid = createHash('sha256').update(JSON.stringify({ crv, kty, x, y })).digest('base64url');
     const key = { kid, publicKey, jwk: { kty, crv, x, y, kid, alg: JWT_ALGORITHM, use: 'sig' } };

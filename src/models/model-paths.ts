@@ -15,6 +15,14 @@ export const RESERVED_FIRST_SEGMENTS: ReadonlySet<string> = new Set([
   'readyz',
 ]);
 
+/**
+ * A model URL path as the catch-all metadata route serves it: any segments, the first not one of
+ * Tessera's own (those get Tessera's 404).
+ */
+export const MODEL_URL_PATH_PATTERN = new RegExp(
+  `^(?!(?:${[...RESERVED_FIRST_SEGMENTS].map((segment) => segment.replace(/\./g, '\\.')).join('|')})(?:/|$))[^/]+(?:/[^/]+)*/?$`,
+);
+
 /** One URL path segment: lower-case letters, digits, `.`, `_`, `-`, not only dots. */
 const SEGMENT = /^(?!\.+$)[a-z0-9._-]{1,100}$/;
 

@@ -33,6 +33,7 @@ export class ProjectsController {
     return { items: await this.projects.list(caller) };
   }
 
+  /** Get a project (project readers). */
   @Get(':projectId')
   get(@CurrentPrincipal() caller: Principal, @Param('projectId', ParseUUIDPipe) projectId: string): Promise<ProjectDto> {
     return this.projects.get(caller, projectId);
@@ -51,6 +52,7 @@ export class ProjectsController {
     return this.projects.delete(caller, projectId);
   }
 
+  /** Members of the project with their roles (project readers). */
   @Get(':projectId/members')
   async listMembers(@CurrentPrincipal() caller: Principal, @Param('projectId', ParseUUIDPipe) projectId: string): Promise<ListMembersResponse> {
     return { items: await this.projects.listMembers(caller, projectId) };

@@ -7,6 +7,9 @@ import { ProjectRole } from './project-role';
 
 const memberInclude = { user: { select: { email: true } }, serviceAccount: { select: { email: true } } } as const;
 
+/** Who holds a membership: a user, a service account, or an email that has no account yet. */
+export type MemberSubject = { userId: string } | { serviceAccountId: string } | { pendingEmail: string };
+
 @Injectable()
 export class ProjectsRepository {
   constructor(
@@ -60,11 +63,11 @@ export class ProjectsRepository {
     return this.prisma.projectMember.findMany({ where: { projectId }, include: memberInclude, orderBy: { createdAt: 'asc' } });
   }
 
-  findMember(projectId: string, subject: { userId?: string; serviceAccountId?: string }) {
+  findMember(projectId: string, subject: MemberSubject) {
     return this.prisma.projectMember.findFirst({ where: { projectId, ...subject }, include: memberInclude });
   }
 
-  addMember(projectId: string, subject: { userId?: string; serviceAccountId?: string }, role: ProjectRole) {
+  addMember(projectId: string, subject: MemberSubject, role: ProjectRole) {
     return this.prisma.projectMember.create({ data: { id: newId(), projectId, ...subject, role }, include: memberInclude });
   }
 
@@ -75,8 +78,9 @@ export class ProjectsRepository {
   async changeMember(memberId: string, projectId: string, role: ProjectRole | null): Promise<'ok' | 'last-owner'> {
     return this.prisma.$transaction(async (tx) => {
       const member = await tx.projectMember.findUniqueOrThrow({ where: { id: memberId } });
-      if (member.role === 'owner' && role !== 'owner') {
-        const owners = await tx.projectMember.count({ where: { projectId, role: 'owner' } });
+      // Owners still pending an account cannot administer the project, so they do not count.
+      if (member.role === 'owner' && member.pendingEmail === null && role !== 'owner') {
+        const owners = await tx.projectMember.count({ where: { projectId, role: 'owner', pendingEmail: null } });
         if (owners <= 1) return 'last-owner';
       }
       if (role === null) await tx.projectMember.delete({ where: { id: memberId } });
@@ -90,6 +94,6 @@ export class ProjectsRepository {
   }
 
   findServiceAccountByEmail(email: string) {
-    return this.prisma.serviceAccount.findUnique({ where: { email }, select: { id: true } });
+    return this.prisma.serviceAccount.findUnique({ where: { email }, select: { id: true, projectId: true } });
   }
 }

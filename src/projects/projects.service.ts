@@ -1,11 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { Principal } from '../common/principal';
 import { RevocationBus } from '../revocation/revocation-bus';
 import { MemberDto, ProjectDto } from './dto/project.dto';
 import { ProjectAccessService } from './project-access.service';
 import { ProjectRole } from './project-role';
-import { ProjectsRepository } from './projects.repository';
+import { SERVICE_ACCOUNT_EMAIL_DOMAIN } from '../service-accounts/service-accounts.service';
+import { MemberSubject, ProjectsRepository } from './projects.repository';
 
 type MemberRow = Awaited<ReturnType<ProjectsRepository['listMembers']>>[number];
 
@@ -52,7 +53,7 @@ export class ProjectsService {
 
   async addMember(caller: Principal, projectId: string, subject: string, role: ProjectRole): Promise<MemberDto> {
     await this.access.require(caller, projectId, 'owner');
-    const ref = await this.subjectRef(subject);
+    const ref = await this.newMemberRef(caller, projectId, subject);
     if (await this.projects.findMember(projectId, ref)) throw AppError.conflict(`${subject} is already a member; change the role instead`);
     const member = await this.projects.addMember(projectId, ref, role);
     await this.access.changed(projectId);
@@ -70,13 +71,46 @@ export class ProjectsService {
     if (role) return toMember({ ...member, role });
   }
 
-  private async subjectRef(subject: string): Promise<{ userId?: string; serviceAccountId?: string }> {
+  /**
+   * Who `subject` (a valid email) names when it is added. An email without an account becomes a
+   * pending membership that its account takes over when an admin creates it, answered exactly like
+   * a user's: adding a member never tells whether an email has an account. A service account joins
+   * its own project, or another one when the caller also owns the service account's project; any
+   * other service-account address is refused with one answer, whether or not it exists.
+   */
+  private async newMemberRef(caller: Principal, projectId: string, subject: string): Promise<MemberSubject> {
+    const email = subject.trim().toLowerCase();
+    if (email.endsWith(`@${SERVICE_ACCOUNT_EMAIL_DOMAIN}`)) {
+      const account = await this.projects.findServiceAccountByEmail(email);
+      if (account && (account.projectId === projectId || (await this.owns(caller, account.projectId)))) return { serviceAccountId: account.id };
+      throw new AppError(
+        HttpStatus.BAD_REQUEST,
+        'foreign_service_account',
+        `${subject} is not a service account of this project or of another project you own: a service account belongs to its project, and only that project's owners can make it a member elsewhere`,
+      );
+    }
+    const user = await this.projects.findUserByEmail(email);
+    return user ? { userId: user.id } : { pendingEmail: email };
+  }
+
+  /** Who an existing membership's `subject` is; a pending email is looked up as such. */
+  private async subjectRef(subject: string): Promise<MemberSubject> {
     const email = subject.trim().toLowerCase();
     const user = await this.projects.findUserByEmail(email);
     if (user) return { userId: user.id };
     const account = await this.projects.findServiceAccountByEmail(email);
     if (account) return { serviceAccountId: account.id };
-    throw AppError.notFound(`no user or service account ${subject}`);
+    return { pendingEmail: email };
+  }
+
+  private async owns(caller: Principal, projectId: string): Promise<boolean> {
+    try {
+      await this.access.require(caller, projectId, 'owner');
+      return true;
+    } catch (error) {
+      if (error instanceof AppError) return false;
+      throw error;
+    }
   }
 }
 
@@ -84,8 +118,8 @@ function toProject(row: { id: string; name: string; createdAt: Date; updatedAt: 
   return { id: row.id, name: row.name, createdAt: row.createdAt, updatedAt: row.updatedAt };
 }
 
+/** A pending membership reads like a user's: the member list must not tell which emails have accounts. */
 function toMember(row: MemberRow): MemberDto {
-  return row.user
-    ? { subject: row.user.email, subjectType: 'user', role: row.role }
-    : { subject: row.serviceAccount!.email, subjectType: 'service-account', role: row.role };
+  if (row.serviceAccount) return { subject: row.serviceAccount.email, subjectType: 'service-account', role: row.role };
+  return { subject: row.user?.email ?? row.pendingEmail!, subjectType: 'user', role: row.role };
 }

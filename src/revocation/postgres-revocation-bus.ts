@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { SqlDatabase } from '../database/sql-database';
+import { Metrics } from '../metrics/metrics.service';
 import { REVOCATION_KINDS, RevocationBus, RevocationEvent } from './revocation-bus';
 
 export const REVOCATION_CHANNEL = 'tessera_revocations';
@@ -41,13 +42,14 @@ export class PostgresRevocationBus extends RevocationBus {
   private constructor(
     private readonly connectionString: string,
     private readonly sql: SqlDatabase,
+    private readonly metrics: Metrics,
   ) {
     super();
   }
 
   /** Connects the listener; fails like the database would at start if PostgreSQL is unreachable. */
-  static async start(connectionString: string, sql: SqlDatabase): Promise<PostgresRevocationBus> {
-    const bus = new PostgresRevocationBus(connectionString, sql);
+  static async start(connectionString: string, sql: SqlDatabase, metrics: Metrics): Promise<PostgresRevocationBus> {
+    const bus = new PostgresRevocationBus(connectionString, sql, metrics);
     await bus.listen();
     return bus;
   }
@@ -65,6 +67,7 @@ export class PostgresRevocationBus extends RevocationBus {
   async close(): Promise<void> {
     this.closed = true;
     this.listening = false;
+    this.metrics.revocationListenerConnected(false);
     clearTimeout(this.reconnectTimer);
     clearInterval(this.pingTimer);
     await this.client?.end().catch(() => undefined);
@@ -93,6 +96,7 @@ export class PostgresRevocationBus extends RevocationBus {
     }
     this.client = client;
     this.listening = true;
+    this.metrics.revocationListenerConnected(true);
     this.reconnectDelay = RECONNECT_MIN_MS;
     // A half-open TCP connection delivers nothing and reports nothing; a ping notices it.
     this.pingTimer = setInterval(() => {
@@ -109,6 +113,7 @@ export class PostgresRevocationBus extends RevocationBus {
       return;
     }
     if (notice.origin === this.origin) return;
+    this.metrics.revocationNoticeReceived();
     if (!REVOCATION_KINDS.includes(notice.kind!) || typeof notice.id !== 'string') {
       this.logger.warn('ignored a malformed revocation notice');
       return;
@@ -120,6 +125,7 @@ export class PostgresRevocationBus extends RevocationBus {
     if (this.closed || client !== this.client) return;
     this.client = undefined;
     this.listening = false;
+    this.metrics.revocationListenerConnected(false);
     clearInterval(this.pingTimer);
     client.removeAllListeners('end');
     client.end().catch(() => undefined);

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { checkAgainstDocument } from './contract';
 import { encodeRequest, parseBody, RequestOptions, TesseraClient } from './test-app';
 
 export interface SeededModel {
@@ -42,7 +43,7 @@ export async function grant(app: TesseraClient, adminToken: string, key: string,
  * An HTTP request through node:http, which (unlike fetch) sends a body with GET, as Python's
  * `requests.get(url, json=...)` and `requests.get(url, data=...)` do.
  */
-export function requestWithBody(
+export async function requestWithBody(
   app: TesseraClient,
   method: string,
   path: string,
@@ -50,7 +51,7 @@ export function requestWithBody(
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any; text: string }> {
   const { headers, body = '' } = encodeRequest(options);
   if (body) headers['content-length'] = String(Buffer.byteLength(body));
-  return new Promise((resolve, reject) => {
+  const received = await new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any; text: string }>((resolve, reject) => {
     const request = httpRequest(`${app.baseUrl}${path}`, { method, headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -62,4 +63,7 @@ export function requestWithBody(
     request.on('error', reject);
     request.end(body);
   });
+  const header = (name: string) => [received.headers[name]].flat()[0];
+  await checkAgainstDocument(app.baseUrl, method, path, { status: received.status, header, text: received.text }, options.undocumented);
+  return received;
 }

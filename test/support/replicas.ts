@@ -27,6 +27,21 @@ export class Replica extends TesseraClient {
     clearTimeout(timer);
   }
 
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** The process has not exited (and the OS still knows its PID). */
+  get running(): boolean {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return false;
+    try {
+      process.kill(this.child.pid!, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** What the process printed, for failure messages. */
   get log(): string {
     return this.output();

@@ -12,6 +12,18 @@ export interface Exit {
   signal: NodeJS.Signals | null;
 }
 
+/** A server on a random loopback port, on this data directory and database, with the test admin. */
+export function serverEnv(dataDir: string, databaseUrl: string): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    TESSERA_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    TESSERA_ADMIN_EMAIL: ADMIN_EMAIL,
+    TESSERA_ADMIN_PASSWORD: ADMIN_PASSWORD,
+  };
+}
+
 /** Runs `node dist/main.js` (the production entry point) with only the given environment. */
 export function runMain(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<Exit> } {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
@@ -40,16 +52,7 @@ export class TesseraProcess {
   static async start(env: Record<string, string> = {}, target?: { dataDir: string; url: string }): Promise<TesseraProcess> {
     const dataDir = target?.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-proc-'));
     const database = target ? { url: target.url, drop: async () => undefined } : await freshDatabase(dataDir);
-    const { child, output, exited } = runMain({
-      HOST: '127.0.0.1',
-      PORT: '0',
-      TESSERA_DATA_DIR: dataDir,
-      DATABASE_URL: database.url,
-      TESSERA_ADMIN_EMAIL: ADMIN_EMAIL,
-      TESSERA_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      TESSERA_LOG_LEVEL: 'info',
-      ...env,
-    });
+    const { child, output, exited } = runMain({ ...serverEnv(dataDir, database.url), TESSERA_LOG_LEVEL: 'info', ...env });
     const cleanup = async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;

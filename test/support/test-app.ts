@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { createApp } from '../../src/app.setup';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { checkAgainstDocument } from './contract';
 
 export const ADMIN_EMAIL = 'admin@tessera.test';
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
@@ -22,6 +23,11 @@ export interface RequestOptions {
   form?: Record<string, string | number>;
   raw?: string;
   headers?: Record<string, string>;
+  /**
+   * Why this request deliberately goes outside the OpenAPI document (an unknown path, a malformed
+   * request); its response is then not checked against the document. Every other response is.
+   */
+  undocumented?: string;
 }
 
 /** HTTP to one Tessera: an in-process TestApp or a `node dist/main.js` replica. */
@@ -130,6 +136,8 @@ async function sendRequest<T = any>(baseUrl: string, method: string, path: strin
   const { headers, body } = encodeRequest(options);
   const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
   const text = await response.text();
+  const received = { status: response.status, header: (name: string) => response.headers.get(name) ?? undefined, text };
+  await checkAgainstDocument(baseUrl, method, path, received, options.undocumented);
   return { status: response.status, headers: response.headers, body: parseBody(text) as T, text };
 }
 

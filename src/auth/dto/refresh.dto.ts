@@ -1,8 +1,9 @@
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsOptionalOrNull } from '../../common/validation';
 
 export class RefreshDto {
   /** The refresh token. May instead be sent as `Authorization: Bearer <refresh>`. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @IsNotEmpty()
   @MaxLength(4096)
@@ -25,7 +26,8 @@ export class VerifyDto {
   token: string;
 }
 
-export class AccessTokenDto {
+/** What a refresh returns (simplejwt's TokenRefresh). */
+export class RefreshedTokensDto {
   /** A new console access token. */
   access: string;
   /** A new refresh token; only when refresh-token rotation is switched on. */

@@ -1,4 +1,5 @@
-import { IsBoolean, IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsOptionalOrNull } from '../../common/validation';
 
 export class CreateUserDto {
   @IsEmail()
@@ -12,18 +13,18 @@ export class CreateUserDto {
   password: string;
 
   /** Platform administrators see and manage everything. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsBoolean()
   is_admin?: boolean;
 }
 
 export class UpdateUserDto {
   /** `false` disables the account: its tokens stop working at once and it cannot log in. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsBoolean()
   is_active?: boolean;
 
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsBoolean()
   is_admin?: boolean;
 }

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { IsLabels, labelsSchema } from './stackit-rules';
+import { IsDuration } from '../../common/duration';
+import { IsOptionalOrNull } from '../../common/validation';
+import { IsLabels, labelsSchema, DESCRIPTION_RULE, NAME_RULE, OPTIONAL_NAME_RULE } from './stackit-rules';
 
 export const TOKEN_STATES = ['creating', 'active', 'deleting', 'inactive'] as const;
 export type TokenState = (typeof TOKEN_STATES)[number];
@@ -10,29 +12,27 @@ export class CreateInstanceTokenPayload {
   @IsString()
   @MinLength(1)
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]+$/)
+  @Matches(NAME_RULE.pattern, { message: NAME_RULE.message })
   name: string;
 
   /** @example Token for my service account */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(160)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
+  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
   description?: string;
 
   @ApiPropertyOptional(labelsSchema(false))
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsLabels(false)
   labels?: Record<string, string>;
 
-  /**
-   * Time to live, e.g. `30d`, `12h`, `1w` or `5h30m40s`. At most 6 months (configurable); defaults to the maximum.
-   * @example 5h30m40s
-   */
-  @ApiPropertyOptional({ format: 'duration' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @IsOptionalOrNull()
+  @IsDuration(
+    'Time to live: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` (units w, d, h, m, s in that order) or ISO 8601 such as `P30D`, `PT12H`, `P1DT2H`, `P1W` ' +
+      '(no years or months). At most 6 months (configurable; a longer one is a 400); defaults to the maximum.',
+    '5h30m40s',
+  )
   ttlDuration?: string;
 }
 
@@ -42,11 +42,11 @@ export class PartialUpdateInstanceTokenPayload {
    * back, so longer names are refused.
    * @example my-updated-service-account-token
    */
-  @ValidateIf((_, value) => value !== undefined)
+  @IsOptionalOrNull()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]*$/)
+  @Matches(OPTIONAL_NAME_RULE.pattern, { message: OPTIONAL_NAME_RULE.message })
   name?: string;
 
   /**
@@ -57,11 +57,11 @@ export class PartialUpdateInstanceTokenPayload {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
+  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
   description?: string | null;
 
   @ApiPropertyOptional(labelsSchema(true))
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsLabels(true)
   labels?: Record<string, string | null>;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { IsLabels, IsRetention, labelsSchema, retentionSchema } from './stackit-rules';
+import { IsOptionalOrNull } from '../../common/validation';
+import { IsLabels, IsRetention, labelsSchema, retentionSchema, DESCRIPTION_RULE, NAME_RULE, OPTIONAL_NAME_RULE } from './stackit-rules';
 
 export const INSTANCE_STATES = ['pending', 'creating', 'updating', 'active', 'deleting', 'impaired', 'reconciling'] as const;
 export type InstanceState = (typeof INSTANCE_STATES)[number];
@@ -9,23 +10,23 @@ export class CreateInstancePayload {
   /** @example my-ai-model-experiments-instance */
   @IsString()
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]+$/)
+  @Matches(NAME_RULE.pattern, { message: NAME_RULE.message })
   name: string;
 
   /** @example My AI Model Experiments instance for project X */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(160)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
+  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
   description?: string;
 
   @ApiPropertyOptional(labelsSchema(false))
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsLabels(false)
   labels?: Record<string, string>;
 
   @ApiPropertyOptional(retentionSchema)
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsRetention()
   deletedExperimentRetention?: string;
 }
@@ -35,10 +36,10 @@ export class PartialUpdateInstancePayload {
    * An empty name is refused: an instance always has a name.
    * @example my-updated-ai-model-experiments-instance
    */
-  @ValidateIf((_, value) => value !== undefined)
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r _-]*$/)
+  @Matches(OPTIONAL_NAME_RULE.pattern, { message: OPTIONAL_NAME_RULE.message })
   name?: string;
 
   /**
@@ -48,16 +49,16 @@ export class PartialUpdateInstancePayload {
   @IsOptional()
   @IsString()
   @MaxLength(160)
-  @Matches(/^[0-9a-zA-Z\t\n\f\r .:\/-]*$/)
+  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
   description?: string | null;
 
   @ApiPropertyOptional(labelsSchema(true))
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsLabels(true)
   labels?: Record<string, string | null>;
 
   @ApiPropertyOptional(retentionSchema)
-  @ValidateIf((_, value) => value !== undefined)
+  @IsOptionalOrNull()
   @IsRetention()
   deletedExperimentRetention?: string;
 }

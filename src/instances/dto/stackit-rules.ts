@@ -1,12 +1,16 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
-import { parseDuration } from '../../common/duration';
+import { DURATION_FORMATS, DURATION_PATTERN, parseDuration } from '../../common/duration';
 
 // The DTOs spell the spec's patterns with [\t\n\f\r ] where the spec writes `\s`: that is what RE2
 // (Go SDK, Terraform) means by `\s`, while JavaScript and Python also accept other Unicode spaces;
 // we accept only what every client accepts.
 
-const RETENTION = /^(?:\d+(?:\.\d+)?d)?(?:\d+(?:\.\d+)?h)?(?:\d+(?:\.\d+)?m)?(?:\d+(?:\.\d+)?s)?$/;
 const DAY_MS = 86_400_000;
+
+/** The spec's name and description patterns, with messages that say them in words. */
+export const NAME_RULE = { pattern: /^[0-9a-zA-Z\t\n\f\r _-]+$/, message: '$property may contain letters, digits, spaces, "_" and "-"' };
+export const OPTIONAL_NAME_RULE = { pattern: /^[0-9a-zA-Z\t\n\f\r _-]*$/, message: NAME_RULE.message };
+export const DESCRIPTION_RULE = { pattern: /^[0-9a-zA-Z\t\n\f\r .:\/-]*$/, message: '$property may contain letters, digits, spaces, ".", ":", "/" and "-"' };
 
 export const LABEL_KEY = /^(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 // Describes exactly the strings of the spec's `^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])*$`
@@ -29,8 +33,11 @@ export const labelsSchema = (nullable: boolean) => ({
 
 /** The OpenAPI schema of `DeletedExperimentRetention`, checked by IsRetention. */
 export const retentionSchema = {
-  pattern: RETENTION.source,
-  description: 'The duration to retain experiments marked for deletion before they are permanently purged. Min: 1d, Max: 90d.',
+  // STACKIT's pattern (compound d/h/m/s) is a subset of this one: the same parser reads every duration field.
+  pattern: DURATION_PATTERN.source,
+  description:
+    'The duration to retain experiments marked for deletion before they are permanently purged. Min: 1d, Max: 90d. ' +
+    'Written as `30d`, `7d12h` (units w, d, h, m, s) or ISO 8601 such as `P30D`.',
   example: '30d',
 };
 
@@ -67,7 +74,7 @@ export function IsLabels(allowNull: boolean, options?: ValidationOptions) {
 /** `DeletedExperimentRetention`: the spec's compound duration pattern, from 1d to 90d. */
 export function IsRetention(options?: ValidationOptions) {
   const problem = (value: unknown) => {
-    if (typeof value !== 'string' || !RETENTION.test(value)) return 'must be a duration such as "30d" or "7d12h" (units d, h, m, s)';
+    if (typeof value !== 'string' || !DURATION_PATTERN.test(value)) return `must be ${DURATION_FORMATS}`;
     const ms = parseDuration(value) ?? 0;
     if (ms < DAY_MS || ms > 90 * DAY_MS) return 'must be from 1d to 90d';
     return undefined;

@@ -1,4 +1,5 @@
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
+import { IsOptionalOrNull } from '../../common/validation';
 
 /** RFC 7662 §2.1, as a form (`application/x-www-form-urlencoded`) or JSON. */
 export class IntrospectionRequest {
@@ -8,7 +9,7 @@ export class IntrospectionRequest {
   token: string;
 
   /** Accepted and ignored, as RFC 7662 allows. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(64)
   token_type_hint?: string;

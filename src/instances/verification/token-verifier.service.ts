@@ -2,7 +2,8 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@ne
 import { isUUID } from 'class-validator';
 import { AuditService } from '../../audit/audit.service';
 import { hashSecret } from '../../common/ids';
-import { looksLikeJwt, TokenClaims, TokenSigner } from '../../keys/token-signer.service';
+import { looksLikeJwt, TokenClaims, TokenRefusal, TokenSigner } from '../../keys/token-signer.service';
+import type { VerificationResult } from '../../metrics/metrics.service';
 import { RevocationBus, RevocationEvent } from '../../revocation/revocation-bus';
 import { VerificationRepository } from './verification.repository';
 import { LruCache } from '../../common/lru-cache';
@@ -14,7 +15,14 @@ export interface VerifiedToken {
   validUntilMs: number;
 }
 
-export type Verdict = { ok: true; token: VerifiedToken } | { ok: false; reason: 'missing' | 'invalid' };
+/** Why a token does not open an instance: `missing` (no token sent) or the metrics' result. */
+export type Refusal = 'missing' | Exclude<VerificationResult, 'valid'>;
+export type Verdict = { ok: true; token: VerifiedToken } | { ok: false; reason: Refusal };
+
+// Prebuilt: refusing a junk token allocates nothing.
+const REFUSED = Object.fromEntries(
+  (['missing', 'expired', 'revoked', 'unknown', 'bad_signature', 'wrong_audience', 'malformed'] as const).map((reason) => [reason, Object.freeze({ ok: false, reason })]),
+) as Record<Refusal, Verdict>;
 
 /** What the cache knows about one token hash. `token: null` means "signed by us, but no such token". */
 interface Entry {
@@ -30,7 +38,6 @@ const RECHECK_MS = 60_000;
 const UNKNOWN_TTL_MS = 10_000;
 const LAST_USED_EVERY_MS = 60_000;
 const FLUSH_EVERY_MS = 10_000;
-const FORGED: Entry = { token: null, freshUntil: 0, lastUseQueuedAt: 0 };
 
 /**
  * Decides whether an instance token opens an instance, at forward-auth rates.
@@ -73,17 +80,18 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Synchronous when the answer is cached, which is the common case. */
   verify(instanceId: string, content: string | undefined, requestId: string): Verdict | Promise<Verdict> {
-    if (!content) return { ok: false, reason: 'missing' };
-    if (!looksLikeJwt(content)) return { ok: false, reason: 'invalid' };
+    if (!content) return REFUSED.missing;
     const entry = this.resolve(content);
+    if (typeof entry === 'string') return REFUSED[entry];
     return entry instanceof Promise ? entry.then((e) => this.decide(e, instanceId, requestId)) : this.decide(entry, instanceId, requestId);
   }
 
-  /** The live token behind `content`, for introspection; undefined when it is not one. */
-  async lookup(content: string): Promise<VerifiedToken | undefined> {
-    if (!looksLikeJwt(content)) return undefined;
-    const { token } = await this.resolve(content);
-    return token && token.validUntilMs > Date.now() ? token : undefined;
+  /** The live token behind `content`, for introspection, or why it is not one. */
+  async lookup(content: string): Promise<VerifiedToken | Exclude<VerificationResult, 'valid'>> {
+    const entry = await this.resolve(content);
+    if (typeof entry === 'string') return entry;
+    if (!entry.token) return 'unknown';
+    return entry.token.validUntilMs > Date.now() ? entry.token : 'expired';
   }
 
   /** Writes queued lastUsedAt values; runs on a timer and at shutdown. */
@@ -102,15 +110,16 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
 
   private decide(entry: Entry, instanceId: string, requestId: string): Verdict {
     const { token } = entry;
-    if (!token) return { ok: false, reason: 'invalid' };
+    // Signed by us but not stored: deleted (instance tokens are deleted, not flagged revoked).
+    if (!token) return REFUSED.unknown;
     const now = Date.now();
     if (token.instanceId !== instanceId) {
       this.recordDenial(token, 'wrong-instance', requestId, isUUID(instanceId) ? instanceId : undefined);
-      return { ok: false, reason: 'invalid' };
+      return REFUSED.wrong_audience;
     }
     if (token.validUntilMs <= now) {
       this.recordDenial(token, 'expired', requestId);
-      return { ok: false, reason: 'invalid' };
+      return REFUSED.expired;
     }
     if (now - entry.lastUseQueuedAt >= LAST_USED_EVERY_MS) {
       entry.lastUseQueuedAt = now;
@@ -120,7 +129,9 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
     return { ok: true, token };
   }
 
-  private resolve(content: string): Entry | Promise<Entry> {
+  /** The cache entry of `content`, or why its signature alone refuses it. */
+  private resolve(content: string): Entry | Promise<Entry> | TokenRefusal {
+    if (!looksLikeJwt(content)) return 'malformed';
     const hash = hashSecret(content);
     const cached = this.cache.get(hash);
     // While the bus may be missing other replicas' revocations, every answer comes from the database.
@@ -130,8 +141,8 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
     if (!pending) {
       // Synchronous, so a forged token costs no promise. Expired tokens pass here so the
       // rejection can name the token in the audit trail.
-      const claims = this.signer.verify(content, 'instance', undefined, { allowExpired: true });
-      if (!claims) return FORGED;
+      const claims = this.signer.check(content, 'instance', undefined, { allowExpired: true });
+      if (typeof claims === 'string') return claims;
       const lookup = this.load(hash, claims).finally(() => {
         if (this.inflight.get(hash) === lookup) this.inflight.delete(hash);
       });

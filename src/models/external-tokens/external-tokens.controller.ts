@@ -27,6 +27,7 @@ export class ExternalTokensController {
     return this.tokens.list(caller, query);
   }
 
+  /** Get an external API token's metadata, never the token itself (prefix admins). */
   @Get(':tokenId')
   get(@CurrentPrincipal() caller: Principal, @Param('tokenId', ParseUUIDPipe) tokenId: string): Promise<ExternalTokenDto> {
     return this.tokens.get(caller, tokenId);

@@ -101,7 +101,7 @@ export class ExternalTokensService {
     let lifetime = fallback;
     if (dto.ttl !== undefined) {
       const parsed = parseDuration(dto.ttl);
-      if (parsed === undefined || parsed <= 0) throw AppError.badRequest(`ttl: expected ${DURATION_FORMATS}`);
+      if (parsed === undefined) throw AppError.badRequest(`ttl: expected ${DURATION_FORMATS}`);
       lifetime = parsed;
     } else if (dto.expires_at !== undefined) {
       lifetime = Date.parse(dto.expires_at) - now;

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiConsoleErrors } from '../../common/api-errors.decorator';
 import { GetBodyInterceptor } from '../../common/get-body.interceptor';
 import { CurrentPrincipal, Principal } from '../../common/principal';
@@ -12,18 +12,21 @@ import { ModelAuthService } from './model-auth.service';
  */
 @ApiTags('model auth')
 @ApiBearerAuth()
-@ApiConsoleErrors(400, 401, 403, 404, 413, 415)
+@ApiConsoleErrors(400, 401, 403, 404)
 @Controller('console/api/modelhost/model-auth')
 export class ModelAuthController {
   constructor(private readonly modelAuth: ModelAuthService) {}
 
   /**
-   * Get a model API session token. `model_id` may come as a JSON body, a form-encoded body (both
-   * sent with GET by the published notebooks) or a query parameter.
+   * Get a model API session token for `model_id`. Published Practicus notebooks also send
+   * `model_id` in a JSON or form-encoded body with this GET, which the server reads; clients that
+   * can, use the query parameter (or POST).
    */
   @Get()
   @UseInterceptors(GetBodyInterceptor)
-  @ApiBody({ type: ModelAuthDto, required: false })
+  @ApiConsoleErrors(413, 415)
+  // Explicit because method-level error responses replace the inferred success response.
+  @ApiOkResponse({ type: ModelSessionTokenDto })
   get(@CurrentPrincipal() caller: Principal, @Body() body: ModelAuthDto, @Query() query: ModelAuthDto): Promise<ModelSessionTokenDto> {
     return this.modelAuth.issueSessionToken(caller, body.model_id ?? query.model_id);
   }

@@ -28,7 +28,7 @@ export class ModelUrlsService {
     const token = presentedToken(authorization);
     if (!token) throw AppError.unauthorized();
     const claims = this.verifier.claims(token, ['access', 'model-session', 'model-external']);
-    if (!claims) throw AppError.invalidToken();
+    if (typeof claims === 'string') throw AppError.invalidToken();
     const resolved = await this.resolve(path);
     if (!resolved) throw AppError.notFound(`no model is registered at /${path}/`);
     const access = await this.verifier.check(token, claims, resolved.model);

@@ -24,6 +24,7 @@ export class ModelPrefixesController {
     return this.prefixes.create(caller, body);
   }
 
+  /** Get a model prefix (grant holders). */
   @Get(':key')
   get(@CurrentPrincipal() caller: Principal, @Param('key') key: string): Promise<ModelPrefixDto> {
     return this.prefixes.get(caller, key);
@@ -54,6 +55,7 @@ export class ModelPrefixesController {
     return this.prefixes.addGrant(caller, key, body);
   }
 
+  /** Change a user's rights on a prefix (prefix admins). */
   @Patch(':key/grants/:userId')
   updateGrant(
     @CurrentPrincipal() caller: Principal,

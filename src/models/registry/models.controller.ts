@@ -28,6 +28,7 @@ export class ModelsController {
     return this.models.create(caller, body);
   }
 
+  /** Get a model with its deployed versions (grant holders on its prefix). */
   @Get(':modelId')
   get(@CurrentPrincipal() caller: Principal, @Param('modelId', ParseModelIdPipe) modelId: number): Promise<ModelDto> {
     return this.models.get(caller, modelId);

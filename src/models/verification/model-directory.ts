@@ -38,6 +38,7 @@ interface PrefixIndex {
 export type UserAccess = 'allowed' | 'denied' | 'inactive';
 
 const CACHE = { ttlMs: 30_000, maxEntries: 50_000 };
+const INACTIVE = { access: 'inactive' as const, tokensValidAfter: 0 };
 
 /**
  * The read side of the model registry on the hot paths (model URLs, session and external token
@@ -50,7 +51,7 @@ export class ModelDirectory {
   private readonly prefixIndex: RevocationCache<PrefixIndex>;
   private readonly models: RevocationCache<ModelEntry | null>;
   private readonly modelIds: RevocationCache<number | null>;
-  private readonly access: RevocationCache<UserAccess>;
+  private readonly access: RevocationCache<{ access: UserAccess; tokensValidAfter: number }>;
   private readonly externalTokens: RevocationCache<ExternalTokenEntry | null>;
 
   constructor(
@@ -81,20 +82,25 @@ export class ModelDirectory {
     return (await this.models.get(String(id), () => this.loadModel(id))) ?? undefined;
   }
 
-  /** Whether a user may use the models of a prefix: a grant of any kind, or platform admin. */
-  async userAccess(userId: string, prefixId: number): Promise<UserAccess> {
-    const access = await this.access.get(`${userId}:${prefixId}`, async () => {
-      const rows = await this.sql.query<{ isAdmin: unknown; disabledAt: unknown; grantId: unknown }>(
-        `SELECT u."isAdmin", u."disabledAt", g."id" AS "grantId" FROM "User" u
+  /**
+   * Whether a user may use the models of a prefix: a grant of any kind, or platform admin. With
+   * `tokenIssuedAtMs`, a token issued before the user's `tokensValidAfter` cutoff (password reset,
+   * disable) makes the user `inactive`.
+   */
+  async userAccess(userId: string, prefixId: number, tokenIssuedAtMs = Infinity): Promise<UserAccess> {
+    const entry = await this.access.get(`${userId}:${prefixId}`, async () => {
+      const rows = await this.sql.query<{ isAdmin: unknown; disabledAt: unknown; tokensValidAfter: unknown; grantId: unknown }>(
+        `SELECT u."isAdmin", u."disabledAt", u."tokensValidAfter", g."id" AS "grantId" FROM "User" u
          LEFT JOIN "ModelPrefixGrant" g ON g."userId" = u."id" AND g."prefixId" = $1
          WHERE u."id" = $2`,
         [prefixId, userId],
       );
       const user = rows[0];
-      if (!user || user.disabledAt !== null) return 'inactive';
-      return Boolean(user.isAdmin) || user.grantId !== null ? 'allowed' : 'denied';
+      if (!user || user.disabledAt !== null) return INACTIVE;
+      const access: UserAccess = Boolean(user.isAdmin) || user.grantId !== null ? 'allowed' : 'denied';
+      return { access, tokensValidAfter: readDate(user.tokensValidAfter)?.getTime() ?? 0 };
     });
-    return access!;
+    return tokenIssuedAtMs < entry!.tokensValidAfter ? 'inactive' : entry!.access;
   }
 
   async externalToken(id: string): Promise<ExternalTokenEntry | undefined> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { constantTimeEqual, hashSecret } from '../../common/ids';
-import { CONSOLE_AUDIENCE, TokenClaims, TokenSigner, TokenType } from '../../keys/token-signer.service';
+import { CONSOLE_AUDIENCE, issuedAtMs, TokenClaims, TokenRefusal, TokenSigner, TokenType } from '../../keys/token-signer.service';
+import type { VerificationResult } from '../../metrics/metrics.service';
 import { ModelDirectory, ModelEntry } from './model-directory';
 
 /** The audience of tokens for one model: session tokens and model-scoped external tokens. */
@@ -10,8 +11,8 @@ export const prefixAudience = (prefixKey: string) => `model-prefix:${prefixKey}`
 
 export type ModelTokenType = Extract<TokenType, 'model-session' | 'model-external'>;
 
-/** `invalid`: answer 401; `forbidden`: a valid console user without access to the model, 403. */
-export type ModelAccess = { ok: true; type: TokenType; tokenId: string; subject: string } | { ok: false; reason: 'invalid' | 'forbidden' };
+/** `forbidden`: a valid console user without access to the model, 403; any other refusal is a 401. */
+export type ModelAccess = { ok: true; type: TokenType; tokenId: string; subject: string } | { ok: false; reason: 'forbidden' | Exclude<VerificationResult, 'valid'> };
 
 /**
  * Decides whether a token opens a model. Session tokens are not stored, so they stay valid only
@@ -25,33 +26,38 @@ export class ModelTokenVerifier {
     private readonly directory: ModelDirectory,
   ) {}
 
-  /** Signature, issuer, expiry and type; the audience is checked against a model later. */
-  claims(token: string, types: TokenType[]): TokenClaims | undefined {
-    return this.signer.verify(token, types);
+  /** Signature, issuer, expiry and type (else why not); the audience is checked against a model later. */
+  claims(token: string, types: TokenType[]): TokenClaims | TokenRefusal {
+    return this.signer.check(token, types);
   }
 
   async check(token: string, claims: TokenClaims, model: ModelEntry): Promise<ModelAccess> {
     const granted = { ok: true as const, type: claims.token_type, tokenId: claims.jti, subject: claims.sub };
     switch (claims.token_type) {
       case 'access': {
-        if (claims.aud !== CONSOLE_AUDIENCE) return invalid;
-        const access = await this.directory.userAccess(claims.sub, model.prefixId);
-        return access === 'allowed' ? granted : { ok: false, reason: access === 'denied' ? 'forbidden' : 'invalid' };
+        if (claims.aud !== CONSOLE_AUDIENCE) return refused.wrong_audience;
+        const access = await this.directory.userAccess(claims.sub, model.prefixId, issuedAtMs(claims));
+        return access === 'allowed' ? granted : access === 'denied' ? refused.forbidden : refused.revoked;
       }
       case 'model-session':
-        if (claims.aud !== modelAudience(model.id)) return invalid;
-        return (await this.directory.userAccess(claims.sub, model.prefixId)) === 'allowed' ? granted : invalid;
+        if (claims.aud !== modelAudience(model.id)) return refused.wrong_audience;
+        // Session tokens are not stored: a user who lost the grant (or was disabled) lost them too.
+        return (await this.directory.userAccess(claims.sub, model.prefixId, issuedAtMs(claims))) === 'allowed' ? granted : refused.revoked;
       case 'model-external': {
-        if (claims.aud !== modelAudience(model.id) && claims.aud !== prefixAudience(model.prefixKey)) return invalid;
+        if (claims.aud !== modelAudience(model.id) && claims.aud !== prefixAudience(model.prefixKey)) return refused.wrong_audience;
         const row = await this.directory.externalToken(claims.jti);
-        if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now() || !constantTimeEqual(row.tokenHash, hashSecret(token))) return invalid;
+        if (!row || !constantTimeEqual(row.tokenHash, hashSecret(token))) return refused.unknown;
+        if (row.revokedAt) return refused.revoked;
+        if (row.expiresAt.getTime() <= Date.now()) return refused.expired;
         const inScope = row.modelId === null ? row.prefixId === model.prefixId : row.modelId === model.id;
-        return inScope ? granted : invalid;
+        return inScope ? granted : refused.wrong_audience;
       }
       default:
-        return invalid;
+        return refused.wrong_audience;
     }
   }
 }
 
-const invalid: ModelAccess = { ok: false, reason: 'invalid' };
+const refused = Object.fromEntries(
+  (['forbidden', 'expired', 'revoked', 'unknown', 'wrong_audience'] as const).map((reason) => [reason, Object.freeze({ ok: false, reason })]),
+) as Record<'forbidden' | 'expired' | 'revoked' | 'unknown' | 'wrong_audience', ModelAccess>;

@@ -1,4 +1,4 @@
-import { IsIn, IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 import { PROJECT_ROLES, type ProjectRole } from '../project-role';
 
 export class CreateProjectDto {
@@ -6,7 +6,7 @@ export class CreateProjectDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\s._-]+$/)
+  @Matches(/^[0-9a-zA-Z\s._-]+$/, { message: '$property may contain letters, digits, spaces, ".", "_" and "-"' })
   name: string;
 }
 
@@ -25,10 +25,14 @@ export class ListProjectsResponse {
 }
 
 export class AddMemberDto {
-  /** Email of a user or of a service account. */
+  /**
+   * Email of a user or of a service account. An email without an account yet is added all the
+   * same: the account created for it later holds the role.
+   */
   @IsString()
   @IsNotEmpty()
   @MaxLength(254)
+  @IsEmail()
   subject: string;
 
   /** `owner`, `editor` or `reader`. */

@@ -1,4 +1,5 @@
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsString, Length, Matches } from 'class-validator';
+import { IsOptionalOrNull } from '../../common/validation';
 import { PROJECT_ROLES, type ProjectRole } from '../../projects/project-role';
 
 export class CreateServiceAccountDto {
@@ -8,11 +9,11 @@ export class CreateServiceAccountDto {
    */
   @IsString()
   @Length(1, 20)
-  @Matches(/^[a-z](?:-?[a-z0-9]+)*$/)
+  @Matches(/^[a-z](?:-?[a-z0-9]+)*$/, { message: '$property must start with a lower-case letter and may contain lower-case letters, digits and single hyphens between them' })
   name: string;
 
   /** The account's role in the project: `owner`, `editor` or `reader` (default). */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsIn(PROJECT_ROLES)
   role?: ProjectRole;
 }

@@ -1,3 +1,5 @@
+import { IsDuration } from '../../../common/duration';
+import { IsOptionalOrNull } from '../../../common/validation';
 import { IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, registerDecorator, ValidationOptions } from 'class-validator';
 import { PREFIX_KEY_PATTERN } from '../../model-paths';
 import { IsModelId, MAX_MODEL_ID } from '../../model-id.pipe';
@@ -45,31 +47,33 @@ export class CreateExternalTokenDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(64)
-  @Matches(/^[0-9a-zA-Z\s._-]+$/, { message: 'name: letters, digits, spaces, ".", "_" and "-" only' })
+  @Matches(/^[0-9a-zA-Z\s._-]+$/, { message: 'name may contain letters, digits, spaces, ".", "_" and "-"' })
   name: string;
 
   /** Scope the token to every model of this prefix. Give either `prefix_key` or `model_id`. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
-  @Matches(PREFIX_KEY_PATTERN, { message: 'prefix_key: not a valid prefix key' })
+  @Matches(PREFIX_KEY_PATTERN, { message: 'prefix_key: 1 to 64 characters of a-z, 0-9, "_" and "-", starting with a letter or digit' })
   prefix_key?: string;
 
   /** Scope the token to this model only. Give either `prefix_key` or `model_id`. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsInt({ message: 'model_id: must be an integer' })
   @Min(1, { message: 'model_id: must be a positive integer' })
   @Max(MAX_MODEL_ID, { message: 'model_id: no such model id' })
   model_id?: number;
 
   /** Expiry as an ISO 8601 timestamp. Give `expires_at` or `ttl`, or neither for the default (90 days). */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsISO8601({ strict: true }, { message: 'expires_at: must be an ISO 8601 timestamp such as 2027-01-31T00:00:00Z' })
   expires_at?: string;
 
-  /** Lifetime such as `30d`, `12h` or `1w`, at most the configured maximum (365 days by default). */
-  @IsOptional()
-  @IsString()
-  @MaxLength(32)
+  @IsOptionalOrNull()
+  @IsDuration(
+    'Lifetime: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` or ISO 8601 such as `P30D`, `PT12H`, `P1W`; at most the configured maximum (365 days by default). ' +
+      'Give `expires_at` or `ttl`, or neither for the default (90 days).',
+    '30d',
+  )
   ttl?: string;
 
   /**
@@ -78,20 +82,20 @@ export class CreateExternalTokenDto {
    * `exp`, `jti`, `token_type`, `scope`, `prefix`, `model_id`...) cannot be overridden.
    * @example {"tenant": "acme", "tier": 2}
    */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsExtraClaims()
   claims?: ExtraClaims;
 }
 
 export class ListExternalTokensQuery {
   /** Only tokens of this prefix (model-scoped tokens of its models included). */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(64)
   prefix_key?: string;
 
   /** Only tokens scoped to this model. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsModelId()
   model_id?: number;
 }

@@ -1,10 +1,11 @@
-import { IsOptional } from 'class-validator';
+import {  } from 'class-validator';
+import { IsOptionalOrNull } from '../../../common/validation';
 import { IsModelId } from '../../model-id.pipe';
 
 /** `model_id` as a JSON body, a form-encoded body or a query parameter. */
 export class ModelAuthDto {
   /** The model's integer id, as in the `x-prt-model-id` header of its metadata. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsModelId()
   model_id?: number;
 }

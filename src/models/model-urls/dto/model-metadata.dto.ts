@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { ModelVersionDto } from '../../registry/dto/model.dto';
 
 /** What `GET <base>/<prefix>/<model>/[<version>/]?get_meta=true` returns. */
@@ -13,5 +14,6 @@ export class ModelMetadataDto {
    * The version the URL addresses: the one it names, else the highest `Production` version, else
    * the highest deployed version; `null` when the model has no deployed version.
    */
+  @ApiProperty({ type: ModelVersionDto, nullable: true })
   version: ModelVersionDto | null;
 }

@@ -1,5 +1,6 @@
 import { PickType } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsOptional, IsString, Matches, MaxLength, registerDecorator, ValidationOptions } from 'class-validator';
+import { IsOptionalOrNull } from '../../../common/validation';
 import { PREFIX_KEY_PATTERN, prefixProblem } from '../../model-paths';
 
 /** A model prefix path such as `models/practicus` (see `prefixProblem`). */
@@ -32,7 +33,7 @@ export class CreateModelPrefixDto {
   @IsModelPrefix()
   prefix: string;
 
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(1000)
   description?: string;
@@ -40,7 +41,7 @@ export class CreateModelPrefixDto {
 
 export class UpdateModelPrefixDto {
   /** A new URL path (platform admins); model URLs under the old path stop resolving at once. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsModelPrefix()
   prefix?: string;
 
@@ -72,12 +73,12 @@ export class CreateGrantDto {
   email: string;
 
   /** May create models and versions under the prefix. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsBoolean()
   can_deploy?: boolean;
 
   /** Administers the prefix: grants, deletions and external API tokens. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsBoolean()
   admin?: boolean;
 }

@@ -1,24 +1,25 @@
 import { PickType } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptionalOrNull } from '../../../common/validation';
 import { MODEL_NAME_PATTERN, MODEL_STAGES, PREFIX_KEY_PATTERN, VERSION_PATTERN, type ModelStage } from '../../model-paths';
 
 const NAME_MESSAGE = 'name: 1 to 100 characters of a-z, 0-9, ".", "_" and "-", starting with a letter or digit';
 
 export class ListModelsQuery {
   /** Only models under this prefix path, e.g. `models/practicus`. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(200)
   prefix?: string;
 
   /** Only models under the prefix with this key, e.g. `practicus`. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(64)
   prefix_key?: string;
 
   /** Only models with exactly this name. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(100)
   name?: string;
@@ -27,7 +28,7 @@ export class ListModelsQuery {
 export class CreateModelDto {
   /** Key of the prefix the model is served under. */
   @IsString()
-  @Matches(PREFIX_KEY_PATTERN, { message: 'prefix_key: not a valid prefix key' })
+  @Matches(PREFIX_KEY_PATTERN, { message: 'prefix_key: 1 to 64 characters of a-z, 0-9, "_" and "-", starting with a letter or digit' })
   prefix_key: string;
 
   /** The model's URL segment, e.g. `diamond-price`. */
@@ -35,7 +36,7 @@ export class CreateModelDto {
   @Matches(MODEL_NAME_PATTERN, { message: NAME_MESSAGE })
   name: string;
 
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @MaxLength(1000)
   description?: string;
@@ -43,7 +44,7 @@ export class CreateModelDto {
 
 export class UpdateModelDto {
   /** A new URL segment; URLs with the old name stop resolving at once. Session tokens, bound to `model_id`, stay valid. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsString()
   @Matches(MODEL_NAME_PATTERN, { message: NAME_MESSAGE })
   name?: string;
@@ -88,12 +89,12 @@ export class CreateModelVersionDto {
   version: string;
 
   /** `None` (default), `Staging` or `Production`. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsIn(MODEL_STAGES)
   stage?: ModelStage;
 
   /** `true` registers the version without deploying it. */
-  @IsOptional()
+  @IsOptionalOrNull()
   @IsBoolean()
   draft?: boolean;
 }

@@ -1,0 +1,111 @@
+// `npm run build`: generate (scripts/generate.js), then transpile src/ into dist/ with SWC, one file
+// at a time and without type-checking (`npm run typecheck` and `npm test` do that), so a build takes
+// the time of the generators rather than of tsc. With --if-stale it does only the stages whose
+// inputs changed since the last build, which `npm start` and `npm test` rely on.
+const { createHash } = require('node:crypto');
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { dirname, join, relative } = require('node:path');
+const { transformFileSync } = require('@swc/core');
+const { generatePrismaClients, generateSwaggerMetadata } = require('./generate');
+
+const root = join(__dirname, '..');
+const src = join(root, 'src');
+const dist = join(root, 'dist');
+const stampFile = join(dist, '.build-inputs.json');
+const generatedOutputs = [join(src, 'generated'), join(src, 'metadata.ts')];
+
+// What each stage reads; a change in any of these files reruns the stage (and the ones after it).
+const stages = [
+  {
+    name: 'prisma',
+    inputs: () => [...files(join(root, 'prisma')), 'scripts/generate.js', 'scripts/prisma-schemas.mjs', 'prisma.config.ts', 'package-lock.json'],
+    outputs: [join(src, 'generated')],
+    run: generatePrismaClients,
+  },
+  {
+    name: 'app',
+    inputs: () => [...files(src).filter((file) => !isGenerated(file) && !file.endsWith('.spec.ts')), 'scripts/build.js', 'scripts/generate.js', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'],
+    outputs: [join(src, 'metadata.ts'), join(dist, 'main.js')],
+    run: () => {
+      generateSwaggerMetadata();
+      transpile();
+    },
+  },
+];
+
+/** Builds what is out of date (everything without `ifStale`); returns the names of the stages run. */
+function build({ ifStale = false } = {}) {
+  const previous = ifStale && existsSync(stampFile) ? JSON.parse(readFileSync(stampFile, 'utf8')) : {};
+  const stamp = {};
+  const ran = [];
+  for (const stage of stages) {
+    stamp[stage.name] = digest(stage.inputs());
+    const fresh = ran.length === 0 && previous[stage.name] === stamp[stage.name] && stage.outputs.every((output) => existsSync(output));
+    if (fresh) continue;
+    stage.run();
+    ran.push(stage.name);
+  }
+  if (ran.length) writeFileSync(stampFile, JSON.stringify(stamp, null, 2) + '\n');
+  return ran;
+}
+
+/** Into a fresh directory that then replaces dist/, so a server started meanwhile finds a whole build. */
+function transpile() {
+  const next = `${dist}.next`;
+  rmSync(next, { recursive: true, force: true });
+  for (const file of files(src)) {
+    if (!file.endsWith('.ts') || file.endsWith('.spec.ts') || file.endsWith('.d.ts')) continue;
+    const out = join(next, relative('src', file)).replace(/\.ts$/, '.js');
+    const { code, map } = transformFileSync(join(root, file), {
+      swcrc: false,
+      sourceMaps: true,
+      outputPath: out,
+      // The same transform as tsc with tsconfig.json: legacy decorators with design-time type
+      // metadata (Nest's injection and Swagger read it), ES2022 class fields, CommonJS.
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: true },
+        target: 'es2022',
+        keepClassNames: true,
+      },
+      module: { type: 'commonjs' },
+    });
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${code}\n//# sourceMappingURL=${out.split('/').pop()}.map\n`);
+    writeFileSync(`${out}.map`, map);
+  }
+  rmSync(dist, { recursive: true, force: true });
+  renameSync(next, dist);
+}
+
+/** Files under a directory, relative to the project root, sorted. */
+function files(directory) {
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath ?? entry.path, entry.name)))
+    .sort();
+}
+
+function isGenerated(file) {
+  return generatedOutputs.some((output) => join(root, file).startsWith(output));
+}
+
+function digest(paths) {
+  const hash = createHash('sha256');
+  for (const path of paths) {
+    hash.update(`${path}\0`);
+    hash.update(existsSync(join(root, path)) ? readFileSync(join(root, path)) : '');
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+module.exports = { build };
+
+if (require.main === module) {
+  const ifStale = process.argv.includes('--if-stale');
+  const started = Date.now();
+  const ran = build({ ifStale });
+  if (ran.length || !ifStale) process.stderr.write(`built ${ran.join(' and ')} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
