@@ -45,9 +45,11 @@ async function catalogReadablePool(connectionString: string) {
   };
   // The adapter uses the promise forms; the pool itself uses the callback form of connect().
   class CatalogReadablePool extends Pool {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's Pool overloads query(); an override must answer all of them
     query(...args: unknown[]): any {
       return (super.query as (...a: unknown[]) => Promise<unknown>)(...args).then(asText);
     }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- likewise connect(), callback and promise forms
     connect(...args: unknown[]): any {
       if (args.length) return (super.connect as (...a: unknown[]) => void)(...args);
       return super.connect().then((client) => {

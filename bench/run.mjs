@@ -39,7 +39,9 @@ function readSettings() {
     if (!LOOPBACK.has(url.hostname)) throw new Error(`BENCH_DATABASE_URL: only a loopback PostgreSQL is allowed, got host ${url.hostname}`);
   }
   const known = [...SCENARIOS.map((s) => s.id), CONCURRENT.id];
-  const only = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = process.env.BENCH_SCENARIOS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = only?.filter((id) => !known.includes(id)) ?? [];
   if (unknown.length) throw new Error(`BENCH_SCENARIOS: unknown ${unknown.join(', ')}; known: ${known.join(', ')}`);
   const logLevel = process.env.BENCH_LOG_LEVEL?.trim() || 'info';
@@ -281,7 +283,11 @@ function machine() {
 }
 
 async function runCleanups() {
-  const pending = [...cleanups].map((cleanup) => Promise.resolve().then(cleanup).catch(() => undefined));
+  const pending = [...cleanups].map((cleanup) =>
+    Promise.resolve()
+      .then(cleanup)
+      .catch(() => undefined),
+  );
   await Promise.race([Promise.all(pending), new Promise((resolve) => setTimeout(resolve, 5_000))]);
 }
 
@@ -327,11 +333,17 @@ async function main() {
   for (const [index, backend] of result.backends.entries()) {
     const ceilingRps = mean(ceilings.slice(index, index + 2));
     backend.ceilingRequestsPerSec = ceilingRps;
-    for (const row of backend.scenarios) score(row, SCENARIOS.find((s) => s.id === row.id), ceilingRps, backend.database);
+    for (const row of backend.scenarios)
+      score(
+        row,
+        SCENARIOS.find((s) => s.id === row.id),
+        ceilingRps,
+        backend.database,
+      );
     if (backend.concurrent) score(backend.concurrent, CONCURRENT, ceilingRps, backend.database);
     // The in-process cost of metrics per check as a share of what a check costs Tessera's CPU here.
     for (const overhead of Object.values(backend.metricsOverhead ?? {})) {
-      const cpuNs = overhead.offCpuUsPerRequest.reduce((sum, us) => sum + us, 0) / overhead.offCpuUsPerRequest.length * 1000;
+      const cpuNs = (overhead.offCpuUsPerRequest.reduce((sum, us) => sum + us, 0) / overhead.offCpuUsPerRequest.length) * 1000;
       if (result.metricsCost && cpuNs > 0) overhead.inProcessCostPercent = Math.round((result.metricsCost.addedNsPerCheck / cpuNs) * 1000) / 10;
     }
   }

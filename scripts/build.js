@@ -24,7 +24,14 @@ const stages = [
   },
   {
     name: 'app',
-    inputs: () => [...files(src).filter((file) => !isGenerated(file) && !file.endsWith('.spec.ts')), 'scripts/build.js', 'scripts/generate.js', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'],
+    inputs: () => [
+      ...files(src).filter((file) => !isGenerated(file) && !file.endsWith('.spec.ts')),
+      'scripts/build.js',
+      'scripts/generate.js',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'package-lock.json',
+    ],
     outputs: [join(src, 'metadata.ts'), join(dist, 'main.js')],
     run: () => {
       generateSwaggerMetadata();

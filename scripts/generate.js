@@ -10,7 +10,10 @@ const root = join(__dirname, '..');
 function generatePrismaClients() {
   const prisma = join(root, 'node_modules', '.bin', 'prisma');
   execFileSync(process.execPath, [join(__dirname, 'prisma-schemas.mjs'), '--check'], { stdio: 'inherit', cwd: root });
-  for (const [provider, url] of [['sqlite', 'file:./data/unused.db'], ['postgresql', 'postgresql://localhost/unused']]) {
+  for (const [provider, url] of [
+    ['sqlite', 'file:./data/unused.db'],
+    ['postgresql', 'postgresql://localhost/unused'],
+  ]) {
     execFileSync(prisma, ['generate', '--schema', `prisma/${provider}/schema.prisma`], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],

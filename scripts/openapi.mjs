@@ -18,7 +18,13 @@ const { loadConfig } = require(join(root, 'dist', 'config', 'app-config.js'));
 const PUBLIC_URL = 'http://localhost:8080';
 // A throwaway SQLite database: the document depends on the code, not on data.
 const dataDir = mkdtempSync(join(tmpdir(), 'tessera-openapi-'));
-const config = loadConfig({ TESSERA_PUBLIC_URL: PUBLIC_URL, TESSERA_LOG_LEVEL: 'silent', TESSERA_ADMIN_PASSWORD: 'unused-password-of-a-throwaway-database', TESSERA_DATA_DIR: dataDir, DATABASE_URL: `file:${join(dataDir, 'tessera.db')}` });
+const config = loadConfig({
+  TESSERA_PUBLIC_URL: PUBLIC_URL,
+  TESSERA_LOG_LEVEL: 'silent',
+  TESSERA_ADMIN_PASSWORD: 'unused-password-of-a-throwaway-database',
+  TESSERA_DATA_DIR: dataDir,
+  DATABASE_URL: `file:${join(dataDir, 'tessera.db')}`,
+});
 const app = await createApp(config);
 try {
   // Fastify answers injected requests without a listening socket.

@@ -21,7 +21,19 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, MetricsModule, RevocationModule, KeysModule, HealthModule, AuthModule, ProjectsModule, InstancesModule, ModelsModule, ServiceAccountsModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        MetricsModule,
+        RevocationModule,
+        KeysModule,
+        HealthModule,
+        AuthModule,
+        ProjectsModule,
+        InstancesModule,
+        ModelsModule,
+        ServiceAccountsModule,
+      ],
       providers: [
         {
           provide: APP_PIPE,

@@ -78,7 +78,10 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
   // Forward-auth checks never reach Fastify: ForwardAuthLane logs and counts them the same way.
   const metrics = app.get(Metrics, { strict: false });
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    request.log.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    request.log.info(
+      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request',
+    );
     // The route template, never the URL: ids would make every request a series of its own.
     if (metrics.enabled) metrics.route(request.routeOptions.url ?? UNMATCHED_ROUTE)!.observe(request.method, reply.statusCode, reply.elapsedTime / 1000);
     done();

@@ -21,7 +21,9 @@ describe('errors a person can act on', () => {
       // Signed by the app as a login would, an hour ago, for 30 minutes.
       const { sub, email } = jwtPayload(admin.access);
       const expiresAt = new Date(Date.now() - 1_800_000);
-      const access = app.app.get(TokenSigner).issue({ type: 'access', subject: sub, audience: CONSOLE_AUDIENCE, expiresAt, claims: { user_id: sub, email } }).token;
+      const access = app.app
+        .get(TokenSigner)
+        .issue({ type: 'access', subject: sub, audience: CONSOLE_AUDIENCE, expiresAt, claims: { user_id: sub, email } }).token;
       const console = await app.request('GET', '/console/api/users/me/', { token: access });
       expect(console.status).toBe(401);
       expect(console.body).toEqual({ code: 'token_not_valid', detail: expect.stringMatching(/expired.*\/console\/api\/auth\/refresh\//) });
@@ -38,7 +40,9 @@ describe('errors a person can act on', () => {
     });
 
     it('an expired service-account access token says it expired and how to get a new one', async () => {
-      const expired = app.app.get(TokenSigner).issue({ type: 'sa-access', subject: 'sa', audience: CONSOLE_AUDIENCE, expiresAt: new Date(Date.now() - 60_000) }).token;
+      const expired = app.app
+        .get(TokenSigner)
+        .issue({ type: 'sa-access', subject: 'sa', audience: CONSOLE_AUDIENCE, expiresAt: new Date(Date.now() - 60_000) }).token;
       const response = await app.request('GET', '/v1/projects', { token: expired });
       expect(response.status).toBe(401);
       expect(response.body.message).toMatch(/service account access token has expired; create a new one/);
@@ -53,7 +57,9 @@ describe('errors a person can act on', () => {
     });
 
     it('an expired refresh token says to log in again', async () => {
-      const expired = app.app.get(TokenSigner).issue({ type: 'refresh', subject: 'someone', audience: CONSOLE_AUDIENCE, expiresAt: new Date(Date.now() - 60_000) }).token;
+      const expired = app.app
+        .get(TokenSigner)
+        .issue({ type: 'refresh', subject: 'someone', audience: CONSOLE_AUDIENCE, expiresAt: new Date(Date.now() - 60_000) }).token;
       const response = await app.request('POST', '/console/api/auth/refresh/', { json: { refresh: expired } });
       expect(response.status).toBe(401);
       expect(response.body).toEqual({ code: 'token_not_valid', detail: expect.stringMatching(/refresh token has expired; log in again/) });
@@ -79,7 +85,12 @@ describe('errors a person can act on', () => {
       // `me` also matches PATCH users/{userId}: Allow reports what the router serves.
       ['DELETE', '/console/api/users/me/', 'GET, HEAD, PATCH', 'console'],
       ['PUT', '/v2/projects/00000000-0000-4000-8000-000000000000/service-accounts', 'GET, HEAD, POST', 'stackit'],
-      ['GET', '/v1alpha/projects/00000000-0000-4000-8000-000000000000/regions/eu01/instances/00000000-0000-4000-8000-000000000000/tokens/x/nope', '', 'stackit'],
+      [
+        'GET',
+        '/v1alpha/projects/00000000-0000-4000-8000-000000000000/regions/eu01/instances/00000000-0000-4000-8000-000000000000/tokens/x/nope',
+        '',
+        'stackit',
+      ],
     ];
 
     it.each(cases)('%s %s', async (method, path, allow, family) => {
@@ -95,7 +106,9 @@ describe('errors a person can act on', () => {
     });
 
     it('leaves the forward-auth checks answering every method', async () => {
-      const response = await app.request('PROPFIND', verifyPath('00000000-0000-4000-8000-000000000000'), { undocumented: 'a WebDAV method OpenAPI cannot name' });
+      const response = await app.request('PROPFIND', verifyPath('00000000-0000-4000-8000-000000000000'), {
+        undocumented: 'a WebDAV method OpenAPI cannot name',
+      });
       expect(response.status).toBe(401);
     });
 
@@ -107,10 +120,22 @@ describe('errors a person can act on', () => {
 
   describe('validation messages name the rule in words', () => {
     it.each([
-      ['an instance token name', (projectId: string, instanceId: string) => [tokensPath(projectId, instanceId), { name: 'bad!name' }], 'name may contain letters, digits, spaces, "_" and "-"'],
-      ['an instance description', (projectId: string) => [instancesPath(projectId), { name: 'ok', description: 'no#hash' }], 'description may contain letters, digits, spaces, ".", ":", "/" and "-"'],
+      [
+        'an instance token name',
+        (projectId: string, instanceId: string) => [tokensPath(projectId, instanceId), { name: 'bad!name' }],
+        'name may contain letters, digits, spaces, "_" and "-"',
+      ],
+      [
+        'an instance description',
+        (projectId: string) => [instancesPath(projectId), { name: 'ok', description: 'no#hash' }],
+        'description may contain letters, digits, spaces, ".", ":", "/" and "-"',
+      ],
       ['a project name', () => ['/v1/projects', { name: 'bad!name' }], 'name may contain letters, digits, spaces, ".", "_" and "-"'],
-      ['a service-account name', (projectId: string) => [`/v2/projects/${projectId}/service-accounts`, { name: 'Bad_Name' }], 'name must start with a lower-case letter'],
+      [
+        'a service-account name',
+        (projectId: string) => [`/v2/projects/${projectId}/service-accounts`, { name: 'Bad_Name' }],
+        'name must start with a lower-case letter',
+      ],
     ] as const)('%s', async (_, target, words) => {
       const fresh = await app.login();
       const projectId = await createProject(app, fresh.access);

@@ -21,7 +21,9 @@ describe('instance tokens through the generated client', () => {
     const project = ok(await tessera.POST('/v1/projects', { body: { name: 'typed-client' } }));
     expect(project.name).toBe('typed-client');
     const region = { projectId: project.id, regionId: 'eu01' };
-    const { instance } = ok(await tessera.POST('/v1/projects/{projectId}/regions/{regionId}/instances', { params: { path: region }, body: { name: 'tracking' } }));
+    const { instance } = ok(
+      await tessera.POST('/v1/projects/{projectId}/regions/{regionId}/instances', { params: { path: region }, body: { name: 'tracking' } }),
+    );
     expect(instance.state).toBe('active');
     const tokens = { ...region, instanceId: instance.id };
 

@@ -17,7 +17,10 @@ describe('model auth through the generated client', () => {
     expect(prefix).toMatchObject({ key: 'practicus', prefix: 'models/practicus' });
     const model = ok(await admin.POST('/console/api/modelhost/models', { body: { prefix_key: prefix.key, name: 'diamond-price' } }));
     const version = ok(
-      await admin.POST('/console/api/modelhost/models/{modelId}/versions', { params: { path: { modelId: model.model_id } }, body: { version: '3', stage: 'Production' } }),
+      await admin.POST('/console/api/modelhost/models/{modelId}/versions', {
+        params: { path: { modelId: model.model_id } },
+        body: { version: '3', stage: 'Production' },
+      }),
     );
     expect(version).toMatchObject({ version: '3', stage: 'Production', draft: false });
 
@@ -40,7 +43,9 @@ describe('model auth through the generated client', () => {
     expect(granted.headers.get('x-prt-model-id')).toBe(String(model.model_id));
 
     // Revoking the grant closes the model to the session token at once.
-    const revoked = await admin.DELETE('/console/api/modelhost/model-prefixes/{key}/grants/{userId}', { params: { path: { key: prefix.key, userId: alice.id } } });
+    const revoked = await admin.DELETE('/console/api/modelhost/model-prefixes/{key}/grants/{userId}', {
+      params: { path: { key: prefix.key, userId: alice.id } },
+    });
     expect(revoked.response.status).toBe(204);
     expect((await forwardAuth(app, `/v1/auth/models/${model.model_id}/verify`, token)).status).toBe(401);
     const refused = await user.POST('/console/api/modelhost/model-auth', { body: { model_id: model.model_id } });

@@ -14,14 +14,18 @@ describe('service accounts and their access tokens through the generated client'
     const project = ok(await owner.POST('/v1/projects', { body: { name: 'pipelines' } }));
     const inProject = { projectId: project.id };
 
-    const account = ok(await owner.POST('/v2/projects/{projectId}/service-accounts', { params: { path: inProject }, body: { name: 'ci-runner', role: 'editor' } }));
+    const account = ok(
+      await owner.POST('/v2/projects/{projectId}/service-accounts', { params: { path: inProject }, body: { name: 'ci-runner', role: 'editor' } }),
+    );
     expect(account).toMatchObject({ projectId: project.id, internal: false });
     expect(ok(await owner.GET('/v2/projects/{projectId}/service-accounts', { params: { path: inProject } })).items).toContainEqual(account);
     const members = ok(await owner.GET('/v1/projects/{projectId}/members', { params: { path: inProject } }));
     expect(members.items).toContainEqual({ subject: account.email, subjectType: 'service-account', role: 'editor' });
 
     const ofAccount = { ...inProject, serviceAccountEmail: account.email };
-    const created = ok(await owner.POST('/v2/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens', { params: { path: ofAccount }, body: { ttlDays: 7 } }));
+    const created = ok(
+      await owner.POST('/v2/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens', { params: { path: ofAccount }, body: { ttlDays: 7 } }),
+    );
     expect(created.active).toBe(true);
     const listed = ok(await owner.GET('/v2/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens', { params: { path: ofAccount } }));
     expect(listed.items.map((token) => token.id)).toEqual([created.id]);
@@ -31,7 +35,9 @@ describe('service accounts and their access tokens through the generated client'
     const robot = typedClient(app, created.token);
     const region = { ...inProject, regionId: 'eu01' };
     const { instance } = ok(await robot.POST('/v1/projects/{projectId}/regions/{regionId}/instances', { params: { path: region }, body: { name: 'from-ci' } }));
-    expect(ok(await robot.GET('/v1/projects/{projectId}/regions/{regionId}/instances', { params: { path: region } })).instances.map((item) => item.id)).toContain(instance.id);
+    expect(
+      ok(await robot.GET('/v1/projects/{projectId}/regions/{regionId}/instances', { params: { path: region } })).instances.map((item) => item.id),
+    ).toContain(instance.id);
 
     const revoked = await owner.DELETE('/v2/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens/{accessTokenId}', {
       params: { path: { ...ofAccount, accessTokenId: created.id } },

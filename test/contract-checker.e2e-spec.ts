@@ -26,20 +26,28 @@ describe('the response check against the served OpenAPI document', () => {
   });
 
   it('refuses an undocumented status, naming the operation', async () => {
-    await expect(checkAgainstDocument(app.baseUrl, 'GET', '/healthz', json(418, { status: 'ok' }))).rejects.toThrow(/Health_live .* answered 418, which is not documented/);
+    await expect(checkAgainstDocument(app.baseUrl, 'GET', '/healthz', json(418, { status: 'ok' }))).rejects.toThrow(
+      /Health_live .* answered 418, which is not documented/,
+    );
   });
 
   it('refuses a body that does not match its schema, with the ajv errors', async () => {
-    await expect(checkAgainstDocument(app.baseUrl, 'POST', '/console/api/auth/refresh/', json(200, { token: 'x' }))).rejects.toThrow(/Auth_refresh .* must have required property 'access'/);
+    await expect(checkAgainstDocument(app.baseUrl, 'POST', '/console/api/auth/refresh/', json(200, { token: 'x' }))).rejects.toThrow(
+      /Auth_refresh .* must have required property 'access'/,
+    );
   });
 
   it('refuses an error body in the other family shape', async () => {
-    await expect(checkAgainstDocument(app.baseUrl, 'GET', '/v1/projects', json(401, { detail: 'no', code: 'not_authenticated' }))).rejects.toThrow(/must have required property 'message'/);
+    await expect(checkAgainstDocument(app.baseUrl, 'GET', '/v1/projects', json(401, { detail: 'no', code: 'not_authenticated' }))).rejects.toThrow(
+      /must have required property 'message'/,
+    );
   });
 
   it('refuses a response that lacks a documented header', async () => {
     const path = '/v1/auth/instances/00000000-0000-4000-8000-000000000000/verify/any/sub/path';
-    await expect(checkAgainstDocument(app.baseUrl, 'POST', path, json(401, { code: 401, message: 'no', status: 'Unauthorized' }))).rejects.toThrow(/header WWW-Authenticate is missing/);
+    await expect(checkAgainstDocument(app.baseUrl, 'POST', path, json(401, { code: 401, message: 'no', status: 'Unauthorized' }))).rejects.toThrow(
+      /header WWW-Authenticate is missing/,
+    );
   });
 
   it('refuses an undocumented path unless the request says why it leaves the document', async () => {

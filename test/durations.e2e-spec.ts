@@ -24,8 +24,35 @@ const ACCEPTED: [string, number][] = [
 ];
 
 const REFUSED = [
-  '', '0s', '0d', 'PT0S', 'P0D', '-1h', '3600', 'abc', 'P', 'PT', 'P1DT', '1y', 'P1Y', 'P1M', 'P1W2D', '30D', 'p30d', 'pt12h',
-  '5 h', ' 30d', '30d ', '1h2d', '2 days', '1.5', '.5h', '1,5h', 'P1.5', 'PT1H1D', '10ms',
+  '',
+  '0s',
+  '0d',
+  'PT0S',
+  'P0D',
+  '-1h',
+  '3600',
+  'abc',
+  'P',
+  'PT',
+  'P1DT',
+  '1y',
+  'P1Y',
+  'P1M',
+  'P1W2D',
+  '30D',
+  'p30d',
+  'pt12h',
+  '5 h',
+  ' 30d',
+  '30d ',
+  '1h2d',
+  '2 days',
+  '1.5',
+  '.5h',
+  '1,5h',
+  'P1.5',
+  'PT1H1D',
+  '10ms',
 ];
 
 describe('durations: one grammar, published as the pattern the server applies', () => {
@@ -43,9 +70,17 @@ describe('durations: one grammar, published as the pattern the server applies', 
     const schemas = document.components.schemas;
     pattern = new RegExp(schemas.CreateInstanceTokenPayload.properties.ttlDuration.pattern);
     // Every duration field publishes the same pattern; none claims `format: duration`.
-    for (const [schema, field] of [['CreateExternalTokenDto', 'ttl'], ['CreateInstancePayload', 'deletedExperimentRetention'], ['PartialUpdateInstancePayload', 'deletedExperimentRetention']]) {
+    for (const [schema, field] of [
+      ['CreateExternalTokenDto', 'ttl'],
+      ['CreateInstancePayload', 'deletedExperimentRetention'],
+      ['PartialUpdateInstancePayload', 'deletedExperimentRetention'],
+    ]) {
       const property = schemas[schema].properties[field];
-      const resolved = property.$ref ? schemas[property.$ref.split('/').pop()] : (property.allOf?.[0]?.$ref ? schemas[property.allOf[0].$ref.split('/').pop()] : property);
+      const resolved = property.$ref
+        ? schemas[property.$ref.split('/').pop()]
+        : property.allOf?.[0]?.$ref
+          ? schemas[property.allOf[0].$ref.split('/').pop()]
+          : property;
       expect([schema, field, resolved.pattern]).toEqual([schema, field, pattern.source]);
     }
     expect(JSON.stringify(document)).not.toContain('"format":"duration"');
@@ -63,7 +98,10 @@ describe('durations: one grammar, published as the pattern the server applies', 
     expect([text, instanceToken.status]).toEqual([text, 202]);
     // validUntil is written to the second.
     expect(Math.abs(Date.parse(instanceToken.body.token.validUntil) - (before + milliseconds))).toBeLessThan(5_000);
-    const external = await app.request('POST', '/console/api/modelhost/external-api-tokens/', { token: access, json: { name: 'ttl', model_id: modelId, ttl: text } });
+    const external = await app.request('POST', '/console/api/modelhost/external-api-tokens/', {
+      token: access,
+      json: { name: 'ttl', model_id: modelId, ttl: text },
+    });
     expect([text, external.status]).toEqual([text, 201]);
   });
 
@@ -73,7 +111,10 @@ describe('durations: one grammar, published as the pattern the server applies', 
     const instanceToken = await app.request('POST', tokensPath(projectId, instanceId), { token: access, json: { name: 'ttl', ttlDuration: text } });
     expect([text, instanceToken.status]).toEqual([text, 400]);
     expect(instanceToken.body.message).toContain('"P30D"');
-    const external = await app.request('POST', '/console/api/modelhost/external-api-tokens/', { token: access, json: { name: 'ttl', model_id: modelId, ttl: text } });
+    const external = await app.request('POST', '/console/api/modelhost/external-api-tokens/', {
+      token: access,
+      json: { name: 'ttl', model_id: modelId, ttl: text },
+    });
     expect([text, external.status]).toEqual([text, 400]);
     expect(external.body.detail).toContain('"P30D"');
   });

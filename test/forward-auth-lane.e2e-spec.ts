@@ -44,7 +44,9 @@ describe('forward-auth lane in front of Fastify', () => {
       const request = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: options.agent ?? false }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8'), socket: response.socket }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8'), socket: response.socket }),
+        );
       });
       request.on('error', reject);
       if (Array.isArray(options.body)) for (const chunk of options.body) request.write(chunk);
@@ -145,7 +147,12 @@ describe('forward-auth lane in front of Fastify', () => {
     for (const id of ['abc', '0', '-1', '1.5', '1e3', '%20' + modelId, '99999999999']) {
       for (const token of [sessionToken, undefined]) {
         const response = await send('POST', `/v1/auth/models/${id}/verify/predict`, { token });
-        expect({ id, token: Boolean(token), status: response.status, body: json(response) }).toEqual({ id, token: Boolean(token), status: 400, body: BAD_REQUEST });
+        expect({ id, token: Boolean(token), status: response.status, body: json(response) }).toEqual({
+          id,
+          token: Boolean(token),
+          status: 400,
+          body: BAD_REQUEST,
+        });
         expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
       }
     }
@@ -178,7 +185,11 @@ describe('forward-auth lane in front of Fastify', () => {
       const generated = new Set<string>();
       for (const id of [...insane, undefined]) {
         const response = await send('GET', route.path, { token: route.token, headers: id === undefined ? {} : { 'x-request-id': id } });
-        expect({ path: route.path, status: response.status, id: response.headers['x-request-id'] }).toEqual({ path: route.path, status: route.status, id: expect.stringMatching(UUID) });
+        expect({ path: route.path, status: response.status, id: response.headers['x-request-id'] }).toEqual({
+          path: route.path,
+          status: route.status,
+          id: expect.stringMatching(UUID),
+        });
         generated.add(response.headers['x-request-id'] as string);
       }
       expect(generated.size).toBe(insane.length + 1);
@@ -203,7 +214,8 @@ describe('forward-auth lane in front of Fastify', () => {
         const get = await send('GET', verifyPath(instanceId), { token, agent });
         const head = await send('HEAD', verifyPath(instanceId), { token, agent });
         expect([head.status, head.text]).toEqual([401, '']);
-        for (const header of ['content-type', 'content-length', 'www-authenticate']) expect([header, head.headers[header]]).toEqual([header, get.headers[header]]);
+        for (const header of ['content-type', 'content-length', 'www-authenticate'])
+          expect([header, head.headers[header]]).toEqual([header, get.headers[header]]);
         // Had the HEAD answer carried a body, this response on the same connection would be garbled.
         const next = await send('GET', '/healthz', { agent });
         expect(next.status).toBe(200);
@@ -224,11 +236,40 @@ describe('forward-auth lane in front of Fastify', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const big = Buffer.alloc(app.config.http.bodyLimitBytes * 3, 'x');
     const steps: [string, () => Promise<RawResponse>, number][] = [
-      ['check, JSON body', () => send('POST', verifyPath(instanceId), { token: instanceToken, agent, headers: { 'content-type': 'application/json' }, body: '{"truncated' }), 204],
+      [
+        'check, JSON body',
+        () => send('POST', verifyPath(instanceId), { token: instanceToken, agent, headers: { 'content-type': 'application/json' }, body: '{"truncated' }),
+        204,
+      ],
       ['Fastify GET', () => send('GET', '/v1/projects', { token: owner.access, agent }), 200],
-      ['check, body over the body limit', () => send('PUT', `${verifyPath(instanceId)}/artifacts/model.bin`, { token: instanceToken, agent, headers: { 'content-type': 'application/octet-stream' }, body: big }), 204],
-      ['Fastify POST with a JSON body', () => send('POST', '/console/api/auth/verify', { agent, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: owner.access }) }), 200],
-      ['check, chunked body', () => send('POST', `/v1/auth/models/${modelId}/verify/predict`, { token: sessionToken, agent, headers: { 'content-type': 'application/json' }, body: ['{"rows": [', '1, 2', ']}'] }), 204],
+      [
+        'check, body over the body limit',
+        () =>
+          send('PUT', `${verifyPath(instanceId)}/artifacts/model.bin`, {
+            token: instanceToken,
+            agent,
+            headers: { 'content-type': 'application/octet-stream' },
+            body: big,
+          }),
+        204,
+      ],
+      [
+        'Fastify POST with a JSON body',
+        () =>
+          send('POST', '/console/api/auth/verify', { agent, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: owner.access }) }),
+        200,
+      ],
+      [
+        'check, chunked body',
+        () =>
+          send('POST', `/v1/auth/models/${modelId}/verify/predict`, {
+            token: sessionToken,
+            agent,
+            headers: { 'content-type': 'application/json' },
+            body: ['{"rows": [', '1, 2', ']}'],
+          }),
+        204,
+      ],
       ['refused check, chunked body', () => send('PATCH', verifyPath(instanceId), { agent, headers: { 'content-type': 'text/plain' }, body: ['a', 'b'] }), 401],
       ['Fastify 404 next to the lane', () => send('GET', `${verifyPath(instanceId)}x`, { agent }), 404],
       ['HEAD check', () => send('HEAD', verifyPath(instanceId), { agent }), 401],

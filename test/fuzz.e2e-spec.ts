@@ -15,10 +15,32 @@ const SEED = 20_261_202;
 const RUNS_PER_OPERATION = 20;
 const STACKIT_FAMILY = /^\/(v1|v1alpha|v2)(\/|\?|$)/;
 
-type Schema = { $ref?: string; type?: string; enum?: unknown[]; format?: string; pattern?: string; example?: unknown; maxLength?: number; properties?: Record<string, Schema>; additionalProperties?: Schema | boolean; items?: Schema; required?: string[] };
-interface Parameter { name: string; in: 'path' | 'query' | 'header'; schema?: Schema }
-interface Operation { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> } }
-interface OpenApi { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } }
+type Schema = {
+  $ref?: string;
+  type?: string;
+  enum?: unknown[];
+  format?: string;
+  pattern?: string;
+  example?: unknown;
+  maxLength?: number;
+  properties?: Record<string, Schema>;
+  additionalProperties?: Schema | boolean;
+  items?: Schema;
+  required?: string[];
+};
+interface Parameter {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  schema?: Schema;
+}
+interface Operation {
+  parameters?: Parameter[];
+  requestBody?: { content: Record<string, { schema: Schema }> };
+}
+interface OpenApi {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
+}
 
 interface FuzzRequest {
   path: string;
@@ -34,7 +56,21 @@ const hostileString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   loneSurrogates,
-  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\u202e', '../../etc/passwd', '%00', '%', '💥🚀', "' OR 1=1 --", '{{7*7}}', 'x'.repeat(5_000), 'ü'.repeat(300)),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '\u202e',
+    '../../etc/passwd',
+    '%00',
+    '%',
+    '💥🚀',
+    "' OR 1=1 --",
+    '{{7*7}}',
+    'x'.repeat(5_000),
+    'ü'.repeat(300),
+  ),
 );
 
 /** What replaces one field of an otherwise valid body. */
@@ -58,7 +94,10 @@ function encodeSegment(value: string): string {
   let out = '';
   for (const char of value) {
     const code = char.codePointAt(0)!;
-    out += code >= 0xd800 && code <= 0xdfff ? `%ED%${(0x80 | ((code >> 6) & 0x3f)).toString(16).toUpperCase()}%${(0x80 | (code & 0x3f)).toString(16).toUpperCase()}` : encodeURIComponent(char);
+    out +=
+      code >= 0xd800 && code <= 0xdfff
+        ? `%ED%${(0x80 | ((code >> 6) & 0x3f)).toString(16).toUpperCase()}%${(0x80 | (code & 0x3f)).toString(16).toUpperCase()}`
+        : encodeURIComponent(char);
   }
   return out;
 }
@@ -109,9 +148,13 @@ class Fuzzer {
   object(raw: Schema, depth = 0): fc.Arbitrary<Record<string, unknown>> {
     const schema = this.resolve(raw);
     const properties = Object.entries(schema.properties ?? {});
-    const known = fc.record(Object.fromEntries(properties.map(([name, property]) => [name, this.valid(property, depth + 1)])), { requiredKeys: schema.required ?? [] });
+    const known = fc.record(Object.fromEntries(properties.map(([name, property]) => [name, this.valid(property, depth + 1)])), {
+      requiredKeys: schema.required ?? [],
+    });
     const additional =
-      typeof schema.additionalProperties === 'object' ? fc.dictionary(fc.string({ maxLength: 20 }), this.valid(schema.additionalProperties, depth + 1), { maxKeys: 3 }) : fc.constant({});
+      typeof schema.additionalProperties === 'object'
+        ? fc.dictionary(fc.string({ maxLength: 20 }), this.valid(schema.additionalProperties, depth + 1), { maxKeys: 3 })
+        : fc.constant({});
     return fc.tuple(known, additional).map(([k, a]) => ({ ...a, ...k }));
   }
 
@@ -131,7 +174,10 @@ class Fuzzer {
       { weight: 1, arbitrary: hostileValue.map(json) },
       { weight: 1, arbitrary: fc.constant({ contentType: 'application/json' }) },
       { weight: 1, arbitrary: fc.constant({ body: `{"a": ${'['.repeat(5_000)}`, contentType: 'application/json' }) },
-      { weight: 1, arbitrary: fc.constantFrom('{"name": "x",', '{"a":"\\ud800"}', '\ufeff{}', 'null', '"x"').map((body) => ({ body, contentType: 'application/json' })) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('{"name": "x",', '{"a":"\\ud800"}', '\ufeff{}', 'null', '"x"').map((body) => ({ body, contentType: 'application/json' })),
+      },
       { weight: 1, arbitrary: this.object(schema).map((value) => ({ body: JSON.stringify(value), contentType: 'text/plain' })) },
       { weight: 1, arbitrary: this.object(schema).map((value) => ({ body: new Blob([JSON.stringify(value)]) })) },
       { weight: 1, arbitrary: fc.constant({ body: 'name=x&__proto__=y', contentType: 'application/x-www-form-urlencoded' }) },
@@ -143,20 +189,37 @@ class Fuzzer {
     const parameters = operation.parameters ?? [];
     const pathParams = parameters.filter((p) => p.in === 'path');
     const segments = fc.tuple(
-      ...pathParams.map((p) => fc.oneof({ weight: 6, arbitrary: fc.constant(fixture(p.name, template)) }, { weight: 1, arbitrary: fc.uuid() }, { weight: 2, arbitrary: hostileString.filter((s) => s.length > 0) })),
+      ...pathParams.map((p) =>
+        fc.oneof(
+          { weight: 6, arbitrary: fc.constant(fixture(p.name, template)) },
+          { weight: 1, arbitrary: fc.uuid() },
+          { weight: 2, arbitrary: hostileString.filter((s) => s.length > 0) },
+        ),
+      ),
     );
     const query = fc.tuple(
       ...parameters
         .filter((p) => p.in === 'query')
-        .map((p) => fc.option(fc.oneof(this.valid(p.schema ?? { type: 'string' }, 0).map(String), hostileString).map((v): [string, string] => [p.name, v]), { nil: undefined })),
+        .map((p) =>
+          fc.option(
+            fc.oneof(this.valid(p.schema ?? { type: 'string' }, 0).map(String), hostileString).map((v): [string, string] => [p.name, v]),
+            { nil: undefined },
+          ),
+        ),
       fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.tuple(hostileString, hostileString) }),
     );
     const headers = fc.tuple(
       ...parameters
         .filter((p) => p.in === 'header' && p.name.toLowerCase() !== 'authorization')
-        .map((p) => fc.option(fc.stringMatching(/^[\x21-\x7e]{1,300}$/).map((v): [string, string] => [p.name, v]), { nil: undefined })),
+        .map((p) =>
+          fc.option(
+            fc.stringMatching(/^[\x21-\x7e]{1,300}$/).map((v): [string, string] => [p.name, v]),
+            { nil: undefined },
+          ),
+        ),
     );
     const schema = operation.requestBody?.content['application/json']?.schema;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the assertion types the empty request for the union below
     const body = schema && method !== 'get' ? this.body(schema) : fc.constant({} as { body?: string | Blob; contentType?: string });
     return fc.tuple(segments, query, headers, body).map(([values, queryPairs, headerPairs, encoded]) => {
       let path = template;
@@ -183,7 +246,9 @@ function problemWith(method: string, path: string, status: number, headers: Head
   } catch {
     return `error body is not JSON: ${text.slice(0, 200)}`;
   }
-  const keys = Object.keys(body ?? {}).sort().join(',');
+  const keys = Object.keys(body ?? {})
+    .sort()
+    .join(',');
   if (STACKIT_FAMILY.test(path)) {
     if (keys !== 'code,message,status' || body.code !== status || typeof body.message !== 'string') return `not the STACKIT error shape: ${text.slice(0, 200)}`;
   } else if (keys !== 'code,detail' || typeof body.code !== 'string' || typeof body.detail !== 'string') {
@@ -213,9 +278,15 @@ describe('fuzzing every operation of /openapi.json', () => {
     const instance = await createInstance(app, admin, projectId);
     const token = await createToken(app, admin, projectId, instance.id);
     const model = await seedModel(app, admin, { versions: [{ version: '1' }] });
-    const external = await app.request('POST', '/console/api/modelhost/external-api-tokens/', { token: admin, json: { name: 'fuzz', prefix_key: model.prefixKey } });
+    const external = await app.request('POST', '/console/api/modelhost/external-api-tokens/', {
+      token: admin,
+      json: { name: 'fuzz', prefix_key: model.prefixKey },
+    });
     const serviceAccount = await app.request('POST', `/v2/projects/${projectId}/service-accounts`, { token: admin, json: { name: 'fuzz-sa' } });
-    const accessToken = await app.request('POST', `/v2/projects/${projectId}/service-accounts/${serviceAccount.body.email}/access-tokens`, { token: admin, json: { ttlDays: 30 } });
+    const accessToken = await app.request('POST', `/v2/projects/${projectId}/service-accounts/${serviceAccount.body.email}/access-tokens`, {
+      token: admin,
+      json: { ttlDays: 30 },
+    });
     fixtures = {
       projectId,
       regionId: 'eu01',
@@ -237,7 +308,8 @@ describe('fuzzing every operation of /openapi.json', () => {
   it('answers every operation below 500, with 4xx bodies in the documented shape and x-request-id', async () => {
     const document = (await app.request<OpenApi>('GET', '/openapi.json', { undocumented: 'the document itself is not one of its operations' })).body;
     const fuzzer = new Fuzzer(document);
-    const fixture = (name: string, path: string) => (name === 'tokenId' && path.includes('external-api-tokens') ? fixtures.externalTokenId : fixtures[name]) ?? 'unknown';
+    const fixture = (name: string, path: string) =>
+      (name === 'tokenId' && path.includes('external-api-tokens') ? fixtures.externalTokenId : fixtures[name]) ?? 'unknown';
     const operations = Object.entries(document.paths)
       .flatMap(([path, item]) => Object.keys(item).map((method): [string, string] => [path, method]))
       // fetch refuses to send TRACE (a forbidden method); the forward-auth lane answers it like GET.
@@ -268,7 +340,9 @@ describe('fuzzing every operation of /openapi.json', () => {
     }
 
     const fiveHundreds = [...statuses].filter(([status]) => status >= 500).reduce((sum, [, count]) => sum + count, 0);
-    process.stdout.write(`fuzz: ${cases} cases over ${operations.length} operations; ${fiveHundreds} answers >= 500; by status: ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}\n`);
+    process.stdout.write(
+      `fuzz: ${cases} cases over ${operations.length} operations; ${fiveHundreds} answers >= 500; by status: ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}\n`,
+    );
     expect(operations.length).toBeGreaterThan(50);
     expect(failures).toEqual([]);
   }, 180_000);

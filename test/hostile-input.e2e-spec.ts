@@ -25,7 +25,7 @@ function expectConsoleError(response: HttpResponse | RawResponse, status: number
 }
 
 const header = (response: HttpResponse | RawResponse, name: string) =>
-  response.headers instanceof Headers ? response.headers.get(name) : (response.headers as Record<string, string>)[name];
+  response.headers instanceof Headers ? response.headers.get(name) : response.headers[name];
 
 describe('hostile input', () => {
   let app: TestApp;
@@ -44,9 +44,21 @@ describe('hostile input', () => {
   describe('JSON nesting', () => {
     it('refuses 5,000 brackets with 400 naming the limit, before authentication, on both API families', async () => {
       const body = `{"name": ${nested(5000)}}`;
-      expectConsoleError(await app.request('POST', '/console/api/auth/', { raw: body, headers: { 'content-type': 'application/json' } }), 400, 'request body is nested deeper than 32 levels');
-      expectStackitError(await app.request('POST', '/v1/projects', { raw: body, headers: { 'content-type': 'application/json' } }), 400, 'request body is nested deeper than 32 levels');
-      expectStackitError(await app.request('POST', tokensPath(projectId, instanceId), { token: admin, raw: body, headers: { 'content-type': 'application/json' } }), 400, /nested deeper/);
+      expectConsoleError(
+        await app.request('POST', '/console/api/auth/', { raw: body, headers: { 'content-type': 'application/json' } }),
+        400,
+        'request body is nested deeper than 32 levels',
+      );
+      expectStackitError(
+        await app.request('POST', '/v1/projects', { raw: body, headers: { 'content-type': 'application/json' } }),
+        400,
+        'request body is nested deeper than 32 levels',
+      );
+      expectStackitError(
+        await app.request('POST', tokensPath(projectId, instanceId), { token: admin, raw: body, headers: { 'content-type': 'application/json' } }),
+        400,
+        /nested deeper/,
+      );
     });
 
     it('counts levels exactly and ignores brackets inside strings', async () => {
@@ -69,7 +81,10 @@ describe('hostile input', () => {
         }
         return statuses;
       });
-      const probes = Array.from({ length: 20 }, (_, i) => new Promise<number>((resolve) => setTimeout(() => app.request('GET', '/healthz').then((r) => resolve(r.status)), i * 20)));
+      const probes = Array.from(
+        { length: 20 },
+        (_, i) => new Promise<number>((resolve) => setTimeout(() => void app.request('GET', '/healthz').then((r) => resolve(r.status)), i * 20)),
+      );
       const [attacks, health] = await Promise.all([Promise.all(attackers), Promise.all(probes)]);
       expect(attacks.flat()).toEqual(Array(40).fill(400));
       expect(health).toEqual(Array(20).fill(200));
@@ -97,14 +112,22 @@ describe('hostile input', () => {
     });
 
     it('accepts a well-formed pair written as escapes', async () => {
-      const response = await app.request('POST', tokensPath(projectId, instanceId), { token: admin, raw: '{"name": "ci", "description": "rocket \\ud83d\\ude80"}', headers: { 'content-type': 'application/json' } });
+      const response = await app.request('POST', tokensPath(projectId, instanceId), {
+        token: admin,
+        raw: '{"name": "ci", "description": "rocket \\ud83d\\ude80"}',
+        headers: { 'content-type': 'application/json' },
+      });
       // The description pattern refuses non-ASCII: a validation message, not a surrogate error.
       expectStackitError(response, 400);
       expect(response.body.message).not.toMatch(/surrogate/);
     });
 
     it('refuses encoded surrogates in path parameters with a 4xx, and reads them in query strings as U+FFFD', async () => {
-      for (const path of ['/console/api/users/%ED%A0%80/', '/console/api/users/%uD800/', `/v2/projects/${projectId}/service-accounts/%ED%A0%80%40sa.tessera.test/access-tokens`]) {
+      for (const path of [
+        '/console/api/users/%ED%A0%80/',
+        '/console/api/users/%uD800/',
+        `/v2/projects/${projectId}/service-accounts/%ED%A0%80%40sa.tessera.test/access-tokens`,
+      ]) {
         const response = await app.request('GET', path, { token: admin });
         expect([400, 404]).toContain(response.status);
         expect(response.headers.get('x-request-id')).toBeTruthy();
@@ -135,7 +158,10 @@ describe('hostile input', () => {
 
   describe('null in optional fields is read as absent', () => {
     it('creates an instance token with "ttlDuration": null and the default lifetime', async () => {
-      const response = await app.request('POST', tokensPath(projectId, instanceId), { token: admin, json: { name: 'nulls', ttlDuration: null, description: null, labels: null } });
+      const response = await app.request('POST', tokensPath(projectId, instanceId), {
+        token: admin,
+        json: { name: 'nulls', ttlDuration: null, description: null, labels: null },
+      });
       expect(response.status).toBe(202);
       const days = (Date.parse(response.body.token.validUntil) - Date.now()) / 86_400_000;
       expect(days).toBeGreaterThan(182);
@@ -143,7 +169,10 @@ describe('hostile input', () => {
     });
 
     it('creates a user with "is_admin": null as a non-admin', async () => {
-      const response = await app.request('POST', '/console/api/users/', { token: admin, json: { email: 'null-admin@tessera.test', password: 'long-enough-password', is_admin: null } });
+      const response = await app.request('POST', '/console/api/users/', {
+        token: admin,
+        json: { email: 'null-admin@tessera.test', password: 'long-enough-password', is_admin: null },
+      });
       expect(response.status).toBe(201);
       expect(response.body.is_admin).toBe(false);
       const patched = await app.request('PATCH', `/console/api/users/${response.body.id}/`, { token: admin, json: { is_admin: null, is_active: null } });
@@ -152,13 +181,18 @@ describe('hostile input', () => {
     });
 
     it('grants with "can_deploy": null as no deploy right, and creates an external token with "model_id": null', async () => {
-      expect((await app.request('POST', PREFIXES, { token: admin, json: { key: 'practicus', prefix: 'models/practicus', description: null } })).status).toBe(201);
+      expect((await app.request('POST', PREFIXES, { token: admin, json: { key: 'practicus', prefix: 'models/practicus', description: null } })).status).toBe(
+        201,
+      );
       const user = await app.createUser('grantee@tessera.test');
       const granted = await app.request('POST', `${PREFIXES}practicus/grants/`, { token: admin, json: { email: user.email, can_deploy: null, admin: null } });
       expect(granted.status).toBe(201);
       expect(granted.body).toMatchObject({ can_deploy: false, admin: false });
       await grant(app, admin, 'practicus', 'admin@tessera.test', { admin: true }).catch(() => undefined);
-      const external = await app.request('POST', EXTERNAL_TOKENS, { token: admin, json: { name: 'partner', prefix_key: 'practicus', model_id: null, expires_at: null, ttl: null, claims: null } });
+      const external = await app.request('POST', EXTERNAL_TOKENS, {
+        token: admin,
+        json: { name: 'partner', prefix_key: 'practicus', model_id: null, expires_at: null, ttl: null, claims: null },
+      });
       expect(external.status).toBe(201);
       expect(external.body).toMatchObject({ scope: 'prefix', model_id: null });
     });
@@ -189,17 +223,33 @@ describe('hostile input', () => {
 
     it('answers a JSON route without Content-Type: application/json with 415 naming it', async () => {
       const body = JSON.stringify({ name: 'typed' });
-      expectStackitError(await app.request('POST', '/v1/projects', { token: admin, raw: body, headers: { 'content-type': 'text/plain' } }), 415, 'Content-Type: application/json');
+      expectStackitError(
+        await app.request('POST', '/v1/projects', { token: admin, raw: body, headers: { 'content-type': 'text/plain' } }),
+        415,
+        'Content-Type: application/json',
+      );
       // fetch labels a string body text/plain unless told otherwise; a Blob without a type sends none.
-      const untyped = await fetch(`${app.baseUrl}/console/api/users/`, { method: 'POST', headers: { authorization: `Bearer ${admin}` }, body: new Blob([body]) });
+      const untyped = await fetch(`${app.baseUrl}/console/api/users/`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}` },
+        body: new Blob([body]),
+      });
       expect(untyped.status).toBe(415);
       expect(await untyped.json()).toEqual({ detail: expect.stringContaining('Content-Type: application/json'), code: 'unsupported_media_type' });
     });
 
     it('answers an oversized body with 413 naming the limit in bytes', async () => {
       const big = JSON.stringify({ name: 'x'.repeat(110_000) });
-      expectStackitError(await app.request('POST', '/v1/projects', { token: admin, raw: big, headers: { 'content-type': 'application/json' } }), 413, 'request body is larger than 102400 bytes');
-      expectConsoleError(await app.request('POST', '/console/api/auth/', { raw: big, headers: { 'content-type': 'application/json' } }), 413, 'request body is larger than 102400 bytes');
+      expectStackitError(
+        await app.request('POST', '/v1/projects', { token: admin, raw: big, headers: { 'content-type': 'application/json' } }),
+        413,
+        'request body is larger than 102400 bytes',
+      );
+      expectConsoleError(
+        await app.request('POST', '/console/api/auth/', { raw: big, headers: { 'content-type': 'application/json' } }),
+        413,
+        'request body is larger than 102400 bytes',
+      );
     });
   });
 
@@ -208,7 +258,9 @@ describe('hostile input', () => {
       const huge = 'x'.repeat(20_000);
       const stackit = await rawExchange(app.baseUrl, (socket) => socket.write(`GET /v1/projects HTTP/1.1\r\nhost: localhost\r\nx-filler: ${huge}\r\n\r\n`));
       expectStackitError(stackit, 431, 'request headers are larger than 16384 bytes');
-      const console = await rawExchange(app.baseUrl, (socket) => socket.write(`GET /console/api/users/ HTTP/1.1\r\nhost: localhost\r\nx-filler: ${huge}\r\n\r\n`));
+      const console = await rawExchange(app.baseUrl, (socket) =>
+        socket.write(`GET /console/api/users/ HTTP/1.1\r\nhost: localhost\r\nx-filler: ${huge}\r\n\r\n`),
+      );
       expectConsoleError(console, 431, 'request headers are larger than 16384 bytes');
       expect(console.closed).toBe(true);
     });
@@ -248,7 +300,9 @@ describe('slow requests', () => {
 
   it('answers a body shorter than its Content-Length with 408 and closes the connection', async () => {
     const response = await rawExchange(slow.baseUrl, (socket) =>
-      socket.write('POST /v1/projects HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 50000\r\nx-request-id: short-body-1\r\n\r\n{"name":1'),
+      socket.write(
+        'POST /v1/projects HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 50000\r\nx-request-id: short-body-1\r\n\r\n{"name":1',
+      ),
     );
     expectStackitError(response, 408, /not received in time/);
     expect(response.headers['x-request-id']).toBe('short-body-1');
@@ -266,7 +320,13 @@ describe('slow requests', () => {
   });
 
   it('answers headers that never finish with 408', async () => {
-    const response = await rawExchange(slow.baseUrl, (socket) => trickle(socket, ['GET /v1/projects HTTP/1.1\r\n', 'host: localhost\r\n', 'x-a: 1\r\n', 'x-b: 2\r\n', 'x-c: 3\r\n', 'x-d: 4\r\n', 'x-e: 5\r\n', 'x-f: 6\r\n'], 400));
+    const response = await rawExchange(slow.baseUrl, (socket) =>
+      trickle(
+        socket,
+        ['GET /v1/projects HTTP/1.1\r\n', 'host: localhost\r\n', 'x-a: 1\r\n', 'x-b: 2\r\n', 'x-c: 3\r\n', 'x-d: 4\r\n', 'x-e: 5\r\n', 'x-f: 6\r\n'],
+        400,
+      ),
+    );
     // Node's parser does not say which path unfinished headers were for: the generic shape.
     expectConsoleError(response, 408, /headers within 1 s/);
     expect(response.closed).toBe(true);

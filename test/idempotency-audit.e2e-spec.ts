@@ -144,7 +144,11 @@ describe('Idempotency-Key and audit events', () => {
   describe('audit events', () => {
     it('records who created, changed and deleted what, with the request id', async () => {
       const project = await createProject(app, owner.access, 'audited');
-      const created = await app.request('POST', instancesPath(project), { token: owner.access, json: { name: 'i' }, headers: { 'x-request-id': 'req-create-instance' } });
+      const created = await app.request('POST', instancesPath(project), {
+        token: owner.access,
+        json: { name: 'i' },
+        headers: { 'x-request-id': 'req-create-instance' },
+      });
       const instance = created.body.instance.id;
       const token = await createToken(app, owner.access, project, instance, { name: 't' });
       await app.request('PATCH', `${tokensPath(project, instance)}/${token.id}`, { token: owner.access, json: { labels: { a: 'b' } } });
@@ -215,7 +219,15 @@ describe('Idempotency-Key and audit events', () => {
       expect((await app.request('GET', `/v1alpha/projects/${projectId}/audit-events`, { token: reader.access })).status).toBe(200);
       expect((await app.request('GET', url, { token: outsider.access })).status).toBe(403);
       expect((await app.request('GET', url)).status).toBe(401);
-      for (const query of ['pageSize=0', 'pageSize=101', 'pageSize=two', 'action=instance.explode', 'since=yesterday', 'cursor=bm90LWEtY3Vyc29y', 'colour=red']) {
+      for (const query of [
+        'pageSize=0',
+        'pageSize=101',
+        'pageSize=two',
+        'action=instance.explode',
+        'since=yesterday',
+        'cursor=bm90LWEtY3Vyc29y',
+        'colour=red',
+      ]) {
         const response = await app.request('GET', `${url}?${query}`, { token: reader.access });
         expect([query, response.status]).toEqual([query, 400]);
         expect(response.body.code).toBe(400);

@@ -30,7 +30,10 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
 
   it('creates a token (202) whose content is a JWT for the instance, shown once', async () => {
     const before = Date.now();
-    const created = await app.request('POST', path, { token: owner.access, json: { name: 'my-token', description: 'CI pipeline', labels: { team: 'ml' }, ttlDuration: '30d' } });
+    const created = await app.request('POST', path, {
+      token: owner.access,
+      json: { name: 'my-token', description: 'CI pipeline', labels: { team: 'ml' }, ttlDuration: '30d' },
+    });
     expect(created.status).toBe(202);
     expect(created.headers.get('cache-control')).toBe('no-store');
     const { token } = created.body;
@@ -50,7 +53,14 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
     const validUntil = Date.parse(token.validUntil);
     expect(validUntil).toBeGreaterThanOrEqual(before + 30 * DAY);
     expect(validUntil).toBeLessThanOrEqual(Date.now() + 30 * DAY + 1000);
-    expect(jwtPayload(token.content)).toMatchObject({ jti: token.id, aud: `instance:${instanceId}`, exp: validUntil / 1000, sub: owner.id, token_type: 'instance', iss: 'tessera' });
+    expect(jwtPayload(token.content)).toMatchObject({
+      jti: token.id,
+      aud: `instance:${instanceId}`,
+      exp: validUntil / 1000,
+      sub: owner.id,
+      token_type: 'instance',
+      iss: 'tessera',
+    });
 
     const fetched = await app.request('GET', `${path}/${token.id}`, { token: owner.access });
     expect(fetched.status).toBe(200);
@@ -81,13 +91,16 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
     expect(validUntil).toBeLessThanOrEqual(Date.now() + expectedMs + 1000);
   });
 
-  it.each(['0s', '0d', '-1h', 'abc', '184d', '1y', '', '3600', '5 h 3 m', 12])('refuses ttlDuration %p with a 400 saying what is accepted', async (ttlDuration) => {
-    const response = await app.request('POST', path, { token: owner.access, json: { name: 'ttl', ttlDuration } });
-    expect(response.status).toBe(400);
-    expect(response.body.code).toBe(400);
-    expect(response.body.message).toContain('ttlDuration');
-    if (typeof ttlDuration === 'string') expect(response.body.message).toMatch(/"30d".*at most 183 days/);
-  });
+  it.each(['0s', '0d', '-1h', 'abc', '184d', '1y', '', '3600', '5 h 3 m', 12])(
+    'refuses ttlDuration %p with a 400 saying what is accepted',
+    async (ttlDuration) => {
+      const response = await app.request('POST', path, { token: owner.access, json: { name: 'ttl', ttlDuration } });
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe(400);
+      expect(response.body.message).toContain('ttlDuration');
+      if (typeof ttlDuration === 'string') expect(response.body.message).toMatch(/"30d".*at most 183 days/);
+    },
+  );
 
   it.each([
     ['name missing', { description: 'x' }],
@@ -147,7 +160,10 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
     const url = `${path}/${token.id}`;
     const deleted = await app.request('DELETE', url, { token: owner.access });
     expect(deleted.status).toBe(202);
-    expect(deleted.body).toEqual({ message: 'successfully deleted instance token', token: expect.objectContaining({ id: token.id, name: 'doomed', state: 'deleting' }) });
+    expect(deleted.body).toEqual({
+      message: 'successfully deleted instance token',
+      token: expect.objectContaining({ id: token.id, name: 'doomed', state: 'deleting' }),
+    });
     expect(deleted.text).not.toContain(token.content);
     for (const [method, json] of [['GET'], ['PATCH', { name: 'x' }], ['DELETE']] as const) {
       const response = await app.request(method, url, { token: owner.access, json });
@@ -218,7 +234,10 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
 
   it('runs the Terraform flow: create with ttlDuration "80d", read, patch labels, delete, then 404', async () => {
     const alpha = tokensPath(projectId, instanceId, 'eu01', 'v1alpha');
-    const created = await app.request('POST', alpha, { token: owner.access, json: { name: 'tf-token', description: 'managed by terraform', labels: { env: 'prod', owner: 'ml' }, ttlDuration: '80d' } });
+    const created = await app.request('POST', alpha, {
+      token: owner.access,
+      json: { name: 'tf-token', description: 'managed by terraform', labels: { env: 'prod', owner: 'ml' }, ttlDuration: '80d' },
+    });
     expect(created.status).toBe(202);
     expect(created.body.token.state).toBe('active');
     const url = `${alpha}/${created.body.token.id}`;
@@ -296,13 +315,21 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
     const tokens = [];
     for (let i = 0; i < 3; i++) tokens.push(await createToken(app, owner.access, projectId, instance.id, { name: `scan-${i}`, labels: { i: String(i) } }));
     // An idempotent create stores its response: it must be sealed too.
-    const replayable = await app.request('POST', tokensPath(projectId, instance.id), { token: owner.access, json: { name: 'idem' }, headers: { 'idempotency-key': 'scan-key' } });
+    const replayable = await app.request('POST', tokensPath(projectId, instance.id), {
+      token: owner.access,
+      json: { name: 'idem' },
+      headers: { 'idempotency-key': 'scan-key' },
+    });
     tokens.push(replayable.body.token);
     const needles = tokens.flatMap((t) => [t.content, t.content.split('.')[1], t.content.split('.')[2]]);
 
     const sql = app.app.get(SqlDatabase);
     const tables = usingPostgres()
-      ? (await sql.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`)).map((t) => t.name)
+      ? (
+          await sql.query<{ name: string }>(
+            `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+          )
+        ).map((t) => t.name)
       : (await sql.query<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table'`)).map((t) => t.name);
     expect(tables).toEqual(expect.arrayContaining(['InstanceToken', 'IdempotencyRecord', 'AuditEvent']));
     let cells = 0;
@@ -377,7 +404,10 @@ describe('instance token lists stay current', () => {
     const second = await createToken(app, owner.access, projectId, instanceId, { name: 'second' });
     expect((await list(app, instanceId)).map((t) => t.id)).toEqual([first.id, second.id]);
 
-    const patched = await app.request('PATCH', `${path}/${first.id}`, { token: owner.access, json: { name: 'renamed', description: '', labels: { team: null, tier: 'gold' } } });
+    const patched = await app.request('PATCH', `${path}/${first.id}`, {
+      token: owner.access,
+      json: { name: 'renamed', description: '', labels: { team: null, tier: 'gold' } },
+    });
     expect(patched.status).toBe(202);
     const listed = await list(app, instanceId);
     expect(listed[0]).toEqual(patched.body.token);

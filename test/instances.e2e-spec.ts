@@ -132,7 +132,13 @@ describe('instances (STACKIT AI Model Experiments contract)', () => {
     expect(patched.status).toBe(202);
     expect(patched.body).toEqual({
       message: 'successfully updated instance',
-      instance: expect.objectContaining({ id: instance.id, name: 'after', description: 'old', labels: { keep: 'x2', add: 'z' }, deletedExperimentRetention: '7d12h' }),
+      instance: expect.objectContaining({
+        id: instance.id,
+        name: 'after',
+        description: 'old',
+        labels: { keep: 'x2', add: 'z' },
+        deletedExperimentRetention: '7d12h',
+      }),
     });
     expect((await app.request('GET', path, { token: owner.access })).body.instance).toEqual(patched.body.instance);
 
@@ -152,7 +158,13 @@ describe('instances (STACKIT AI Model Experiments contract)', () => {
     // null in an optional field is read as absent (docs/security.md): nothing changes.
     const nullName = await app.request('PATCH', path, { token: owner.access, json: { name: null, deletedExperimentRetention: null } });
     expect([nullName.status, nullName.body.instance.name]).toEqual([202, instance.name]);
-    for (const body of [{ name: 'a'.repeat(65) }, { labels: { 'stackit-x': null } }, { labels: { k: 5 } }, { deletedExperimentRetention: '0d' }, { state: 'active' }]) {
+    for (const body of [
+      { name: 'a'.repeat(65) },
+      { labels: { 'stackit-x': null } },
+      { labels: { k: 5 } },
+      { deletedExperimentRetention: '0d' },
+      { state: 'active' },
+    ]) {
       const response = await app.request('PATCH', path, { token: owner.access, json: body });
       expect([response.status, body]).toEqual([400, body]);
     }
@@ -164,7 +176,10 @@ describe('instances (STACKIT AI Model Experiments contract)', () => {
     const path = `${instancesPath(projectId)}/${instance.id}`;
     const deleted = await app.request('DELETE', path, { token: owner.access });
     expect(deleted.status).toBe(202);
-    expect(deleted.body).toEqual({ message: 'successfully deleted instance', instance: expect.objectContaining({ id: instance.id, name: 'short-lived', state: 'deleting' }) });
+    expect(deleted.body).toEqual({
+      message: 'successfully deleted instance',
+      instance: expect.objectContaining({ id: instance.id, name: 'short-lived', state: 'deleting' }),
+    });
     expect((await app.request('GET', path, { token: owner.access })).status).toBe(404);
     expect((await app.request('PATCH', path, { token: owner.access, json: { name: 'x' } })).status).toBe(404);
     expect((await app.request('DELETE', path, { token: owner.access })).status).toBe(404);
@@ -198,7 +213,9 @@ describe('instances (STACKIT AI Model Experiments contract)', () => {
     }
     const bySa = await app.request('POST', instancesPath(projectId), { token: saEditor.token, json: { name: 'by-sa' } });
     expect(bySa.status).toBe(202);
-    expect((await app.request('PATCH', `${instancesPath(projectId)}/${bySa.body.instance.id}`, { token: editor.access, json: { name: 'by-editor' } })).status).toBe(202);
+    expect(
+      (await app.request('PATCH', `${instancesPath(projectId)}/${bySa.body.instance.id}`, { token: editor.access, json: { name: 'by-editor' } })).status,
+    ).toBe(202);
     expect((await app.request('DELETE', `${instancesPath(projectId)}/${bySa.body.instance.id}`, { token: saEditor.token })).status).toBe(202);
     // A service account of another project sees nothing here.
     const otherProject = await createProject(app, owner.access, 'other');

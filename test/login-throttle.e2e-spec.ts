@@ -50,9 +50,7 @@ describe(`login throttling under ${CONCURRENCY}-way concurrency (${usingPostgres
 
   it(`shares the account count between two replicas: ${CONCURRENCY} guesses split over both still allow at most ${ACCOUNT_LIMIT}`, async () => {
     await app.createUser('shared@tessera.test', 'shared-password-1');
-    const responses = await Promise.all(
-      Array.from({ length: CONCURRENCY }, (_, i) => login(i % 2 ? replica : app, 'shared@tessera.test', `guess-${i}-guess`)),
-    );
+    const responses = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => login(i % 2 ? replica : app, 'shared@tessera.test', `guess-${i}-guess`)));
     const counts = tally(responses);
     process.stdout.write(`one account, two replicas, ${CONCURRENCY} at once: ${JSON.stringify(counts)}\n`);
     expect(counts[401]).toBeLessThanOrEqual(ACCOUNT_LIMIT);

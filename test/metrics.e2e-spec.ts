@@ -27,7 +27,10 @@ function parseExposition(text: string): Samples {
 
 /** The sample's value, 0 when absent (a counter not yet created). */
 function sample(samples: Samples, name: string, labels: Record<string, string> = {}): number {
-  const key = `${name}{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).sort().join(',')}}`;
+  const key = `${name}{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .sort()
+    .join(',')}}`;
   return samples.get(key) ?? 0;
 }
 
@@ -91,7 +94,11 @@ describe('Prometheus metrics', () => {
       expect((await app.request('DELETE', `${tokensPath(projectId, instance.id)}/${doomed.id}`, { token: owner.access })).status).toBe(202);
 
       const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      const forged = signJwt({ alg: 'ES256', typ: 'JWT', kid: thumbprint(privateKey) }, { token_type: 'instance', iss: 'tessera', aud: instance.id, exp: 2e9 }, privateKey);
+      const forged = signJwt(
+        { alg: 'ES256', typ: 'JWT', kid: thumbprint(privateKey) },
+        { token_type: 'instance', iss: 'tessera', aud: instance.id, exp: 2e9 },
+        privateKey,
+      );
       const verify = (instanceId: string, bearer?: string) =>
         app.request('GET', verifyPath(instanceId), bearer === undefined ? {} : { headers: { authorization: `Bearer ${bearer}` } });
       const statuses = [];
@@ -163,7 +170,8 @@ describe('Prometheus metrics', () => {
       const session = await app.request('POST', '/console/api/modelhost/model-auth/', { token: admin.access, json: { model_id: modelId } });
       expect(session.status).toBe(200);
       const before = (await read()).samples;
-      const verify = (id: number | string, bearer: string) => app.request('GET', `/v1/auth/models/${id}/verify/v1/predict`, { headers: { authorization: `Bearer ${bearer}` } });
+      const verify = (id: number | string, bearer: string) =>
+        app.request('GET', `/v1/auth/models/${id}/verify/v1/predict`, { headers: { authorization: `Bearer ${bearer}` } });
       const statuses = [
         (await verify(modelId, session.body.token)).status,
         (await verify(modelId, session.body.token)).status,

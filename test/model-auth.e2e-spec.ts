@@ -18,7 +18,11 @@ describe('model URLs and model API session tokens (the Practicus flow)', () => {
     app = await TestApp.start();
     admin = await app.login();
     diamond = await seedModel(app, admin.access, {
-      versions: [{ version: 'v2', stage: 'Staging' }, { version: '3', stage: 'Production' }, { version: '4', draft: true }],
+      versions: [
+        { version: 'v2', stage: 'Staging' },
+        { version: '3', stage: 'Production' },
+        { version: '4', draft: true },
+      ],
     });
     undeployed = await seedModel(app, admin.access, { name: 'undeployed' });
     secret = await seedModel(app, admin.access, { key: 'other', prefix: 'models/other', name: 'secret-model', versions: [{ version: '1' }] });
@@ -65,7 +69,10 @@ describe('model URLs and model API session tokens (the Practicus flow)', () => {
     });
 
     it('works as the earlier page does it: form bodies on both GETs, version in the URL', async () => {
-      const login = await app.request('POST', AUTH, { json: { email: alice.email, password: 'user-password-123' }, headers: { authorization: 'Bearer stale.token.value' } });
+      const login = await app.request('POST', AUTH, {
+        json: { email: alice.email, password: 'user-password-123' },
+        headers: { authorization: 'Bearer stale.token.value' },
+      });
       const { refresh } = login.body;
       const refreshed = await app.request('POST', `${AUTH}refresh/`, { json: { refresh }, headers: { authorization: `Bearer ${refresh}` } });
       const access = refreshed.body.access;
@@ -134,7 +141,10 @@ describe('model URLs and model API session tokens (the Practicus flow)', () => {
         '/models/practicus/',
         '/models/',
       ]) {
-        const response = await app.request('GET', `${path}?get_meta=true`, { token: admin.access, undocumented: 'unknown paths under Tessera first segments, on purpose' });
+        const response = await app.request('GET', `${path}?get_meta=true`, {
+          token: admin.access,
+          undocumented: 'unknown paths under Tessera first segments, on purpose',
+        });
         expect({ path, status: response.status }).toEqual({ path, status: 404 });
         expect(response.body.code).toBe('not_found');
       }
@@ -207,12 +217,24 @@ describe('model URLs and model API session tokens (the Practicus flow)', () => {
       const unknown = await requestWithBody(app, 'GET', MODEL_AUTH, { token: alice.access, json: { model_id: diamond.modelId, admin: true } });
       expect(unknown.status).toBe(400);
       expect(unknown.body.detail).toMatch(/admin should not exist/);
-      const malformed = await requestWithBody(app, 'GET', MODEL_AUTH, { token: alice.access, raw: '{"model_id": ', headers: { 'content-type': 'application/json' } });
+      const malformed = await requestWithBody(app, 'GET', MODEL_AUTH, {
+        token: alice.access,
+        raw: '{"model_id": ',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(malformed.status).toBe(400);
       expect(malformed.body.code).toBe('bad_request');
-      const poisoned = await requestWithBody(app, 'GET', MODEL_AUTH, { token: alice.access, raw: '{"__proto__": {"x": 1}}', headers: { 'content-type': 'application/json' } });
+      const poisoned = await requestWithBody(app, 'GET', MODEL_AUTH, {
+        token: alice.access,
+        raw: '{"__proto__": {"x": 1}}',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(poisoned.status).toBe(400);
-      const xml = await requestWithBody(app, 'GET', MODEL_AUTH, { token: alice.access, raw: '<model_id>1</model_id>', headers: { 'content-type': 'application/xml' } });
+      const xml = await requestWithBody(app, 'GET', MODEL_AUTH, {
+        token: alice.access,
+        raw: '<model_id>1</model_id>',
+        headers: { 'content-type': 'application/xml' },
+      });
       expect(xml.status).toBe(415);
       const huge = await requestWithBody(app, 'GET', MODEL_AUTH, { token: alice.access, json: { model_id: diamond.modelId, pad: 'x'.repeat(200_000) } });
       expect(huge.status).toBe(413);
@@ -235,7 +257,10 @@ describe('model URLs and model API session tokens (the Practicus flow)', () => {
       const refresh = await requestWithBody(app, 'GET', MODEL_AUTH, { token: alice.refresh, json: { model_id: diamond.modelId } });
       expect(refresh.status).toBe(401);
       expect(refresh.body.code).toBe('token_not_valid');
-      const session = await requestWithBody(app, 'GET', MODEL_AUTH, { token: await sessionToken(alice.access, diamond.modelId), json: { model_id: diamond.modelId } });
+      const session = await requestWithBody(app, 'GET', MODEL_AUTH, {
+        token: await sessionToken(alice.access, diamond.modelId),
+        json: { model_id: diamond.modelId },
+      });
       expect(session.status).toBe(401);
       const none = await requestWithBody(app, 'GET', MODEL_AUTH, { json: { model_id: diamond.modelId } });
       expect(none.status).toBe(401);
@@ -337,7 +362,9 @@ describe('model URLs and model API session tokens (the Practicus flow)', () => {
       const openapi = await app.request('GET', '/openapi.json', { undocumented: 'the document and its UI are not operations of the document' });
       expect(openapi.status).toBe(200);
       expect(openapi.body.paths['/console/api/modelhost/model-auth']).toBeDefined();
-      expect((await app.request('GET', '/openapi.yaml', { undocumented: 'the document and its UI are not operations of the document' })).text).toMatch(/^openapi:/m);
+      expect((await app.request('GET', '/openapi.yaml', { undocumented: 'the document and its UI are not operations of the document' })).text).toMatch(
+        /^openapi:/m,
+      );
       const docs = await app.request('GET', '/docs', { undocumented: 'the document and its UI are not operations of the document' });
       expect(docs.status).toBe(200);
       expect(docs.text).toMatch(/swagger/i);
@@ -348,14 +375,23 @@ describe('model URLs and model API session tokens (the Practicus flow)', () => {
     });
 
     it('answers a plain 404 under Tessera first segments, in each family error shape', async () => {
-      const stackit = await app.request('GET', '/v1/no-such-route/x/?get_meta=true', { token: admin.access, undocumented: 'unknown paths under Tessera first segments, on purpose' });
+      const stackit = await app.request('GET', '/v1/no-such-route/x/?get_meta=true', {
+        token: admin.access,
+        undocumented: 'unknown paths under Tessera first segments, on purpose',
+      });
       expect(stackit.status).toBe(404);
       expect(stackit.body).toEqual({ code: 404, message: 'Cannot GET /v1/no-such-route/x', status: 'Not Found' });
       for (const path of ['/console/nope/', '/console/api/modelhost/nope', '/.well-known/nope', '/docs/nope/x', '/healthz/x', '/v2/x', '/v1alpha/x']) {
-        const response = await app.request('GET', `${path}?get_meta=true`, { token: admin.access, undocumented: 'unknown paths under Tessera first segments, on purpose' });
+        const response = await app.request('GET', `${path}?get_meta=true`, {
+          token: admin.access,
+          undocumented: 'unknown paths under Tessera first segments, on purpose',
+        });
         expect({ path, status: response.status }).toEqual({ path, status: 404 });
       }
-      expect((await app.request('GET', '/console/nope/', { undocumented: 'unknown paths under Tessera first segments, on purpose' })).body).toEqual({ detail: 'Cannot GET /console/nope', code: 'not_found' });
+      expect((await app.request('GET', '/console/nope/', { undocumented: 'unknown paths under Tessera first segments, on purpose' })).body).toEqual({
+        detail: 'Cannot GET /console/nope',
+        code: 'not_found',
+      });
     });
   });
 

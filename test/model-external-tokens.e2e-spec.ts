@@ -84,7 +84,10 @@ describe('external API tokens for models', () => {
   });
 
   it('creates a model-scoped token that opens only that model', async () => {
-    const created = await app.request('POST', TOKENS, { token: admin, json: { name: 'churn only', model_id: churn.modelId, expires_at: new Date(Date.now() + 86_400_000).toISOString() } });
+    const created = await app.request('POST', TOKENS, {
+      token: admin,
+      json: { name: 'churn only', model_id: churn.modelId, expires_at: new Date(Date.now() + 86_400_000).toISOString() },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ scope: 'model', model_id: churn.modelId, prefix_key: 'practicus', claims: null });
     expect(jwtPayload(created.body.token)).toMatchObject({ aud: `model:${churn.modelId}`, model_id: churn.modelId, scope: 'model' });

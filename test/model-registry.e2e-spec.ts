@@ -19,7 +19,9 @@ describe('model registry', () => {
     deployer = await app.createUser('deployer@tessera.test');
     prefixAdmin = await app.createUser('prefix-admin@tessera.test');
     outsider = await app.createUser('outsider@tessera.test');
-    expect((await app.request('POST', PREFIXES, { token: admin, json: { key: 'practicus', prefix: 'models/practicus', description: 'Team models' } })).status).toBe(201);
+    expect(
+      (await app.request('POST', PREFIXES, { token: admin, json: { key: 'practicus', prefix: 'models/practicus', description: 'Team models' } })).status,
+    ).toBe(201);
     expect((await app.request('POST', PREFIXES, { token: admin, json: { key: 'hidden', prefix: 'hidden' } })).status).toBe(201);
     await grant(app, admin, 'practicus', viewer.email);
     await grant(app, admin, 'practicus', deployer.email, { can_deploy: true });
@@ -74,7 +76,15 @@ describe('model registry', () => {
       expect(all.body.find((p: { key: string }) => p.key === 'hidden')).toMatchObject({ prefix: 'hidden', can_deploy: true, admin: true });
       const viewers = await app.request('GET', PREFIXES, { token: viewer.access });
       expect(viewers.body).toEqual([
-        { key: 'practicus', prefix: 'models/practicus', description: 'Team models', can_deploy: false, admin: false, created_at: expect.any(String), updated_at: expect.any(String) },
+        {
+          key: 'practicus',
+          prefix: 'models/practicus',
+          description: 'Team models',
+          can_deploy: false,
+          admin: false,
+          created_at: expect.any(String),
+          updated_at: expect.any(String),
+        },
       ]);
       expect((await app.request('GET', PREFIXES, { token: deployer.access })).body[0]).toMatchObject({ can_deploy: true, admin: false });
       expect((await app.request('GET', PREFIXES, { token: prefixAdmin.access })).body[0]).toMatchObject({ can_deploy: true, admin: true });
@@ -153,7 +163,10 @@ describe('model registry', () => {
     let diamond: number;
 
     beforeAll(async () => {
-      const created = await app.request('POST', MODELS, { token: deployer.access, json: { prefix_key: 'practicus', name: 'diamond-price', description: 'Prices' } });
+      const created = await app.request('POST', MODELS, {
+        token: deployer.access,
+        json: { prefix_key: 'practicus', name: 'diamond-price', description: 'Prices' },
+      });
       expect(created.status).toBe(201);
       diamond = created.body.model_id;
       for (const version of [{ version: 'v1' }, { version: '2', stage: 'Production' }, { version: '3', draft: true }]) {
@@ -242,12 +255,23 @@ describe('model registry', () => {
       const path = `${MODELS}${diamond}/versions/`;
       expect((await app.request('POST', path, { token: deployer.access, json: { version: 'v2' } })).status).toBe(409);
       expect((await app.request('POST', path, { token: viewer.access, json: { version: '9' } })).status).toBe(403);
-      for (const body of [{ version: 'latest' }, { version: '1.2' }, { version: '' }, { version: 7 }, { version: '9', stage: 'Prod' }, { version: '9', draft: 'yes' }]) {
+      for (const body of [
+        { version: 'latest' },
+        { version: '1.2' },
+        { version: '' },
+        { version: 7 },
+        { version: '9', stage: 'Prod' },
+        { version: '9', draft: 'yes' },
+      ]) {
         const response = await app.request('POST', path, { token: deployer.access, json: body });
         expect({ body, status: response.status }).toEqual({ body, status: 400 });
       }
       const listed = await app.request('GET', path, { token: viewer.access });
-      expect(listed.body.map((v: { version: string; draft: boolean }) => [v.version, v.draft])).toEqual([['3', true], ['2', false], ['1', false]]);
+      expect(listed.body.map((v: { version: string; draft: boolean }) => [v.version, v.draft])).toEqual([
+        ['3', true],
+        ['2', false],
+        ['1', false],
+      ]);
 
       const promoted = await app.request('PATCH', `${path}v3/`, { token: deployer.access, json: { draft: false, stage: 'Staging' } });
       expect(promoted.body).toMatchObject({ version: '3', stage: 'Staging', draft: false });

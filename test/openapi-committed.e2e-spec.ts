@@ -46,7 +46,8 @@ describe('the committed contract (openapi/, clients/typescript/)', () => {
   it('clients/typescript/schema.d.ts is what openapi-typescript generates from openapi/openapi.json', async () => {
     const stale = await promisify(execFile)('npm', ['run', '--silent', 'openapi:client', '--', '--check'], { cwd: ROOT }).then(
       () => undefined,
-      (error: { stderr?: string }) => `clients/typescript/schema.d.ts is out of date with openapi/openapi.json (${error.stderr?.trim().split('\n').pop()}). ${REGENERATE}`,
+      (error: { stderr?: string }) =>
+        `clients/typescript/schema.d.ts is out of date with openapi/openapi.json (${error.stderr?.trim().split('\n').pop()}). ${REGENERATE}`,
     );
     expect(stale).toBeUndefined();
   });

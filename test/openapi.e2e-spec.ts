@@ -62,10 +62,12 @@ describe('OpenAPI document', () => {
   it('documents only routes that exist, each also under its alias (/v1alpha for /v1, /v1 for /v2)', () => {
     const fastify = app.app.getHttpAdapter().getInstance();
     const routed = (method: string, path: string) => fastify.hasRoute({ method: method.toUpperCase(), url: path.replace(/\{(\w+)\}/g, ':$1') });
-    const missing = operations.filter(({ path }) => !OUTSIDE_NEST.includes(path)).flatMap(({ method, path }) => {
-      const alias = path.startsWith('/v1/projects') ? `/v1alpha/${path.slice(4)}` : path.startsWith('/v2/') ? `/v1/${path.slice(4)}` : undefined;
-      return [path, ...(alias ? [alias] : [])].filter((candidate) => !routed(method, candidate)).map((candidate) => `${method} ${candidate}`);
-    });
+    const missing = operations
+      .filter(({ path }) => !OUTSIDE_NEST.includes(path))
+      .flatMap(({ method, path }) => {
+        const alias = path.startsWith('/v1/projects') ? `/v1alpha/${path.slice(4)}` : path.startsWith('/v2/') ? `/v1/${path.slice(4)}` : undefined;
+        return [path, ...(alias ? [alias] : [])].filter((candidate) => !routed(method, candidate)).map((candidate) => `${method} ${candidate}`);
+      });
     expect(missing).toEqual([]);
   });
 
@@ -74,13 +76,13 @@ describe('OpenAPI document', () => {
     // STACKIT-compatible routes keep the reference spec's operationIds (ListInstanceTokens...);
     // the others are Controller_method.
     for (const id of ids) expect(id).toMatch(/^([A-Z][A-Za-z]*_[a-z][A-Za-z]*|[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+)$/);
-    expect(operations.find((op) => op.path === '/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens' && op.method === 'post')?.operationId).toBe(
-      'CreateInstanceToken',
-    );
+    expect(
+      operations.find((op) => op.path === '/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens' && op.method === 'post')?.operationId,
+    ).toBe('CreateInstanceToken');
     expect(new Set(ids).size).toBe(ids.length);
-    expect(operations.find((op) => op.path === '/v2/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens' && op.method === 'post')?.operationId).toBe(
-      'ServiceAccounts_createToken',
-    );
+    expect(
+      operations.find((op) => op.path === '/v2/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens' && op.method === 'post')?.operationId,
+    ).toBe('ServiceAccounts_createToken');
   });
 
   it('documents the token list as ListInstanceTokensResponse, though it is sent as a serialized Buffer', () => {
@@ -132,10 +134,15 @@ describe('OpenAPI document', () => {
     expect(warnings.filter((warning) => /duplicate/i.test(warning))).toEqual([]);
     const refresh = document.paths['/console/api/auth/refresh'].post;
     expect(refresh.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/RefreshedTokensDto');
-    expect(document.components.schemas.RefreshedTokensDto).toMatchObject({ required: ['access'], properties: { access: { type: 'string' }, refresh: { type: 'string' } } });
+    expect(document.components.schemas.RefreshedTokensDto).toMatchObject({
+      required: ['access'],
+      properties: { access: { type: 'string' }, refresh: { type: 'string' } },
+    });
     // Either the body or the header carries the refresh token: neither is required on its own.
     expect(refresh.requestBody.required).toBe(false);
-    expect(refresh.parameters.find((parameter: any) => parameter.in === 'header' && parameter.name.toLowerCase() === 'authorization')).toMatchObject({ required: false });
+    expect(refresh.parameters.find((parameter: any) => parameter.in === 'header' && parameter.name.toLowerCase() === 'authorization')).toMatchObject({
+      required: false,
+    });
   });
 
   it('documents the forward-auth checks for every method, with their headers and errors', () => {
@@ -144,7 +151,11 @@ describe('OpenAPI document', () => {
       ['/v1/auth/models/{modelId}/verify', ['x-prt-model-id', 'x-tessera-token-id', 'x-tessera-token-type', 'x-tessera-subject']],
     ] as const) {
       const item = document.paths[path];
-      expect(Object.keys(item).filter((key) => key !== 'parameters').sort()).toEqual([...METHODS, 'trace'].sort());
+      expect(
+        Object.keys(item)
+          .filter((key) => key !== 'parameters')
+          .sort(),
+      ).toEqual([...METHODS, 'trace'].sort());
       for (const method of [...METHODS, 'trace']) {
         const { responses } = item[method];
         expect(Object.keys(responses['204'].headers)).toEqual(expect.arrayContaining([...headers]));
@@ -157,7 +168,10 @@ describe('OpenAPI document', () => {
 
   it('documents the model URL metadata call with its x-prt-model-id header', () => {
     const metadata = document.paths['/{modelPath}'].get;
-    expect(metadata.parameters.map((parameter: any) => `${parameter.in}:${parameter.name}:${parameter.required}`)).toEqual(['path:modelPath:true', 'query:get_meta:true']);
+    expect(metadata.parameters.map((parameter: any) => `${parameter.in}:${parameter.name}:${parameter.required}`)).toEqual([
+      'path:modelPath:true',
+      'query:get_meta:true',
+    ]);
     expect(metadata.responses['200'].headers['x-prt-model-id']).toMatchObject({ required: true });
     expect(metadata.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/ModelMetadataDto');
   });
@@ -192,7 +206,9 @@ describe('OpenAPI document', () => {
     expect(body('/healthz')).toBe('#/components/schemas/HealthDto');
     expect(body('/readyz')).toBe('#/components/schemas/HealthDto');
     expect(document.paths['/readyz'].get.responses['503']).toBeDefined();
-    expect(operations.filter((operation) => ['get', 'head', 'delete'].includes(operation.method) && operation.requestBody).map((op) => op.operationId)).toEqual([]);
+    expect(operations.filter((operation) => ['get', 'head', 'delete'].includes(operation.method) && operation.requestBody).map((op) => op.operationId)).toEqual(
+      [],
+    );
   });
 
   it('documents 413 and 415 wherever a body is read, and 409/422 where an Idempotency-Key is taken', () => {

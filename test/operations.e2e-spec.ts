@@ -69,7 +69,7 @@ describe('logs', () => {
     };
     const wrongPassword = 'wrong-password-canary-7731';
     const forgedToken = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJjYW5hcnkifQ.canary-signature-4451';
-    let secrets: string[] = [];
+    const secrets: string[] = [];
     try {
       expect((await call('POST', '/console/api/auth/', { json: { email: ADMIN_EMAIL, password: wrongPassword } })).status).toBe(401);
       const login = await call('POST', '/console/api/auth/', { json: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
@@ -80,11 +80,17 @@ describe('logs', () => {
       expect((await call('POST', '/console/api/auth/verify/', { json: { token: access } })).status).toBe(200);
       const project = await call('POST', '/v1/projects', { token: access, json: { name: 'logged' } });
       const account = await call('POST', `/v2/projects/${project.body.id}/service-accounts`, { token: access, json: { name: 'logger' } });
-      const saToken = await call('POST', `/v2/projects/${project.body.id}/service-accounts/${account.body.email}/access-tokens`, { token: access, json: { ttlDays: 1 } });
+      const saToken = await call('POST', `/v2/projects/${project.body.id}/service-accounts/${account.body.email}/access-tokens`, {
+        token: access,
+        json: { ttlDays: 1 },
+      });
       expect(saToken.status).toBe(201);
       expect((await call('GET', `/v1/projects?access_token=${saToken.body.token}`, { token: saToken.body.token })).status).toBe(200);
       expect((await call('GET', '/v1/projects', { token: forgedToken })).status).toBe(401);
-      const newUser = await call('POST', '/console/api/users/', { token: access, json: { email: 'logged@tessera.test', password: 'new-user-password-canary' } });
+      const newUser = await call('POST', '/console/api/users/', {
+        token: access,
+        json: { email: 'logged@tessera.test', password: 'new-user-password-canary' },
+      });
       expect(newUser.status).toBe(201);
       const instances = `/v1/projects/${project.body.id}/regions/eu01/instances`;
       const instance = await call('POST', instances, { token: access, json: { name: 'logged' } });
@@ -96,7 +102,7 @@ describe('logs', () => {
       const flood = await Promise.all(Array.from({ length: 60 }, () => call('GET', verify, { token: forgedToken })));
       expect(flood.map((response) => response.status)).toEqual(Array(60).fill(401));
       await new Promise((resolve) => setTimeout(resolve, 1_200));
-      secrets = [ADMIN_PASSWORD, wrongPassword, 'new-user-password-canary', access, refresh, saToken.body.token, forgedToken, tracking.body.token.content];
+      secrets.push(ADMIN_PASSWORD, wrongPassword, 'new-user-password-canary', access, refresh, saToken.body.token, forgedToken, tracking.body.token.content);
       // Token signatures alone are secrets too (a log line could carry a truncated token).
       secrets.push(...[access, refresh, saToken.body.token].map((token: string) => token.split('.')[2]));
       expect(await tessera.stop()).toEqual({ code: 0, signal: null });
@@ -118,7 +124,10 @@ describe('logs', () => {
       }
     });
     // One logger: pino's shape on every line, Nest's application lines included.
-    for (const entry of entries) expect(entry).toEqual(expect.objectContaining({ level: expect.stringMatching(/^(trace|debug|info|warn|error|fatal)$/), time: expect.any(Number), msg: expect.any(String) }));
+    for (const entry of entries)
+      expect(entry).toEqual(
+        expect.objectContaining({ level: expect.stringMatching(/^(trace|debug|info|warn|error|fatal)$/), time: expect.any(Number), msg: expect.any(String) }),
+      );
     expect(entries).toContainEqual(expect.objectContaining({ context: 'NestApplication', level: 'info' }));
     // The start line names the address actually bound.
     expect(entries).toContainEqual(expect.objectContaining({ msg: `listening on ${tessera.url} (${usingPostgres() ? 'postgresql' : 'sqlite'})` }));
@@ -260,10 +269,18 @@ async function withDatabase<T>(url: string, onSqlite: (db: BetterSqlite3.Databas
 
 /** Runs statements separated by semicolons, as a migration does. */
 const runScript = (url: string, script: string) =>
-  withDatabase(url, (db) => void db.exec(script), async (client) => void (await client.query(script)));
+  withDatabase(
+    url,
+    (db) => void db.exec(script),
+    async (client) => void (await client.query(script)),
+  );
 
 const queryRows = (url: string, sql: string) =>
-  withDatabase(url, (db) => db.prepare(sql).all() as Record<string, unknown>[], async (client) => (await client.query(sql)).rows as Record<string, unknown>[]);
+  withDatabase(
+    url,
+    (db) => db.prepare(sql).all() as Record<string, unknown>[],
+    async (client) => (await client.query(sql)).rows as Record<string, unknown>[],
+  );
 
 const setChecksum = (url: string, name: string, checksum: string) =>
   withDatabase(

@@ -60,9 +60,11 @@ describeOnPostgres('a PostgreSQL outage under load, two node dist/main.js replic
     const probe = (await a.request('POST', tokens, { token, json: { name: 'probe', ttlDuration: '1d' } })).body.token;
     // The other credentials an authentication path checks: a service-account token and a model's external token.
     const account = (await a.request('POST', `/v2/projects/${project}/service-accounts`, { token, json: { name: 'outage' } })).body.email;
-    const accountToken = (await a.request('POST', `/v2/projects/${project}/service-accounts/${account}/access-tokens`, { token, json: { ttlDays: 1 } })).body.token;
+    const accountToken = (await a.request('POST', `/v2/projects/${project}/service-accounts/${account}/access-tokens`, { token, json: { ttlDays: 1 } })).body
+      .token;
     const model = await seedModel(a, token, { key: 'outage', prefix: 'models/outage', name: 'outage-model' });
-    const external = (await a.request('POST', '/console/api/modelhost/external-api-tokens/', { token, json: { name: 'outage', model_id: model.modelId } })).body.token;
+    const external = (await a.request('POST', '/console/api/modelhost/external-api-tokens/', { token, json: { name: 'outage', model_id: model.modelId } })).body
+      .token;
     const modelVerify = `/v1/auth/models/${model.modelId}/verify`;
     for (const replica of [a, b]) {
       expect((await replica.request('GET', `/v1/projects/${project}`, { token: accountToken })).status).toBe(200);
@@ -122,7 +124,10 @@ describeOnPostgres('a PostgreSQL outage under load, two node dist/main.js replic
     await admin.query(`ALTER DATABASE "${databaseName}" ALLOW_CONNECTIONS true`);
     const recoveryMs = await pollUntil(async () => {
       const answers = await Promise.all(
-        [a, b].flatMap((replica) => [replica.request('GET', '/v1/projects', { token }), replica.request('GET', verifyPath(instance), { token: probe.content })]),
+        [a, b].flatMap((replica) => [
+          replica.request('GET', '/v1/projects', { token }),
+          replica.request('GET', verifyPath(instance), { token: probe.content }),
+        ]),
       );
       return answers.every((r) => r.status === 200 || r.status === 204);
     }, RECOVERY_BOUND_MS + 2_000);
@@ -144,7 +149,9 @@ describeOnPostgres('a PostgreSQL outage under load, two node dist/main.js replic
     for (const status of [401, 403, 500]) expect(statuses.outage[status] ?? 0).toBe(0);
     const settled = outageResponses.filter(({ sentAt, answeredAt }) => sentAt - outageStartedAt > 500 && answeredAt < reallowedAt);
     expect(settled.length).toBeGreaterThan(20);
-    const edges = outageResponses.filter(({ response }) => response.status !== 503).map(({ sentAt, path, response }) => `${response.status} ${path} +${sentAt - outageStartedAt} ms`);
+    const edges = outageResponses
+      .filter(({ response }) => response.status !== 503)
+      .map(({ sentAt, path, response }) => `${response.status} ${path} +${sentAt - outageStartedAt} ms`);
     if (edges.length) process.stdout.write(`not 503 at the edges of the outage: ${edges.join(', ')}\n`);
     for (const { response, family } of settled) expectUnavailable(response, family);
     // Back within the bound.
@@ -161,8 +168,11 @@ describeOnPostgres('a PostgreSQL outage under load, two node dist/main.js replic
 
       // Once both listeners are back, a delete through one replica reaches the other within 1 s.
       const listeners = async () =>
-        (await database.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [LISTENER_APPLICATION_NAME]))
-          .rows[0].n;
+        (
+          await database.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [
+            LISTENER_APPLICATION_NAME,
+          ])
+        ).rows[0].n;
       expect(await pollUntil(async () => (await listeners()) === 2, 15_000, 100)).toBeDefined();
     } finally {
       await database.end();
@@ -170,7 +180,10 @@ describeOnPostgres('a PostgreSQL outage under load, two node dist/main.js replic
     const doomed = (await a.request('POST', tokens, { token, json: { name: 'doomed', ttlDuration: '1d' } })).body.token;
     for (const replica of [a, b]) expect((await replica.request('GET', verifyPath(instance), { token: doomed.content })).status).toBe(204);
     expect((await a.request('DELETE', `${tokens}/${doomed.id}`, { token })).status).toBe(202);
-    const propagatedMs = await pollUntil(async () => (await b.request('GET', verifyPath(instance), { token: doomed.content })).status === 401, PROPAGATION_BOUND_MS);
+    const propagatedMs = await pollUntil(
+      async () => (await b.request('GET', verifyPath(instance), { token: doomed.content })).status === 401,
+      PROPAGATION_BOUND_MS,
+    );
     expect(propagatedMs).toBeDefined();
     expect([a.running, b.running]).toEqual([true, true]);
   }, 120_000);
@@ -189,7 +202,7 @@ describeOnSqlite('SQLite write lock held past the busy timeout', () => {
     const instance = await createInstance(app, token, project);
     const probe = (await app.request('POST', tokensPath(project, instance.id), { token, json: { name: 'probe' } })).body.token;
 
-    const intruder = new BetterSqlite3(app.config.database.sqlitePath!);
+    const intruder = new BetterSqlite3(app.config.database.sqlitePath);
     intruder.exec('BEGIN IMMEDIATE');
     try {
       // The raw write path (token create) and Prisma's (project rename) each give up after the busy timeout.

@@ -23,7 +23,10 @@ describe('projects and members: roles, scope and validation', () => {
     const created = await app.request('POST', '/v1/projects', { token: owner.access, json: { name } });
     expect(created.status).toBe(201);
     const id = created.body.id;
-    for (const [who, role] of [[editor, 'editor'], [reader, 'reader']] as const) {
+    for (const [who, role] of [
+      [editor, 'editor'],
+      [reader, 'reader'],
+    ] as const) {
       const added = await app.request('POST', `/v1/projects/${id}/members`, { token: owner.access, json: { subject: who.email, role } });
       expect(added.status).toBe(201);
     }
@@ -135,14 +138,18 @@ describe('projects and members: roles, scope and validation', () => {
     expectStackitError(await app.request('DELETE', ownerRoute, { token: admin.access }), 409, 'Conflict');
 
     // With a second owner the first may step down, and then the second is the last one.
-    expect((await app.request('PATCH', `/v1/projects/${projectId}/members/${editor.email}`, { token: owner.access, json: { role: 'owner' } })).status).toBe(200);
+    expect((await app.request('PATCH', `/v1/projects/${projectId}/members/${editor.email}`, { token: owner.access, json: { role: 'owner' } })).status).toBe(
+      200,
+    );
     const demoted = await app.request('PATCH', ownerRoute, { token: owner.access, json: { role: 'reader' } });
     expect(demoted.status).toBe(200);
     expect(demoted.body.role).toBe('reader');
     expectStackitError(await app.request('PATCH', `/v1/projects/${projectId}`, { token: owner.access, json: { name: 'x' } }), 403, 'Forbidden');
     expectStackitError(await app.request('DELETE', `/v1/projects/${projectId}/members/${editor.email}`, { token: editor.access }), 409, 'Conflict');
     // An owner may keep the owner role (no-op) even when last.
-    expect((await app.request('PATCH', `/v1/projects/${projectId}/members/${editor.email}`, { token: editor.access, json: { role: 'owner' } })).status).toBe(200);
+    expect((await app.request('PATCH', `/v1/projects/${projectId}/members/${editor.email}`, { token: editor.access, json: { role: 'owner' } })).status).toBe(
+      200,
+    );
   });
 
   it('adds, changes and removes a service account as a member of another project', async () => {
@@ -150,7 +157,8 @@ describe('projects and members: roles, scope and validation', () => {
     const account = await app.request('POST', `/v2/projects/${home}/service-accounts`, { token: owner.access, json: { name: 'deployer' } });
     expect(account.status).toBe(201);
     const email: string = account.body.email;
-    const token = (await app.request('POST', `/v2/projects/${home}/service-accounts/${email}/access-tokens`, { token: owner.access, json: { ttlDays: 1 } })).body.token;
+    const token = (await app.request('POST', `/v2/projects/${home}/service-accounts/${email}/access-tokens`, { token: owner.access, json: { ttlDays: 1 } }))
+      .body.token;
 
     const target = (await app.request('POST', '/v1/projects', { token: owner.access, json: { name: 'target' } })).body.id;
     expectStackitError(await app.request('GET', `/v1/projects/${target}`, { token }), 403, 'Forbidden');
@@ -162,7 +170,11 @@ describe('projects and members: roles, scope and validation', () => {
     expect((await app.request('GET', '/v1/projects', { token })).body.items.map((p: { id: string }) => p.id).sort()).toEqual([home, target].sort());
     expectStackitError(await app.request('PATCH', `/v1/projects/${target}`, { token, json: { name: 'x' } }), 403, 'Forbidden');
 
-    expectStackitError(await app.request('POST', `/v1/projects/${target}/members`, { token: owner.access, json: { subject: email, role: 'owner' } }), 409, 'Conflict');
+    expectStackitError(
+      await app.request('POST', `/v1/projects/${target}/members`, { token: owner.access, json: { subject: email, role: 'owner' } }),
+      409,
+      'Conflict',
+    );
     const promoted = await app.request('PATCH', `/v1/projects/${target}/members/${email}`, { token: owner.access, json: { role: 'owner' } });
     expect(promoted.body).toEqual({ subject: email, subjectType: 'service-account', role: 'owner' });
     expect((await app.request('PATCH', `/v1/projects/${target}`, { token, json: { name: 'renamed-by-sa' } })).status).toBe(200);
@@ -206,7 +218,9 @@ describe('projects and members: roles, scope and validation', () => {
     expect((await app.request('GET', '/v1/projects', { token: newcomer.access })).body.items.map((p: { id: string }) => p.id)).toEqual([projectId]);
     // An owner still waiting for an account does not count as the project's last owner.
     const lone = (await app.request('POST', '/v1/projects', { token: outsider.access, json: { name: 'lone' } })).body.id;
-    expect((await app.request('POST', `/v1/projects/${lone}/members`, { token: outsider.access, json: { subject: 'later@tessera.test', role: 'owner' } })).status).toBe(201);
+    expect(
+      (await app.request('POST', `/v1/projects/${lone}/members`, { token: outsider.access, json: { subject: 'later@tessera.test', role: 'owner' } })).status,
+    ).toBe(201);
     expectStackitError(await app.request('DELETE', `/v1/projects/${lone}/members/${outsider.email}`, { token: outsider.access }), 409, 'Conflict');
   });
 
@@ -214,11 +228,15 @@ describe('projects and members: roles, scope and validation', () => {
     const home = await teamProject('sa-home');
     const account = await app.request('POST', `/v2/projects/${home}/service-accounts`, { token: owner.access, json: { name: 'builder' } });
     const email: string = account.body.email;
-    const token = (await app.request('POST', `/v2/projects/${home}/service-accounts/${email}/access-tokens`, { token: owner.access, json: { ttlDays: 1 } })).body.token;
+    const token = (await app.request('POST', `/v2/projects/${home}/service-accounts/${email}/access-tokens`, { token: owner.access, json: { ttlDays: 1 } }))
+      .body.token;
     const foreign = (await app.request('POST', '/v1/projects', { token: outsider.access, json: { name: 'foreign' } })).body.id;
 
     const existing = await app.request('POST', `/v1/projects/${foreign}/members`, { token: outsider.access, json: { subject: email, role: 'owner' } });
-    const missing = await app.request('POST', `/v1/projects/${foreign}/members`, { token: outsider.access, json: { subject: 'nobody-zzzz@sa.tessera.local', role: 'owner' } });
+    const missing = await app.request('POST', `/v1/projects/${foreign}/members`, {
+      token: outsider.access,
+      json: { subject: 'nobody-zzzz@sa.tessera.local', role: 'owner' },
+    });
     expectStackitError(existing, 400, 'Bad Request');
     expectStackitError(missing, 400, 'Bad Request');
     expect(existing.body.message.replace(email, 'X')).toBe(missing.body.message.replace('nobody-zzzz@sa.tessera.local', 'X'));
@@ -265,9 +283,14 @@ describe('projects and members: roles, scope and validation', () => {
 
   it('deletes a project with its memberships, service accounts and their tokens', async () => {
     const projectId = await teamProject('doomed');
-    const account = await app.request('POST', `/v2/projects/${projectId}/service-accounts`, { token: owner.access, json: { name: 'doomed-sa', role: 'editor' } });
+    const account = await app.request('POST', `/v2/projects/${projectId}/service-accounts`, {
+      token: owner.access,
+      json: { name: 'doomed-sa', role: 'editor' },
+    });
     const email: string = account.body.email;
-    const token = (await app.request('POST', `/v2/projects/${projectId}/service-accounts/${email}/access-tokens`, { token: owner.access, json: { ttlDays: 5 } })).body.token;
+    const token = (
+      await app.request('POST', `/v2/projects/${projectId}/service-accounts/${email}/access-tokens`, { token: owner.access, json: { ttlDays: 5 } })
+    ).body.token;
     expect((await app.request('GET', '/v1/projects', { token })).status).toBe(200);
 
     expect((await app.request('DELETE', `/v1/projects/${projectId}`, { token: owner.access })).status).toBe(204);
@@ -280,7 +303,11 @@ describe('projects and members: roles, scope and validation', () => {
     expectStackitError(await app.request('GET', `/v2/projects/${projectId}/service-accounts`, { token: admin.access }), 404, 'Not Found');
     // The account is gone everywhere: it can no longer be added to another project.
     const other = (await app.request('POST', '/v1/projects', { token: owner.access, json: { name: 'after' } })).body.id;
-    expectStackitError(await app.request('POST', `/v1/projects/${other}/members`, { token: owner.access, json: { subject: email, role: 'reader' } }), 400, 'Bad Request');
+    expectStackitError(
+      await app.request('POST', `/v1/projects/${other}/members`, { token: owner.access, json: { subject: email, role: 'reader' } }),
+      400,
+      'Bad Request',
+    );
     expectStackitError(await app.request('DELETE', `/v1/projects/${projectId}`, { token: owner.access }), 404, 'Not Found');
   });
 });

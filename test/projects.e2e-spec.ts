@@ -29,7 +29,10 @@ describe('projects and members', () => {
     const members = await app.request('GET', `/v1/projects/${projectId}/members`, { token: alice.access });
     expect(members.body.items).toEqual([{ subject: 'alice@tessera.test', subjectType: 'user', role: 'owner' }]);
 
-    const added = await app.request('POST', `/v1/projects/${projectId}/members`, { token: alice.access, json: { subject: 'bob@tessera.test', role: 'reader' } });
+    const added = await app.request('POST', `/v1/projects/${projectId}/members`, {
+      token: alice.access,
+      json: { subject: 'bob@tessera.test', role: 'reader' },
+    });
     expect(added.status).toBe(201);
     expect((await app.request('GET', `/v1/projects/${projectId}`, { token: bob.access })).status).toBe(200);
     expect((await app.request('PATCH', `/v1/projects/${projectId}`, { token: bob.access, json: { name: 'mine' } })).status).toBe(403);

@@ -83,7 +83,9 @@ describe(`revocation across ${REPLICAS} replica(s) of node dist/main.js`, () => 
     const { model, user, session } = await grantedSession('reset', 'reset@tessera.test');
     const me = (replica: Replica) => replica.request('GET', '/console/api/users/me', { token: user.access }).then((r) => r.status);
     const resetPassword = async () =>
-      expect((await origin.request('POST', `/console/api/users/${user.id}/password`, { token: admin, json: { password: 'a-new-password-after-reset' } })).status).toBe(204);
+      expect(
+        (await origin.request('POST', `/console/api/users/${user.id}/password`, { token: admin, json: { password: 'a-new-password-after-reset' } })).status,
+      ).toBe(204);
     // Warm the model caches everywhere first, so the reset must reach them.
     for (const replica of set.replicas) expect(await modelVerify(model.modelId, session.body.token)(replica)).toBe(204);
     await expectRevokedEverywhere({ status: me, accepted: 200, refused: 401, revoke: resetPassword });
@@ -143,19 +145,25 @@ describe(`revocation across ${REPLICAS} replica(s) of node dist/main.js`, () => 
       accepted: 204,
       refused: 401,
       revoke: async () =>
-        expect((await origin.request('DELETE', `/console/api/modelhost/model-prefixes/${model.prefixKey}/grants/${user.id}/`, { token: admin })).status).toBe(204),
+        expect((await origin.request('DELETE', `/console/api/modelhost/model-prefixes/${model.prefixKey}/grants/${user.id}/`, { token: admin })).status).toBe(
+          204,
+        ),
     });
   });
 
   it('refuses an external API token revoked through another replica', async () => {
     const model = await seedModel(origin, admin, { key: 'replicas', prefix: 'models/replicas', name: 'external-model' });
-    const created = await origin.request('POST', '/console/api/modelhost/external-api-tokens/', { token: admin, json: { name: 'replicas', model_id: model.modelId } });
+    const created = await origin.request('POST', '/console/api/modelhost/external-api-tokens/', {
+      token: admin,
+      json: { name: 'replicas', model_id: model.modelId },
+    });
     expect(created.status).toBe(201);
     await expectRevokedEverywhere({
       status: modelVerify(model.modelId, created.body.token),
       accepted: 204,
       refused: 401,
-      revoke: async () => expect((await origin.request('DELETE', `/console/api/modelhost/external-api-tokens/${created.body.id}/`, { token: admin })).status).toBe(204),
+      revoke: async () =>
+        expect((await origin.request('DELETE', `/console/api/modelhost/external-api-tokens/${created.body.id}/`, { token: admin })).status).toBe(204),
     });
   });
 
@@ -166,8 +174,11 @@ describe(`revocation across ${REPLICAS} replica(s) of node dist/main.js`, () => 
       await database.connect();
       const listeners = async () =>
         Number(
-          (await database.query('SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [LISTENER_APPLICATION_NAME]))
-            .rows[0].count,
+          (
+            await database.query('SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [
+              LISTENER_APPLICATION_NAME,
+            ])
+          ).rows[0].count,
         );
       try {
         expect(await listeners()).toBe(REPLICAS);

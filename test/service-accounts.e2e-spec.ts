@@ -12,7 +12,9 @@ function expectStackitError(response: HttpResponse, status: number, reason: stri
 function expectInvalidToken(response: HttpResponse) {
   expectStackitError(response, 401, 'Unauthorized');
   // An expired token also gets an error_description that says so (see test/actionable-errors.e2e-spec.ts).
-  expect(response.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"(, error_description="The service account access token has expired; [^"]*")?$/);
+  expect(response.headers.get('www-authenticate')).toMatch(
+    /^Bearer error="invalid_token"(, error_description="The service account access token has expired; [^"]*")?$/,
+  );
 }
 
 describe('service accounts and their access tokens', () => {
@@ -112,7 +114,7 @@ describe('service accounts and their access tokens', () => {
     expectStackitError(await app.request('DELETE', `${accounts()}/${account.email}/access-tokens/not-a-uuid`, { token: owner.access }), 400, 'Bad Request');
   });
 
-  it('revokes one token without touching the account\'s other tokens', async () => {
+  it("revokes one token without touching the account's other tokens", async () => {
     const account = await createAccount('two-tokens');
     const first = await createToken(account.email);
     const second = await createToken(account.email, 180);
@@ -136,14 +138,21 @@ describe('service accounts and their access tokens', () => {
 
     expectStackitError(await app.request('DELETE', `${accounts()}/${account.email}`, { token: owner.access }), 404, 'Not Found');
     expectStackitError(await app.request('GET', `${accounts()}/${account.email}/access-tokens`, { token: owner.access }), 404, 'Not Found');
-    expectStackitError(await app.request('POST', `${accounts()}/${account.email}/access-tokens`, { token: owner.access, json: { ttlDays: 1 } }), 404, 'Not Found');
+    expectStackitError(
+      await app.request('POST', `${accounts()}/${account.email}/access-tokens`, { token: owner.access, json: { ttlDays: 1 } }),
+      404,
+      'Not Found',
+    );
   });
 
   it('lets readers and editors list, and only owners change accounts and tokens', async () => {
     const reader = await app.createUser('sa-reader@tessera.test');
     const editor = await app.createUser('sa-editor@tessera.test');
     const outsider = await app.createUser('sa-outsider@tessera.test');
-    for (const [who, role] of [[reader, 'reader'], [editor, 'editor']] as const) {
+    for (const [who, role] of [
+      [reader, 'reader'],
+      [editor, 'editor'],
+    ] as const) {
       const added = await app.request('POST', `/v1/projects/${projectId}/members`, { token: owner.access, json: { subject: who.email, role } });
       expect(added.status).toBe(201);
     }
@@ -154,7 +163,11 @@ describe('service accounts and their access tokens', () => {
       expect((await app.request('GET', accounts(), { token: who.access })).status).toBe(200);
       expect((await app.request('GET', `${accounts()}/${account.email}/access-tokens`, { token: who.access })).status).toBe(200);
       expectStackitError(await app.request('POST', accounts(), { token: who.access, json: { name: 'sneaky' } }), 403, 'Forbidden');
-      expectStackitError(await app.request('POST', `${accounts()}/${account.email}/access-tokens`, { token: who.access, json: { ttlDays: 1 } }), 403, 'Forbidden');
+      expectStackitError(
+        await app.request('POST', `${accounts()}/${account.email}/access-tokens`, { token: who.access, json: { ttlDays: 1 } }),
+        403,
+        'Forbidden',
+      );
       expectStackitError(await app.request('DELETE', `${accounts()}/${account.email}/access-tokens/${token.id}`, { token: who.access }), 403, 'Forbidden');
       expectStackitError(await app.request('DELETE', `${accounts()}/${account.email}`, { token: who.access }), 403, 'Forbidden');
     }
@@ -177,7 +190,7 @@ describe('service accounts and their access tokens', () => {
     expect((await app.request('DELETE', `${accounts()}/${account.email}/access-tokens/${byAdmin.body.id}`, { token: admin.access })).status).toBe(200);
   });
 
-  it('acts with the account\'s membership role and never with platform-admin powers', async () => {
+  it("acts with the account's membership role and never with platform-admin powers", async () => {
     const readerAccount = await createAccount('sa-as-reader');
     const readerToken = (await createToken(readerAccount.email)).token;
     expect((await app.request('GET', `/v1/projects/${projectId}`, { token: readerToken })).status).toBe(200);
@@ -211,7 +224,11 @@ describe('service accounts and their access tokens', () => {
     // The owner of both projects still cannot reach an account through the wrong project.
     expectStackitError(await app.request('GET', `${accounts(otherProject)}/${account.email}/access-tokens`, { token: owner.access }), 404, 'Not Found');
     expectStackitError(await app.request('DELETE', `${accounts(otherProject)}/${account.email}`, { token: owner.access }), 404, 'Not Found');
-    expectStackitError(await app.request('POST', `${accounts(otherProject)}/${account.email}/access-tokens`, { token: owner.access, json: { ttlDays: 1 } }), 404, 'Not Found');
+    expectStackitError(
+      await app.request('POST', `${accounts(otherProject)}/${account.email}/access-tokens`, { token: owner.access, json: { ttlDays: 1 } }),
+      404,
+      'Not Found',
+    );
     // Nor revoke a token through another account.
     expectStackitError(
       await app.request('DELETE', `${accounts(otherProject)}/${otherAccount.email}/access-tokens/${token.id}`, { token: owner.access }),

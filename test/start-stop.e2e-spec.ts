@@ -21,9 +21,11 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('`npm start`, then %s to the npm p
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    npm.stdout!.on('data', (chunk) => (output += chunk));
-    npm.stderr!.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => npm.on('exit', (code, exitSignal) => resolve({ code, signal: exitSignal })));
+    npm.stdout.on('data', (chunk) => (output += chunk));
+    npm.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      npm.on('exit', (code, exitSignal) => resolve({ code, signal: exitSignal })),
+    );
     let tree: ProcessEntry[] = [];
     try {
       let url: string | undefined;

@@ -83,9 +83,20 @@ describe('instance token verification (forward auth) and introspection', () => {
     const token = await createToken(app, owner.access, projectId, instanceId);
     const [header, payload, signature] = token.content.split('.');
     const forgedSignature = `${header}.${payload}.${signature.slice(0, -4)}${signature.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
-    const tamperedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), aud: 'instance:other' })).toString('base64url');
+    const tamperedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), aud: 'instance:other' })).toString(
+      'base64url',
+    );
     const basicWithoutPassword = `Basic ${Buffer.from(token.content).toString('base64')}`;
-    for (const authorization of ['Bearer junk', 'Bearer a.b.c', `Bearer ${forgedSignature}`, `Bearer ${header}.${tamperedPayload}.${signature}`, `Token ${token.content}`, basicWithoutPassword, 'Bearer', `Bearer ${'x'.repeat(5000)}`]) {
+    for (const authorization of [
+      'Bearer junk',
+      'Bearer a.b.c',
+      `Bearer ${forgedSignature}`,
+      `Bearer ${header}.${tamperedPayload}.${signature}`,
+      `Token ${token.content}`,
+      basicWithoutPassword,
+      'Bearer',
+      `Bearer ${'x'.repeat(5000)}`,
+    ]) {
       const response = await verify(instanceId, undefined, { headers: { authorization } });
       expect([authorization.slice(0, 20), response.status]).toEqual([authorization.slice(0, 20), 401]);
     }

@@ -24,7 +24,10 @@ describe('users admin API', () => {
   afterAll(() => app.close());
 
   it('creates, lists and reads users', async () => {
-    const created = await app.request('POST', '/console/api/users/', { token: admin.access, json: { email: 'Carol@Tessera.test', password: 'carol-password-1' } });
+    const created = await app.request('POST', '/console/api/users/', {
+      token: admin.access,
+      json: { email: 'Carol@Tessera.test', password: 'carol-password-1' },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({ id: expect.any(String), email: 'carol@tessera.test', is_admin: false, is_active: true, created_at: expect.any(String) });
     expect(created.text).not.toContain('carol-password-1');
@@ -39,7 +42,11 @@ describe('users admin API', () => {
     expect((await app.request('GET', '/console/api/users/me/', { token: carol.access })).body).toEqual(created.body);
     expect((await app.request('GET', `/console/api/users/${created.body.id}/`, { token: carol.access })).status).toBe(200);
 
-    expectConsoleError(await app.request('POST', '/console/api/users/', { token: admin.access, json: { email: 'carol@tessera.test', password: 'another-password' } }), 409, 'conflict');
+    expectConsoleError(
+      await app.request('POST', '/console/api/users/', { token: admin.access, json: { email: 'carol@tessera.test', password: 'another-password' } }),
+      409,
+      'conflict',
+    );
     expectConsoleError(await app.request('GET', `/console/api/users/${UNKNOWN_UUID}`, { token: admin.access }), 404, 'not_found');
     expectConsoleError(await app.request('GET', '/console/api/users/not-a-uuid', { token: admin.access }), 400, 'bad_request');
   });
@@ -62,7 +69,9 @@ describe('users admin API', () => {
     expect((await app.request('PATCH', `/console/api/users/${user.id}`, { token: admin.access, json: { is_active: 'no' } })).status).toBe(400);
     expect((await app.request('PATCH', `/console/api/users/${user.id}`, { token: admin.access, json: { email: 'x@y.z' } })).status).toBe(400);
     expect((await app.request('POST', `/console/api/users/${user.id}/password`, { token: admin.access, json: { password: 'short' } })).status).toBe(400);
-    expect((await app.request('GET', '/console/api/users/', { token: admin.access })).body.map((u: { email: string }) => u.email)).not.toContain('extra@tessera.test');
+    expect((await app.request('GET', '/console/api/users/', { token: admin.access })).body.map((u: { email: string }) => u.email)).not.toContain(
+      'extra@tessera.test',
+    );
   });
 
   it('refuses every admin operation to non-admins with 403', async () => {
@@ -81,7 +90,9 @@ describe('users admin API', () => {
     await app.login('erin@tessera.test', 'user-password-123');
     expect((await app.request('GET', '/console/api/users/me', { token: dave.access })).body.is_admin).toBe(false);
     expect((await app.login()).access).toEqual(expect.any(String));
-    expect((await app.request('GET', '/console/api/users/', { token: admin.access })).body.map((u: { email: string }) => u.email)).not.toContain('sneaky@tessera.test');
+    expect((await app.request('GET', '/console/api/users/', { token: admin.access })).body.map((u: { email: string }) => u.email)).not.toContain(
+      'sneaky@tessera.test',
+    );
   });
 
   it('promotes a user to platform admin and back', async () => {
@@ -144,7 +155,11 @@ describe('users admin API', () => {
     const fresh = await app.login('heidi@tessera.test', 'brand-new-password');
     expect((await app.request('GET', '/console/api/users/me', { token: fresh.access })).status).toBe(200);
     expect((await app.request('POST', '/console/api/auth/refresh/', { json: { refresh: fresh.refresh } })).status).toBe(200);
-    expectConsoleError(await app.request('POST', `/console/api/users/${UNKNOWN_UUID}/password`, { token: admin.access, json: { password: 'brand-new-password' } }), 404, 'not_found');
+    expectConsoleError(
+      await app.request('POST', `/console/api/users/${UNKNOWN_UUID}/password`, { token: admin.access, json: { password: 'brand-new-password' } }),
+      404,
+      'not_found',
+    );
   });
 });
 
@@ -242,7 +257,8 @@ describe('expired tokens', () => {
     await sleep(Math.max(0, expiry - Date.now()) + 1100);
 
     // Expired, not merely invalid: the message and the RFC 6750 description say so and what renews it.
-    const expiredAccess = /^Bearer error="invalid_token", error_description="The access token has expired; get a new one from \/console\/api\/auth\/refresh\/ .*"$/;
+    const expiredAccess =
+      /^Bearer error="invalid_token", error_description="The access token has expired; get a new one from \/console\/api\/auth\/refresh\/ .*"$/;
     const onConsole = await app.request('GET', '/console/api/users/me', { token: access });
     expectConsoleError(onConsole, 401, 'token_not_valid');
     expect(onConsole.body.detail).toMatch(/access token has expired/);

@@ -62,5 +62,10 @@ export async function measureMetricsOverhead() {
     added.push(meteredNs - bareNs);
   }
   if (sink === 42) process.stdout.write(''); // keeps the loops' results alive
-  return { iterations: ITERATIONS * REPEATS, addedNsPerCheck: Math.round(median(added) * 10) / 10, addedNsPerRepeat: added.map((ns) => Math.round(ns * 10) / 10), garbageCollectionsWhileMetered: collections };
+  return {
+    iterations: ITERATIONS * REPEATS,
+    addedNsPerCheck: Math.round(median(added) * 10) / 10,
+    addedNsPerRepeat: added.map((ns) => Math.round(ns * 10) / 10),
+    garbageCollectionsWhileMetered: collections,
+  };
 }

@@ -55,22 +55,31 @@ const COLUMNS = [
 ];
 
 function line(cells) {
-  return cells.map((cell, i) => String(cell ?? '-').padEnd(COLUMNS[i][1])).join(' ').trimEnd();
+  return cells
+    .map((cell, i) => String(cell ?? '-').padEnd(COLUMNS[i][1]))
+    .join(' ')
+    .trimEnd();
 }
 
 export function printReport(result, out = process.stdout) {
   const { ceiling, settings } = result;
-  out.write(`\nTessera benchmark: -c ${settings.connections}, ${settings.durationSec} s per scenario after ${settings.warmupSec} s warm-up, ` +
-    `log level ${settings.logLevel}, ${result.machine.cpus} CPUs, load ${result.machine.loadAverageAtStart.join(' ')}\n`);
+  out.write(
+    `\nTessera benchmark: -c ${settings.connections}, ${settings.durationSec} s per scenario after ${settings.warmupSec} s warm-up, ` +
+      `log level ${settings.logLevel}, ${result.machine.cpus} CPUs, load ${result.machine.loadAverageAtStart.join(' ')}\n`,
+  );
   const at = (run) => `${run.requestsPerSec} req/s (p50 ${run.p50} ms, p99 ${run.p99} ms)`;
   out.write(`ceiling (bare Fastify, constant JSON), measured before each backend and at the end: ${ceiling.measurements.map(at).join(', ')}\n`);
   if (result.metricsCost) {
     const cost = result.metricsCost;
-    out.write(`metrics cost per forward-auth check, in process: ${cost.addedNsPerCheck} ns (median of ${cost.addedNsPerRepeat.join(', ')}), ` +
-      `${cost.garbageCollectionsWhileMetered} garbage collections in ${cost.iterations} metered checks\n`);
+    out.write(
+      `metrics cost per forward-auth check, in process: ${cost.addedNsPerCheck} ns (median of ${cost.addedNsPerRepeat.join(', ')}), ` +
+        `${cost.garbageCollectionsWhileMetered} garbage collections in ${cost.iterations} metered checks\n`,
+    );
   }
   for (const backend of result.backends) {
-    out.write(`\n== ${backend.database}${backend.error ? ` — ${backend.error}` : ''} (ceiling ${backend.ceilingRequestsPerSec} req/s, the mean of the measurements around it)\n`);
+    out.write(
+      `\n== ${backend.database}${backend.error ? ` — ${backend.error}` : ''} (ceiling ${backend.ceilingRequestsPerSec} req/s, the mean of the measurements around it)\n`,
+    );
     out.write(`${line(COLUMNS.map(([name]) => name))}\n`);
     for (const row of [...backend.scenarios, ...(backend.concurrent ? [backend.concurrent] : [])]) {
       out.write(`${line(COLUMNS.map(([, , read]) => read(row)))}${row.failed ? '  FAILED' : ''}\n`);
@@ -79,19 +88,23 @@ export function printReport(result, out = process.stdout) {
     if (backend.concurrent?.login) {
       const login = backend.concurrent.login;
       out.write(`    logins meanwhile: ${login.requestsPerSec} req/s, p99 ${login.p99} ms, errors ${login.errors}\n`);
-      if (backend.concurrent.ceilingDuringLogins) out.write(`    bare Fastify ceiling under the same login load: ${backend.concurrent.ceilingDuringLogins} req/s\n`);
+      if (backend.concurrent.ceilingDuringLogins)
+        out.write(`    bare Fastify ceiling under the same login load: ${backend.concurrent.ceilingDuringLogins} req/s\n`);
     }
     if (backend.rssMaxMb != null) {
       out.write(`RSS max over the whole run: ${backend.rssMaxMb} MB (target <250 MB: ${backend.rssMaxMb < 250 ? 'met' : 'MISSED'})\n`);
     }
     for (const problem of backend.seedProblems ?? []) out.write(`seed problem: ${problem}\n`);
     for (const [id, o] of Object.entries(backend.metricsOverhead ?? {})) {
-      out.write(`metrics on vs off, ${id}: off ${o.offRequestsPerSec.join(', ')} req/s; on ${o.onRequestsPerSec.join(', ')} req/s; ` +
-        `per pair ${o.perRoundChangePercent.map(signed).join(', ')}; means ${signed(o.meanChangePercent)}; ` +
-        `CPU per request off ${o.offCpuUsPerRequest.join(', ')} µs, on ${o.onCpuUsPerRequest.join(', ')} µs, means ${o.cpuPerRequestChangePercent === null ? '-' : signed(o.cpuPerRequestChangePercent)}` +
-        `${o.inProcessCostPercent === undefined ? '' : `; in-process cost of metrics ${o.inProcessCostPercent}% of a check's CPU`}\n`);
+      out.write(
+        `metrics on vs off, ${id}: off ${o.offRequestsPerSec.join(', ')} req/s; on ${o.onRequestsPerSec.join(', ')} req/s; ` +
+          `per pair ${o.perRoundChangePercent.map(signed).join(', ')}; means ${signed(o.meanChangePercent)}; ` +
+          `CPU per request off ${o.offCpuUsPerRequest.join(', ')} µs, on ${o.onCpuUsPerRequest.join(', ')} µs, means ${o.cpuPerRequestChangePercent === null ? '-' : signed(o.cpuPerRequestChangePercent)}` +
+          `${o.inProcessCostPercent === undefined ? '' : `; in-process cost of metrics ${o.inProcessCostPercent}% of a check's CPU`}\n`,
+      );
     }
-    if (backend.instanceVerificationsCounted !== undefined) out.write(`instance verifications counted by tessera_token_verifications_total: ${backend.instanceVerificationsCounted}\n`);
+    if (backend.instanceVerificationsCounted !== undefined)
+      out.write(`instance verifications counted by tessera_token_verifications_total: ${backend.instanceVerificationsCounted}\n`);
   }
 }
 

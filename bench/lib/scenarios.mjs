@@ -61,7 +61,9 @@ export const SCENARIOS = [
     title: 'list an instance with 1,000 tokens',
     needs: 'instances',
     expect: [200],
-    requests: ({ access, instances }) => [{ method: 'GET', path: ROUTES.instanceTokens(instances.projectId, instances.listInstanceId), headers: bearer(access) }],
+    requests: ({ access, instances }) => [
+      { method: 'GET', path: ROUTES.instanceTokens(instances.projectId, instances.listInstanceId), headers: bearer(access) },
+    ],
     target: { text: 'p50 <25 ms', met: (row) => row.p50 < 25 },
   },
   {
@@ -72,7 +74,9 @@ export const SCENARIOS = [
     needs: 'instances',
     expect: [200],
     connections: 1,
-    requests: ({ access, instances }) => [{ method: 'GET', path: ROUTES.instanceTokens(instances.projectId, instances.listInstanceId), headers: bearer(access) }],
+    requests: ({ access, instances }) => [
+      { method: 'GET', path: ROUTES.instanceTokens(instances.projectId, instances.listInstanceId), headers: bearer(access) },
+    ],
   },
   {
     id: 'login',

@@ -25,6 +25,20 @@ export interface AuditEntry {
 }
 
 /** What a caller did, successfully, to a resource of a project. */
-export function successEntry(caller: Caller, projectId: string, action: AuditAction, resource: AuditEntry['resource'], details: Record<string, unknown>): AuditEntry {
-  return { projectId, actor: { type: caller.principal.kind, id: caller.principal.id }, action, resource, outcome: 'success', requestId: caller.requestId, details };
+export function successEntry(
+  caller: Caller,
+  projectId: string,
+  action: AuditAction,
+  resource: AuditEntry['resource'],
+  details: Record<string, unknown>,
+): AuditEntry {
+  return {
+    projectId,
+    actor: { type: caller.principal.kind, id: caller.principal.id },
+    action,
+    resource,
+    outcome: 'success',
+    requestId: caller.requestId,
+    details,
+  };
 }

@@ -15,7 +15,10 @@ export class AuditController {
 
   @Get()
   @ApiParam({ name: 'projectId', type: String, format: 'uuid' })
-  @ApiOperation({ operationId: 'ListAuditEvents', summary: 'Who created, changed or deleted instances and tokens, and rejected uses of tokens (project readers).' })
+  @ApiOperation({
+    operationId: 'ListAuditEvents',
+    summary: 'Who created, changed or deleted instances and tokens, and rejected uses of tokens (project readers).',
+  })
   list(
     @CurrentPrincipal() principal: Principal,
     @Param('projectId', ParseIdPipe) projectId: string,

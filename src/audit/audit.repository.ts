@@ -30,7 +30,19 @@ export class AuditRepository {
     return {
       sql: `INSERT INTO "AuditEvent" ("id", "projectId", "actorType", "actorId", "action", "resourceType", "resourceId", "outcome", "requestId", "details", "createdAt")
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      params: [row.id, row.projectId, row.actorType, row.actorId, row.action, row.resourceType, row.resourceId, row.outcome, row.requestId, row.details, row.createdAt],
+      params: [
+        row.id,
+        row.projectId,
+        row.actorType,
+        row.actorId,
+        row.action,
+        row.resourceType,
+        row.resourceId,
+        row.outcome,
+        row.requestId,
+        row.details,
+        row.createdAt,
+      ],
     };
   }
 

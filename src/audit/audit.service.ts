@@ -40,7 +40,7 @@ export class AuditService {
    * token in a loop) are folded so they cannot flood the table.
    */
   recordDenial(entry: AuditEntry): void {
-    const key = `${entry.actor.id}|${entry.details?.reason}`;
+    const key = `${entry.actor.id}|${String(entry.details?.reason)}`;
     const now = Date.now();
     const last = this.recentDenials.get(key);
     if (last !== undefined && now - last < DENIAL_WINDOW_MS) return;
@@ -87,6 +87,6 @@ function toEvent(row: EventRow): AuditEvent {
     resource: { type: row.resourceType, ...(row.resourceId ? { id: row.resourceId } : {}) },
     outcome: row.outcome,
     ...(row.requestId ? { requestId: row.requestId } : {}),
-    ...(row.details ? { details: JSON.parse(row.details) } : {}),
+    ...(row.details ? { details: JSON.parse(row.details) as Record<string, unknown> } : {}),
   };
 }

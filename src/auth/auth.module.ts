@@ -15,7 +15,17 @@ import { UsersService } from './users.service';
 @Module({
   imports: [PassportModule],
   controllers: [AuthController, UsersController],
-  providers: [AuthService, LoginThrottle, LoginFailuresRepository, UsersService, UsersRepository, RefreshTokensRepository, PrincipalsService, JwtStrategy, ServiceAccountsRepository],
+  providers: [
+    AuthService,
+    LoginThrottle,
+    LoginFailuresRepository,
+    UsersService,
+    UsersRepository,
+    RefreshTokensRepository,
+    PrincipalsService,
+    JwtStrategy,
+    ServiceAccountsRepository,
+  ],
   exports: [UsersRepository, PrincipalsService],
 })
 export class AuthModule {}

@@ -1,10 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AppError } from '../common/app-error';
 import { newId } from '../common/ids';
-import { CONSOLE_AUDIENCE, TokenClaims, TokenSigner } from '../keys/token-signer.service';
+import { CONSOLE_AUDIENCE, TokenSigner } from '../keys/token-signer.service';
 import { Metrics, VerificationMeter, VerificationResult } from '../metrics/metrics.service';
 import { LoginThrottle } from './login-throttle';
 import { hashPassword, verifyPassword } from './passwords';
@@ -37,7 +37,7 @@ export class AuthService {
     // Counted before the password check: concurrent guesses cannot all pass a check that only
     // failures finished so far would update.
     await this.throttle.admit(account, clientAddress).catch((error: unknown) => {
-      if (error instanceof AppError && error.status === 429) this.metrics.login('throttled');
+      if (error instanceof AppError && error.status === HttpStatus.TOO_MANY_REQUESTS) this.metrics.login('throttled');
       throw error;
     });
 
@@ -63,7 +63,7 @@ export class AuthService {
       throw AppError.invalidToken('Token has already been used');
     }
     const refresh = await this.issueRefresh(user.id, row.familyId);
-    return { access: this.issueAccess(user.id, String(claims.email ?? user.email)), refresh };
+    return { access: this.issueAccess(user.id, typeof claims.email === 'string' ? claims.email : user.email), refresh };
   }
 
   /** True for a valid access token or a live refresh token. */
@@ -104,7 +104,7 @@ export class AuthService {
     if (row.rotatedAt && !this.config.auth.refreshRotation) throw AppError.invalidToken();
     const user = await this.principals.activeUser(claims.sub);
     if (!user) throw AppError.invalidToken();
-    return { claims: claims as TokenClaims, row, user };
+    return { claims: claims, row, user };
   }
 
   private issueAccess(userId: string, email: string): string {

@@ -21,7 +21,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (principal) return principal;
     // The principal lookup failed (e.g. the database is down): that says nothing about the token,
     // so it must not become a 401 that makes clients discard it. The filter decides (503 or 500).
-    if (error) throw error;
+    if (error) throw error instanceof Error ? error : new Error('authentication failed', { cause: error });
     if (info instanceof ExpiredTokenError) throw AppError.expiredToken(info.message);
     const noToken = info instanceof Error && /no auth token/i.test(info.message);
     throw noToken ? AppError.unauthorized() : AppError.invalidToken('Failed validating the JWT Token');

@@ -18,9 +18,7 @@ const DESCRIPTIONS: Record<number, string> = {
 function errors(model: typeof ErrorResponse | typeof ConsoleErrorResponse, statuses: number[]) {
   return applyDecorators(
     ApiExtraModels(model),
-    ...[...statuses, 503].map((status) =>
-      ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'error', schema: { $ref: getSchemaPath(model) } }),
-    ),
+    ...[...statuses, 503].map((status) => ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'error', schema: { $ref: getSchemaPath(model) } })),
   );
 }
 

@@ -28,7 +28,13 @@ export function clientErrorHandler(config: AppConfig['http']) {
       const requestId = requestIdOf(inFlight?.req?.headers['x-request-id']);
       const { status, headers, body } = toErrorReply(appErrorFor(error.code), url);
       const json = JSON.stringify(body);
-      const head = Object.entries({ ...headers, 'x-request-id': requestId, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(json)), connection: 'close' })
+      const head = Object.entries({
+        ...headers,
+        'x-request-id': requestId,
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(Buffer.byteLength(json)),
+        connection: 'close',
+      })
         .map(([name, value]) => `${name}: ${value}\r\n`)
         .join('');
       socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n${json}`);

@@ -51,7 +51,10 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   // Fastify's own error does not say what the limit is; the route knows.
   if (isFastifyError(error) && error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') error = AppError.payloadTooLarge(request.routeOptions.bodyLimit);
   const { status, headers, body } = toErrorReply(error, request.url, request.log);
-  reply.code(status).headers({ ...headers, 'x-request-id': request.id }).send(body);
+  reply
+    .code(status)
+    .headers({ ...headers, 'x-request-id': request.id })
+    .send(body);
 }
 
 function isFastifyError(error: unknown): error is Error & { code: string; statusCode: number } {
@@ -66,8 +69,8 @@ function classify(error: unknown): { status: number; code: string; message: stri
     const status = error.getStatus();
     const response = error.getResponse();
     const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-    const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? error.message);
-    const headers: Record<string, string> = status === HttpStatus.UNAUTHORIZED ? { 'www-authenticate': 'Bearer' } : {};
+    const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : error.message;
+    const headers: Record<string, string> = status === Number(HttpStatus.UNAUTHORIZED) ? { 'www-authenticate': 'Bearer' } : {};
     return { status, code: defaultCode(status), message, headers };
   }
   const prismaCode = (error as { code?: unknown; name?: string })?.name === 'PrismaClientKnownRequestError' ? (error as { code: string }).code : undefined;
@@ -109,17 +112,29 @@ function logUnavailable(error: unknown): void {
 
 function defaultCode(status: number): string {
   switch (status) {
-    case 400: return 'bad_request';
-    case 401: return 'not_authenticated';
-    case 403: return 'permission_denied';
-    case 404: return 'not_found';
-    case 405: return 'method_not_allowed';
-    case 409: return 'conflict';
-    case 413: return 'payload_too_large';
-    case 414: return 'uri_too_long';
-    case 415: return 'unsupported_media_type';
-    case 422: return 'unprocessable_entity';
-    case 429: return 'throttled';
-    default: return status >= 500 ? 'internal_error' : 'error';
+    case 400:
+      return 'bad_request';
+    case 401:
+      return 'not_authenticated';
+    case 403:
+      return 'permission_denied';
+    case 404:
+      return 'not_found';
+    case 405:
+      return 'method_not_allowed';
+    case 409:
+      return 'conflict';
+    case 413:
+      return 'payload_too_large';
+    case 414:
+      return 'uri_too_long';
+    case 415:
+      return 'unsupported_media_type';
+    case 422:
+      return 'unprocessable_entity';
+    case 429:
+      return 'throttled';
+    default:
+      return status >= 500 ? 'internal_error' : 'error';
   }
 }

@@ -62,5 +62,9 @@ function parse(body: Buffer, contentType: string | undefined, maxDepth: number):
     if ([...params.keys()].some((key) => FORBIDDEN_KEYS.has(key))) throw AppError.badRequest('request body contains a forbidden field name');
     return Object.fromEntries(params);
   }
-  throw new AppError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', 'unsupported content type: send the body with Content-Type: application/json or application/x-www-form-urlencoded');
+  throw new AppError(
+    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    'unsupported_media_type',
+    'unsupported content type: send the body with Content-Type: application/json or application/x-www-form-urlencoded',
+  );
 }

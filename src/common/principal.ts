@@ -6,7 +6,7 @@ export type Principal =
   | { kind: 'service-account'; id: string; email: string; projectId: string; tokenId: string };
 
 export const CurrentPrincipal = createParamDecorator(
-  (_: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest().user,
+  (_: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest<{ user: Principal }>().user,
 );
 
 /** A short label for audit events and logs, e.g. `user:3f2…` or `service-account:9a1…`. */

@@ -11,7 +11,7 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 export function routeMiss(fastify: FastifyInstance, method: string, url: string): AppError {
   const path = url.split(/[?#]/)[0].replace(/(.)\/+$/, '$1');
   const allowed = METHODS.filter((candidate) => {
-    const route = fastify.findRoute({ method: candidate as 'GET', url: path });
+    const route = fastify.findRoute({ method: candidate, url: path });
     return route && !Object.prototype.hasOwnProperty.call(route.params ?? {}, '*');
   });
   if (!allowed.length) return AppError.notFound(`Cannot ${method} ${path}`);

@@ -12,7 +12,9 @@ export function validationExceptionFactory(errors: ValidationError[]): AppError 
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
     const path = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => (message.startsWith(error.property) ? message.replace(error.property, path) : `${path}: ${message}`));
+    const own = Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(error.property) ? message.replace(error.property, path) : `${path}: ${message}`,
+    );
     return [...own, ...flatten(error.children ?? [], path)];
   });
 }
@@ -24,6 +26,6 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
  */
 export const IsOptionalOrNull = () =>
   applyDecorators(
-    Transform(({ value }) => (value === null ? undefined : value)),
+    Transform(({ value }: { value: unknown }) => (value === null ? undefined : value)),
     IsOptional(),
   );

@@ -24,7 +24,16 @@ describe('loadConfig', () => {
 
   it('has documented defaults', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 102_400, jsonMaxDepth: 32, bodyTimeoutMs: 30_000, headerTimeoutMs: 20_000, maxHeaderBytes: 16_384, trustProxy: false });
+    expect(config.http).toEqual({
+      host: '0.0.0.0',
+      port: 8080,
+      bodyLimitBytes: 102_400,
+      jsonMaxDepth: 32,
+      bodyTimeoutMs: 30_000,
+      headerTimeoutMs: 20_000,
+      maxHeaderBytes: 16_384,
+      trustProxy: false,
+    });
     expect(config.logLevel).toBe('info');
     expect(config.dataDir).toBe(resolve('./data'));
     expect(config.database).toEqual({ provider: 'sqlite', url: `file:${resolve('data', 'tessera.db')}`, sqlitePath: resolve('data', 'tessera.db') });
@@ -58,7 +67,12 @@ describe('loadConfig', () => {
       TESSERA_PUBLIC_URL: 'https://tessera.example.com/api/',
     });
     expect(config.http).toMatchObject({ port: 9090, host: '127.0.0.1', trustProxy: true, publicUrl: 'https://tessera.example.com/api' });
-    expect(config.auth).toMatchObject({ refreshRotation: true, accessTtlMs: 5.5 * 3_600_000, signingKeyFile: join(dir, 'key.pem'), verifyKeyFiles: [join(dir, 'key.pem')] });
+    expect(config.auth).toMatchObject({
+      refreshRotation: true,
+      accessTtlMs: 5.5 * 3_600_000,
+      signingKeyFile: join(dir, 'key.pem'),
+      verifyKeyFiles: [join(dir, 'key.pem')],
+    });
     expect(config.bootstrapAdmin.email).toBe('root@example.org');
     expect(config.instances.regions).toEqual(['eu01', 'eu02']);
     expect(config.logLevel).toBe('silent');
@@ -136,7 +150,8 @@ describe('loadConfig', () => {
     });
 
     it('refuses a bad port, the service port, and a short or spaced token without echoing it', () => {
-      for (const port of ['-1', '65536', 'http', '9464.5']) expect(problems({ TESSERA_METRICS_PORT: port })).toEqual([expect.stringMatching(/^TESSERA_METRICS_PORT: /)]);
+      for (const port of ['-1', '65536', 'http', '9464.5'])
+        expect(problems({ TESSERA_METRICS_PORT: port })).toEqual([expect.stringMatching(/^TESSERA_METRICS_PORT: /)]);
       expect(problems({ PORT: '9000', TESSERA_METRICS_PORT: '9000' })).toEqual([expect.stringMatching(/^TESSERA_METRICS_PORT: must differ from PORT/)]);
       for (const token of ['short-token', 'a token with spaces in it, long enough']) {
         const found = problems({ TESSERA_METRICS_TOKEN: token });
@@ -158,7 +173,11 @@ describe('loadConfig', () => {
     });
 
     it('takes file: URLs, relative or absolute, without their query', () => {
-      expect(database({ DATABASE_URL: 'file:./var/t.db' })).toEqual({ provider: 'sqlite', url: `file:${resolve('var/t.db')}`, sqlitePath: resolve('var/t.db') });
+      expect(database({ DATABASE_URL: 'file:./var/t.db' })).toEqual({
+        provider: 'sqlite',
+        url: `file:${resolve('var/t.db')}`,
+        sqlitePath: resolve('var/t.db'),
+      });
       expect(database({ DATABASE_URL: `file:${dir}/abs.db?connection_limit=1` })).toEqual({
         provider: 'sqlite',
         url: `file:${dir}/abs.db`,

@@ -146,7 +146,10 @@ class EnvReader {
   list(name: string, fallback: string[] = []): string[] {
     const value = this.env[name]?.trim();
     if (!value) return fallback;
-    return value.split(',').map((item) => item.trim()).filter(Boolean);
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   }
 
   email(name: string, fallback: string): string {

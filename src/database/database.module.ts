@@ -23,7 +23,7 @@ async function openDatabase(config: AppConfig): Promise<SqlDatabase> {
   }
   mkdirSync(dirname(database.sqlitePath!), { recursive: true });
   const sqlite = SqliteDatabase.open(database.sqlitePath!);
-  const applied = await migrateSqlite(sqlite.db);
+  const applied = migrateSqlite(sqlite.db);
   if (applied.length) logger.log(`applied migrations: ${applied.join(', ')}`);
   return sqlite;
 }
@@ -35,7 +35,7 @@ function createPrisma(config: AppConfig, sql: SqlDatabase): PrismaService {
     return new PostgresPrismaClient({ adapter }) as unknown as PrismaService;
   }
   const adapter = new PrismaBetterSQLite3({ url: config.database.url, timeout: 5000 });
-  return new SqlitePrismaClient({ adapter }) as PrismaService;
+  return new SqlitePrismaClient({ adapter });
 }
 
 @Global()

@@ -33,7 +33,7 @@ function readMigrations(dir: string): Migration[] {
  * (`migrate status`, `migrate deploy`, `migrate resolve`) on a database Tessera migrated.
  * Returns the names it applied.
  */
-export async function migrateSqlite(db: BetterSqlite3.Database, dir = migrationsDir('sqlite')): Promise<string[]> {
+export function migrateSqlite(db: BetterSqlite3.Database, dir = migrationsDir('sqlite')): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "id" TEXT PRIMARY KEY NOT NULL,
     "checksum" TEXT NOT NULL,
@@ -44,9 +44,7 @@ export async function migrateSqlite(db: BetterSqlite3.Database, dir = migrations
     "started_at" DATETIME NOT NULL DEFAULT current_timestamp,
     "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0
   )`);
-  const rows = db
-    .prepare('SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations')
-    .all() as AppliedRow[];
+  const rows = db.prepare('SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations').all() as AppliedRow[];
   const pending = pendingMigrations(readMigrations(dir), rows);
   for (const migration of pending) {
     const id = randomUUID();
@@ -72,7 +70,7 @@ export async function migrateSqlite(db: BetterSqlite3.Database, dir = migrations
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
       db.prepare('UPDATE _prisma_migrations SET logs = ? WHERE id = ?').run(String(error), id);
-      throw new Error(`Migration ${migration.name} failed: ${(error as Error).message}`);
+      throw new Error(`Migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
     } finally {
       db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
     }
@@ -111,7 +109,7 @@ export async function migratePostgres(pool: Pool): Promise<string[]> {
       } catch (error) {
         await client.query('ROLLBACK');
         await client.query('UPDATE _prisma_migrations SET logs = $1 WHERE id = $2', [String(error), id]);
-        throw new Error(`Migration ${migration.name} failed: ${(error as Error).message}`);
+        throw new Error(`Migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
       }
       await client.query('UPDATE _prisma_migrations SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
     }
@@ -133,9 +131,7 @@ interface AppliedRow {
 function pendingMigrations(migrations: Migration[], applied: AppliedRow[]): Migration[] {
   const failed = applied.find((row) => row.finished_at === null && row.rolled_back_at === null);
   if (failed) {
-    throw new Error(
-      `Migration ${failed.migration_name} failed earlier; fix the database, then run \`npx prisma migrate resolve\` before starting Tessera`,
-    );
+    throw new Error(`Migration ${failed.migration_name} failed earlier; fix the database, then run \`npx prisma migrate resolve\` before starting Tessera`);
   }
   const done = new Map(applied.filter((row) => row.finished_at !== null).map((row) => [row.migration_name, row.checksum]));
   for (const migration of migrations) {

@@ -85,6 +85,7 @@ export class SqliteDatabase extends SqlDatabase {
     return order.map((index) => toSqlite(params[index]));
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- SQLite answers synchronously; async keeps a failure a rejection, as on PostgreSQL
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     const { statement, order } = this.prepare(sql);
     return statement.all(...this.bind(order, params)) as T[];
@@ -173,9 +174,9 @@ function toPostgres(value: unknown): unknown {
 // Per query, so Prisma's own parsing on the shared pool is untouched.
 const utcTimestamps = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === types.builtins.TIMESTAMP
+    oid === Number(types.builtins.TIMESTAMP)
       ? (text: string) => new Date(`${text.replace(' ', 'T')}Z`)
-      : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
+      : (types.getTypeParser(oid, format) as (text: string) => unknown)) as typeof types.getTypeParser,
 };
 
 /** A new connection that PostgreSQL does not accept within this fails the request (503) instead of queueing it forever. */

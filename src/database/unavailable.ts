@@ -10,7 +10,7 @@
 export function isDatabaseUnavailable(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
-    if (unavailableHere(current as ErrorLike)) return true;
+    if (unavailableHere(current)) return true;
     const { cause, meta } = current as ErrorLike;
     current = meta?.driverAdapterError ?? cause;
   }

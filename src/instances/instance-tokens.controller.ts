@@ -91,7 +91,10 @@ export class InstanceTokensController {
   @Delete(':tokenId')
   @HttpCode(202)
   @ApiUuidParams('tokenId')
-  @ApiOperation({ operationId: 'DeleteInstanceToken', summary: 'Delete a token (project editors): it stops opening the instance before this response is sent.' })
+  @ApiOperation({
+    operationId: 'DeleteInstanceToken',
+    summary: 'Delete a token (project editors): it stops opening the instance before this response is sent.',
+  })
   async delete(
     @CurrentCaller() caller: Caller,
     @Param('projectId', ParseIdPipe) projectId: string,

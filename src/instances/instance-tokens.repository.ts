@@ -61,7 +61,20 @@ export class InstanceTokensRepository {
       {
         sql: `INSERT INTO "InstanceToken" ("id", "instanceId", "projectId", "region", "name", "description", "labels", "tokenHash", "validUntil", "createdBy", "createdAt", "updatedAt")
               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        params: [token.id, scope.instanceId, scope.projectId, scope.region, token.name, token.description, token.labels, token.tokenHash, token.validUntil, token.createdBy, now, now],
+        params: [
+          token.id,
+          scope.instanceId,
+          scope.projectId,
+          scope.region,
+          token.name,
+          token.description,
+          token.labels,
+          token.tokenHash,
+          token.validUntil,
+          token.createdBy,
+          now,
+          now,
+        ],
       },
       ...alongside,
     ]);
@@ -85,7 +98,10 @@ export class InstanceTokensRepository {
    * instance before its tokens cannot deadlock one another.
    */
   async bumpListRevision(scope: TokenScope, db: Db): Promise<void> {
-    await db.instance.updateMany({ where: { id: scope.instanceId, projectId: scope.projectId, region: scope.region }, data: { tokensRevision: { increment: 1 } } });
+    await db.instance.updateMany({
+      where: { id: scope.instanceId, projectId: scope.projectId, region: scope.region },
+      data: { tokensRevision: { increment: 1 } },
+    });
   }
 
   /** Raw SQL: 1,000 rows through Prisma cost ~15 ms of CPU, through the driver ~1 ms. */

@@ -13,7 +13,14 @@ import { PrismaService } from '../database/prisma.service';
 import { TokenSigner } from '../keys/token-signer.service';
 import { ProjectAccessService } from '../projects/project-access.service';
 import { RevocationBus } from '../revocation/revocation-bus';
-import { CreateInstanceTokenPayload, ListInstanceTokensResponse, PartialUpdateInstanceTokenPayload, Token, TokenMetadata, TokenState } from './dto/instance-token.dto';
+import {
+  CreateInstanceTokenPayload,
+  ListInstanceTokensResponse,
+  PartialUpdateInstanceTokenPayload,
+  Token,
+  TokenMetadata,
+  TokenState,
+} from './dto/instance-token.dto';
 import { TokenChanges, InstanceTokensRepository, TokenListRow, TokenScope } from './instance-tokens.repository';
 import { TX_OPTIONS } from './instances.service';
 import { changedFields, decodeLabels, encodeLabels, patchLabels, rfc3339 } from './representation';
@@ -53,7 +60,11 @@ export class InstanceTokensService {
    */
   async list(caller: Caller, scope: TokenScope): Promise<Buffer> {
     await this.access.require(caller.principal, scope.projectId, 'reader');
-    return this.lists.get(scope, () => this.listRevision(scope), () => this.renderList(scope));
+    return this.lists.get(
+      scope,
+      () => this.listRevision(scope),
+      () => this.renderList(scope),
+    );
   }
 
   async get(caller: Caller, scope: TokenScope, id: string): Promise<TokenMetadata> {

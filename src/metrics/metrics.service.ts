@@ -83,7 +83,12 @@ export class Metrics {
     for (const metric of [...this.verificationFamily.metrics(), ...this.httpFamily.metrics()]) this.registry.registerMetric(metric);
     for (const kind of VERIFICATION_KINDS) this.verificationMeters.set(kind, this.prebuiltVerificationMeter(kind));
 
-    this.logins = new Counter({ name: 'tessera_logins_total', help: 'Console logins (POST /console/api/auth) by outcome.', labelNames: ['outcome'], registers });
+    this.logins = new Counter({
+      name: 'tessera_logins_total',
+      help: 'Console logins (POST /console/api/auth) by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
     for (const outcome of LOGIN_OUTCOMES) this.logins.inc({ outcome }, 0);
 
     const logger = this.logger;
@@ -107,7 +112,7 @@ export class Metrics {
     if (config.database.provider === 'postgresql') {
       this.revocationListener = new Gauge({
         name: 'tessera_revocation_listener_connected',
-        help: '1 while the PostgreSQL LISTEN connection that carries other replicas\' revocations is up, else 0 (caches are then bypassed).',
+        help: "1 while the PostgreSQL LISTEN connection that carries other replicas' revocations is up, else 0 (caches are then bypassed).",
         registers,
       });
       this.revocationNotices = new Counter({

@@ -78,7 +78,11 @@ export class ProjectsController {
   /** Remove a member (owners); a project keeps at least one owner. */
   @Delete(':projectId/members/:subject')
   @HttpCode(204)
-  async removeMember(@CurrentPrincipal() caller: Principal, @Param('projectId', ParseUUIDPipe) projectId: string, @Param('subject') subject: string): Promise<void> {
+  async removeMember(
+    @CurrentPrincipal() caller: Principal,
+    @Param('projectId', ParseUUIDPipe) projectId: string,
+    @Param('subject') subject: string,
+  ): Promise<void> {
     await this.projects.changeMember(caller, projectId, subject, null);
   }
 }

@@ -107,7 +107,7 @@ export class PostgresRevocationBus extends RevocationBus {
   private receive(payload: string | undefined): void {
     let notice: Partial<Notice>;
     try {
-      notice = JSON.parse(payload ?? '');
+      notice = JSON.parse(payload ?? '') as Partial<Notice>;
     } catch {
       this.logger.warn('ignored a revocation notice that is not JSON');
       return;
@@ -138,22 +138,25 @@ export class PostgresRevocationBus extends RevocationBus {
     if (this.closed) return;
     const delay = this.reconnectDelay;
     this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
-    this.reconnectTimer = setTimeout(() => {
-      this.listen().then(
-        () => {
-          if (this.closed) {
-            void this.close();
-            return;
-          }
-          this.logger.log('revocation listener reconnected');
-          // Notices sent while disconnected are lost: drop whatever was loaded meanwhile.
-          this.resetAll();
-        },
-        (error: Error) => {
-          this.logger.warn(`revocation listener reconnect failed: ${error.message}`);
-          this.scheduleReconnect();
-        },
-      );
-    }, delay * (0.5 + Math.random() / 2)).unref();
+    this.reconnectTimer = setTimeout(
+      () => {
+        this.listen().then(
+          () => {
+            if (this.closed) {
+              void this.close();
+              return;
+            }
+            this.logger.log('revocation listener reconnected');
+            // Notices sent while disconnected are lost: drop whatever was loaded meanwhile.
+            this.resetAll();
+          },
+          (error: Error) => {
+            this.logger.warn(`revocation listener reconnect failed: ${error.message}`);
+            this.scheduleReconnect();
+          },
+        );
+      },
+      delay * (0.5 + Math.random() / 2),
+    ).unref();
   }
 }

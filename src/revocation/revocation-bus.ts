@@ -71,8 +71,9 @@ export class LocalRevocationBus extends RevocationBus {
   readonly delivering = true;
   readonly spansReplicas = false;
 
-  async publish(event: RevocationEvent): Promise<void> {
+  publish(event: RevocationEvent): Promise<void> {
     this.deliver(event);
+    return Promise.resolve();
   }
 
   async close(): Promise<void> {}

@@ -73,7 +73,12 @@ class ContractChecker {
     const documented = operation.responses[String(response.status)] ?? operation.responses[`${String(response.status)[0]}XX`] ?? operation.responses.default;
     const label = `${operation.operationId} (${method.toUpperCase()} ${operation.template})`;
     if (!documented) {
-      return { operation, problems: [`${label} answered ${response.status}, which is not documented (documented: ${Object.keys(operation.responses).join(', ')}); body: ${response.text.slice(0, 300)}`] };
+      return {
+        operation,
+        problems: [
+          `${label} answered ${response.status}, which is not documented (documented: ${Object.keys(operation.responses).join(', ')}); body: ${response.text.slice(0, 300)}`,
+        ],
+      };
     }
     const problems: string[] = [];
     for (const [name, header] of Object.entries(documented.headers ?? {})) {
@@ -82,7 +87,7 @@ class ContractChecker {
         if (header.required) problems.push(`${label} ${response.status}: documented header ${name} is missing`);
       } else if (header.schema) {
         const validate = this.validator(`${operation.template} ${operation.method} ${response.status} header ${name}`, header.schema);
-        if (!validate(value)) problems.push(`${label} ${response.status}: header ${name}: ${value} ${this.ajv.errorsText(validate.errors)}`);
+        if (!validate(value)) problems.push(`${label} ${response.status}: header ${name}: ${String(value)} ${this.ajv.errorsText(validate.errors)}`);
       }
     }
     const mediaType = (response.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
@@ -95,7 +100,9 @@ class ContractChecker {
     }
     const media = content[mediaType] ?? content['*/*'];
     if (!media) {
-      problems.push(`${label} ${response.status}: body of type ${mediaType || '(none)'} is not documented (documented: ${Object.keys(content).join(', ') || 'no body'}): ${response.text.slice(0, 200)}`);
+      problems.push(
+        `${label} ${response.status}: body of type ${mediaType || '(none)'} is not documented (documented: ${Object.keys(content).join(', ') || 'no body'}): ${response.text.slice(0, 200)}`,
+      );
       return { operation, problems };
     }
     if (!media.schema) return { operation, problems };
@@ -110,7 +117,9 @@ class ContractChecker {
     }
     const validate = this.validator(`${operation.template} ${operation.method} ${response.status} ${mediaType}`, media.schema);
     if (!validate(body)) {
-      const errors = (validate.errors ?? []).map((error) => `${error.instancePath || '(body)'} ${error.message}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`);
+      const errors = (validate.errors ?? []).map(
+        (error) => `${error.instancePath || '(body)'} ${error.message}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`,
+      );
       problems.push(`${label} ${response.status}: body does not match its schema: ${errors.join('; ')}; body: ${response.text.slice(0, 400)}`);
     }
     return { operation, problems };
@@ -194,7 +203,10 @@ function rebase<T>(node: T): T {
   if (Array.isArray(node)) return node.map(rebase) as T;
   if (!node || typeof node !== 'object') return node;
   return Object.fromEntries(
-    Object.entries(node).map(([key, value]) => [key, key === '$ref' && typeof value === 'string' && value.startsWith('#/') ? `openapi${value}` : rebase(value)]),
+    Object.entries(node).map(([key, value]) => [
+      key,
+      key === '$ref' && typeof value === 'string' && value.startsWith('#/') ? `openapi${value}` : rebase(value),
+    ]),
   ) as T;
 }
 
@@ -209,7 +221,9 @@ function checkerFor(baseUrl: string): Promise<ContractChecker> {
       if (response.status !== 200) throw new Error(`${baseUrl}/openapi.json answered ${response.status}: responses cannot be checked`);
       const document = (await response.json()) as Record<string, unknown>;
       // `servers` names each app's own address; everything else is the same for every app.
-      const key = createHash('sha256').update(JSON.stringify({ ...document, servers: undefined })).digest('hex');
+      const key = createHash('sha256')
+        .update(JSON.stringify({ ...document, servers: undefined }))
+        .digest('hex');
       if (!checkers.has(key)) checkers.set(key, new ContractChecker(document));
       return checkers.get(key)!;
     });

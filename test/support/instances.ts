@@ -4,7 +4,8 @@ import { CONSOLE_AUDIENCE, TokenSigner } from '../../src/keys/token-signer.servi
 import { TestApp } from './test-app';
 
 export const instancesPath = (projectId: string, region = 'eu01', api = 'v1') => `/${api}/projects/${projectId}/regions/${region}/instances`;
-export const tokensPath = (projectId: string, instanceId: string, region = 'eu01', api = 'v1') => `${instancesPath(projectId, region, api)}/${instanceId}/tokens`;
+export const tokensPath = (projectId: string, instanceId: string, region = 'eu01', api = 'v1') =>
+  `${instancesPath(projectId, region, api)}/${instanceId}/tokens`;
 export const verifyPath = (instanceId: string) => `/v1/auth/instances/${instanceId}/verify`;
 
 export async function createProject(app: TestApp, token: string, name = 'ml-team'): Promise<string> {

@@ -22,7 +22,12 @@ export function thumbprint(key: KeyObject): string {
 }
 
 /** `header.payload` signed with ES256; `der` gives the ASN.1 form JOSE forbids instead of r‖s. */
-export function signJwt(header: Record<string, unknown>, claims: Record<string, unknown>, key: KeyObject, dsaEncoding: 'ieee-p1363' | 'der' = 'ieee-p1363'): string {
+export function signJwt(
+  header: Record<string, unknown>,
+  claims: Record<string, unknown>,
+  key: KeyObject,
+  dsaEncoding: 'ieee-p1363' | 'der' = 'ieee-p1363',
+): string {
   const signed = `${encode(header)}.${encode(claims)}`;
   return `${signed}.${sign('sha256', Buffer.from(signed), { key, dsaEncoding }).toString('base64url')}`;
 }
@@ -68,7 +73,11 @@ export class TokenMint {
   }
 
   /** An access token for `subject`, signed with this mint's key. */
-  token(subject: string, claims: Record<string, unknown> = {}, options: { header?: Record<string, unknown>; key?: KeyObject; dsaEncoding?: 'ieee-p1363' | 'der' } = {}): string {
+  token(
+    subject: string,
+    claims: Record<string, unknown> = {},
+    options: { header?: Record<string, unknown>; key?: KeyObject; dsaEncoding?: 'ieee-p1363' | 'der' } = {},
+  ): string {
     return signJwt(this.header(options.header), this.claims(subject, claims), options.key ?? this.key, options.dsaEncoding);
   }
 }

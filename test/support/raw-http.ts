@@ -29,6 +29,7 @@ export function rawExchange(baseUrl: string, send: (socket: Socket) => void, giv
       try {
         resolve({ ...parseResponse(Buffer.concat(chunks).toString('utf8')), closed: true });
       } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- JSON.parse throws an Error; the catch clause cannot say so
         reject(error);
       }
     });

@@ -106,8 +106,8 @@ async function startReplica(env: Record<string, string>): Promise<Replica> {
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const replica = new Replica(`http://127.0.0.1:${port}`, child, () => output);
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {

@@ -10,6 +10,7 @@ const DAY_MS = 86_400_000;
 /** The spec's name and description patterns, with messages that say them in words. */
 export const NAME_RULE = { pattern: /^[0-9a-zA-Z\t\n\f\r _-]+$/, message: '$property may contain letters, digits, spaces, "_" and "-"' };
 export const OPTIONAL_NAME_RULE = { pattern: /^[0-9a-zA-Z\t\n\f\r _-]*$/, message: NAME_RULE.message };
+// eslint-disable-next-line no-useless-escape -- STACKIT's pattern, character for character (it is published in the document)
 export const DESCRIPTION_RULE = { pattern: /^[0-9a-zA-Z\t\n\f\r .:\/-]*$/, message: '$property may contain letters, digits, spaces, ".", ":", "/" and "-"' };
 
 export const LABEL_KEY = /^(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;

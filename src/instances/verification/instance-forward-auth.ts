@@ -9,7 +9,10 @@ const CHALLENGE_MISSING = 'Bearer realm="tessera", Basic realm="tessera"';
 const CHALLENGE_INVALID = 'Bearer realm="tessera", error="invalid_token", Basic realm="tessera"';
 const ROUTE = '/v1/auth/instances/';
 const MISSING: ForwardAuthAnswer = {
-  ...errorAnswer(new AppError(401, 'not_authenticated', 'no token: send it as Authorization: Bearer <token>', { 'www-authenticate': CHALLENGE_MISSING }), ROUTE),
+  ...errorAnswer(
+    new AppError(401, 'not_authenticated', 'no token: send it as Authorization: Bearer <token>', { 'www-authenticate': CHALLENGE_MISSING }),
+    ROUTE,
+  ),
   result: 'malformed',
 };
 const EXPIRED = errorAnswer(
@@ -22,7 +25,10 @@ const INVALID = errorAnswer(new AppError(401, 'token_not_valid', 'token is not v
 // One prebuilt answer per refusal: an expired token is told so, the others get the same response
 // and are told apart only in the metrics.
 const REFUSED = Object.fromEntries(
-  (['expired', 'revoked', 'unknown', 'bad_signature', 'wrong_audience', 'malformed'] as const).map((result) => [result, { ...(result === 'expired' ? EXPIRED : INVALID), result }]),
+  (['expired', 'revoked', 'unknown', 'bad_signature', 'wrong_audience', 'malformed'] as const).map((result) => [
+    result,
+    { ...(result === 'expired' ? EXPIRED : INVALID), result },
+  ]),
 ) as Record<Exclude<Refusal, 'missing'>, ForwardAuthAnswer>;
 
 /**

@@ -16,7 +16,10 @@ export class IntrospectionController {
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
-  @ApiOperation({ operationId: 'IntrospectToken', summary: 'RFC 7662 token introspection of instance tokens. `active` is true only for a live token in a project the caller may read.' })
+  @ApiOperation({
+    operationId: 'IntrospectToken',
+    summary: 'RFC 7662 token introspection of instance tokens. `active` is true only for a live token in a project the caller may read.',
+  })
   introspect(@CurrentPrincipal() caller: Principal, @Body() body: IntrospectionRequest): Promise<IntrospectionResponse> {
     return this.introspection.introspect(caller, body.token);
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { AppError } from '../../common/app-error';
 import { Principal } from '../../common/principal';
+import type { TokenClaims } from '../../keys/token-signer.service';
 import { Metrics, VerificationMeter, VerificationResult } from '../../metrics/metrics.service';
 import { ProjectAccessService } from '../../projects/project-access.service';
 import { IntrospectionResponse } from './introspection.dto';
@@ -40,7 +41,7 @@ export class IntrospectionService {
       throw error;
     }
     // The hash matched a token this service issued, so its payload needs no second verification.
-    const claims = JSON.parse(Buffer.from(content.split('.')[1], 'base64url').toString('utf8'));
+    const claims = JSON.parse(Buffer.from(content.split('.')[1], 'base64url').toString('utf8')) as TokenClaims;
     const response: IntrospectionResponse = {
       active: true,
       token_type: 'Bearer',

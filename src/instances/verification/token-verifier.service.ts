@@ -21,7 +21,10 @@ export type Verdict = { ok: true; token: VerifiedToken } | { ok: false; reason: 
 
 // Prebuilt: refusing a junk token allocates nothing.
 const REFUSED = Object.fromEntries(
-  (['missing', 'expired', 'revoked', 'unknown', 'bad_signature', 'wrong_audience', 'malformed'] as const).map((reason) => [reason, Object.freeze({ ok: false, reason })]),
+  (['missing', 'expired', 'revoked', 'unknown', 'bad_signature', 'wrong_audience', 'malformed'] as const).map((reason) => [
+    reason,
+    Object.freeze({ ok: false, reason }),
+  ]),
 ) as Record<Refusal, Verdict>;
 
 /** What the cache knows about one token hash. `token: null` means "signed by us, but no such token". */

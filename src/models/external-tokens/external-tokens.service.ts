@@ -11,7 +11,7 @@ import { ModelPrefixAccess } from '../registry/model-prefix-access.service';
 import { ModelPrefixesRepository } from '../registry/model-prefixes.repository';
 import { ModelsRepository } from '../registry/models.repository';
 import { modelAudience, prefixAudience } from '../verification/model-token-verifier.service';
-import { CreatedExternalTokenDto, CreateExternalTokenDto, ExternalTokenDto, ListExternalTokensQuery } from './dto/external-token.dto';
+import { CreatedExternalTokenDto, CreateExternalTokenDto, ExternalTokenDto, ExtraClaims, ListExternalTokensQuery } from './dto/external-token.dto';
 import { ExternalTokensRepository } from './external-tokens.repository';
 
 type TokenRow = NonNullable<Awaited<ReturnType<ExternalTokensRepository['findById']>>>;
@@ -33,7 +33,8 @@ export class ExternalTokensService {
   ) {}
 
   async create(caller: Principal, dto: CreateExternalTokenDto): Promise<CreatedExternalTokenDto> {
-    if ((dto.prefix_key === undefined) === (dto.model_id === undefined)) throw AppError.badRequest('give either prefix_key (every model of a prefix) or model_id (one model)');
+    if ((dto.prefix_key === undefined) === (dto.model_id === undefined))
+      throw AppError.badRequest('give either prefix_key (every model of a prefix) or model_id (one model)');
     let modelId: number | null = null;
     let prefixId: number | undefined;
     if (dto.model_id !== undefined) {
@@ -121,7 +122,7 @@ function toDto(row: TokenRow, prefix: PrefixRef): ExternalTokenDto {
     prefix: prefix.prefix,
     prefix_key: prefix.key,
     model_id: row.modelId,
-    claims: row.claims ? JSON.parse(row.claims) : null,
+    claims: row.claims ? (JSON.parse(row.claims) as ExtraClaims) : null,
     state,
     expires_at: row.expiresAt,
     revoked_at: row.revokedAt,

@@ -68,7 +68,11 @@ export class ModelPrefixesRepository {
   }
 
   updateGrant(prefixId: number, userId: string, rights: { canDeploy?: boolean; admin?: boolean }) {
-    return this.prisma.modelPrefixGrant.update({ where: { prefixId_userId: { prefixId, userId } }, data: rights, include: { user: { select: { email: true } } } });
+    return this.prisma.modelPrefixGrant.update({
+      where: { prefixId_userId: { prefixId, userId } },
+      data: rights,
+      include: { user: { select: { email: true } } },
+    });
   }
 
   async deleteGrant(prefixId: number, userId: string): Promise<boolean> {

@@ -22,7 +22,12 @@ export class ModelsService {
 
   async list(caller: Principal, query: ListModelsQuery): Promise<ModelDto[]> {
     if (caller.kind !== 'user') return [];
-    const rows = await this.models.list({ prefix: query.prefix, prefixKey: query.prefix_key, name: query.name, grantedTo: caller.isAdmin ? undefined : caller.id });
+    const rows = await this.models.list({
+      prefix: query.prefix,
+      prefixKey: query.prefix_key,
+      name: query.name,
+      grantedTo: caller.isAdmin ? undefined : caller.id,
+    });
     return rows.map(toModel);
   }
 

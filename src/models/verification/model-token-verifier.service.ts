@@ -12,7 +12,8 @@ export const prefixAudience = (prefixKey: string) => `model-prefix:${prefixKey}`
 export type ModelTokenType = Extract<TokenType, 'model-session' | 'model-external'>;
 
 /** `forbidden`: a valid console user without access to the model, 403; any other refusal is a 401. */
-export type ModelAccess = { ok: true; type: TokenType; tokenId: string; subject: string } | { ok: false; reason: 'forbidden' | Exclude<VerificationResult, 'valid'> };
+export type ModelAccess =
+  { ok: true; type: TokenType; tokenId: string; subject: string } | { ok: false; reason: 'forbidden' | Exclude<VerificationResult, 'valid'> };
 
 /**
  * Decides whether a token opens a model. Session tokens are not stored, so they stay valid only

@@ -9,7 +9,9 @@ export class CreateServiceAccountDto {
    */
   @IsString()
   @Length(1, 20)
-  @Matches(/^[a-z](?:-?[a-z0-9]+)*$/, { message: '$property must start with a lower-case letter and may contain lower-case letters, digits and single hyphens between them' })
+  @Matches(/^[a-z](?:-?[a-z0-9]+)*$/, {
+    message: '$property must start with a lower-case letter and may contain lower-case letters, digits and single hyphens between them',
+  })
   name: string;
 
   /** The account's role in the project: `owner`, `editor` or `reader` (default). */

@@ -1,13 +1,30 @@
 import { IsDuration } from '../../../common/duration';
 import { IsOptionalOrNull } from '../../../common/validation';
-import { IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, registerDecorator, ValidationOptions } from 'class-validator';
+import { IsInt, IsISO8601, IsNotEmpty, IsString, Matches, Max, MaxLength, Min, registerDecorator, ValidationOptions } from 'class-validator';
 import { PREFIX_KEY_PATTERN } from '../../model-paths';
 import { IsModelId, MAX_MODEL_ID } from '../../model-id.pipe';
 
 /** Claims Tessera sets itself (JWT registered claims and its own); extra claims may not override them. */
 export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
-  'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'typ', 'kid', 'alg', 'cty',
-  'token_type', 'scope', 'prefix', 'prefix_key', 'model_id', 'user_id', 'email', 'name',
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'typ',
+  'kid',
+  'alg',
+  'cty',
+  'token_type',
+  'scope',
+  'prefix',
+  'prefix_key',
+  'model_id',
+  'user_id',
+  'email',
+  'name',
 ]);
 const CLAIM_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
 const MAX_CLAIMS = 16;
@@ -24,7 +41,8 @@ export function claimsProblem(value: unknown): string | undefined {
   for (const [name, claim] of entries) {
     if (!CLAIM_NAME.test(name)) return `claims: "${name}" is not a valid claim name (letters, digits, "_", ".", ":" and "-", at most 64)`;
     if (RESERVED_CLAIMS.has(name)) return `claims: "${name}" is set by Tessera and cannot be overridden`;
-    const flat = typeof claim === 'boolean' || (typeof claim === 'number' && Number.isFinite(claim)) || (typeof claim === 'string' && claim.length <= MAX_CLAIM_VALUE);
+    const flat =
+      typeof claim === 'boolean' || (typeof claim === 'number' && Number.isFinite(claim)) || (typeof claim === 'string' && claim.length <= MAX_CLAIM_VALUE);
     if (!flat) return `claims: "${name}" must be a string of at most ${MAX_CLAIM_VALUE} characters, a number or a boolean`;
   }
   if (Buffer.byteLength(JSON.stringify(value)) > MAX_CLAIMS_BYTES) return `claims: at most ${MAX_CLAIMS_BYTES} bytes as JSON`;

@@ -1,4 +1,4 @@
-import {  } from 'class-validator';
+import {} from 'class-validator';
 import { IsOptionalOrNull } from '../../../common/validation';
 import { IsModelId } from '../../model-id.pipe';
 
