@@ -13,6 +13,8 @@ process.once('message', async (spec) => {
       timeout: spec.timeoutSec,
       requests: spec.requests,
       idReplacement: Boolean(spec.idReplacement),
+      ...(spec.overallRate ? { overallRate: spec.overallRate } : {}),
+      ...(spec.amount ? { amount: spec.amount } : {}),
     });
     const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
     process.send({

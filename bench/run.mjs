@@ -47,6 +47,11 @@ function readSettings() {
   const logLevel = process.env.BENCH_LOG_LEVEL?.trim() || 'info';
   const metrics = process.env.BENCH_METRICS?.trim() || 'off';
   if (!['off', 'on', 'both'].includes(metrics)) throw new Error(`BENCH_METRICS: expected off, on or both, got "${metrics}"`);
+  const baseline = process.env.BENCH_BASELINE?.trim() || undefined;
+  if (baseline && metrics === 'both') throw new Error('BENCH_BASELINE and BENCH_METRICS=both: compare one thing at a time');
+  if (baseline && !existsSync(join(baseline, 'dist', 'main.js')))
+    throw new Error(`BENCH_BASELINE: ${baseline}/dist/main.js is missing: build that checkout first`);
+  const paired = metrics === 'both' || baseline !== undefined;
   return {
     databaseUrl,
     durationSec: integerSetting('BENCH_DURATION', 10, 1, 300),
@@ -55,8 +60,12 @@ function readSettings() {
     scenarios: only ?? known,
     logLevel,
     metrics,
-    // With metrics both ways, how many off/on pairs of each scenario are measured.
-    metricsRounds: metrics === 'both' ? integerSetting('BENCH_METRICS_ROUNDS', 3, 1, 20) : 1,
+    baseline,
+    // Two Tesseras compared side by side (metrics off and on, or a baseline build and this one):
+    // how many pairs of each scenario are measured, and the offered rate (req/s) at which the
+    // CPU per request of the forward-auth scenarios is compared.
+    pairRounds: paired ? integerSetting('BENCH_PAIR_ROUNDS', 3, 1, 20) : 1,
+    pairRate: integerSetting('BENCH_PAIR_RATE', 3000, 100, 100_000),
   };
 }
 
@@ -131,9 +140,16 @@ async function seed(baseUrl, password) {
   return context;
 }
 
-async function runScenario(settings, context, scenario, rss) {
+/** With two Tesseras compared, these are also compared by CPU per request at a fixed offered rate. */
+const RATE_COMPARED_SCENARIOS = ['verify-valid', 'verify-invalid', 'model-verify'];
+
+async function runScenario(settings, context, scenario, rss, overallRate = undefined) {
   if (scenario.needs && !context[scenario.needs]) return notRun(scenario, `seeding ${scenario.needs} failed`);
-  const options = { idReplacement: scenario.idReplacement, ...(scenario.connections ? { connections: scenario.connections } : {}) };
+  const options = {
+    idReplacement: scenario.idReplacement,
+    ...(scenario.connections ? { connections: scenario.connections } : {}),
+    ...(overallRate ? { overallRate } : {}),
+  };
   const summary = await measure(settings, context.url, scenario.requests(context), options, rss.pid);
   return toRow({ scenario, summary, rssMb: rss.takeWindowMaxMb() });
 }
@@ -155,14 +171,29 @@ async function runConcurrent(settings, context, rss) {
 }
 
 /**
- * One Tessera on a fresh SQLite directory or PostgreSQL database, seeded, with metrics on or off
- * (on: served on a port of their own, as production would, and scraped once before it stops).
+ * The Tesseras a backend runs: one, or two compared side by side, each `{name, metrics, root}`.
+ * Metrics on means served on a port of their own, as production would, and scraped at the end.
  */
-async function startVariant(settings, database, metrics) {
+function variantsOf(settings) {
+  if (settings.metrics === 'both')
+    return [
+      { name: 'metrics off', metrics: 'off' },
+      { name: 'metrics on', metrics: 'on' },
+    ];
+  if (settings.baseline)
+    return [
+      { name: 'baseline', metrics: settings.metrics, root: settings.baseline },
+      { name: 'this tree', metrics: settings.metrics },
+    ];
+  return [{ name: '', metrics: settings.metrics }];
+}
+
+/** One Tessera on a fresh SQLite directory or PostgreSQL database, seeded. */
+async function startVariant(settings, database, { name, metrics, root }) {
   const dataDir = mkdtempSync(join(tmpdir(), `tessera-bench-${database}-`));
   const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
   cleanups.add(removeDir);
-  const variant = { metrics, problems: [] };
+  const variant = { name, metrics, problems: [] };
   variant.stop = async () => {
     if (variant.rss) variant.rssMaxMb = Math.round(variant.rss.stop() * 10) / 10;
     await variant.tessera?.stop();
@@ -188,7 +219,7 @@ async function startVariant(settings, database, metrics) {
     cleanups.add(variant.postgres.drop);
     env.DATABASE_URL = variant.postgres.url;
   }
-  variant.tessera = await startTessera(env, join(dataDir, 'tessera.log'));
+  variant.tessera = await startTessera(env, join(dataDir, 'tessera.log'), { root });
   variant.rss = new RssSampler(variant.tessera.pid);
   variant.context = await seed(variant.tessera.url, env.TESSERA_ADMIN_PASSWORD);
   variant.problems = Object.values(variant.context.problems);
@@ -203,32 +234,44 @@ async function countedVerifications(metricsUrl) {
 }
 
 async function runBackend(settings, database) {
-  const result = { database, metrics: settings.metrics, scenarios: [] };
+  const result = { database, metrics: settings.metrics, scenarios: [], fixedRate: [] };
   const variants = [];
   try {
-    // Metrics both ways: two Tesseras side by side, loaded in turn (off then on, then on then off,
-    // ...), so drift in the machine's speed hits both alike. The pairs' spread shows the noise.
-    for (const metrics of settings.metrics === 'both' ? ['off', 'on'] : [settings.metrics]) variants.push(await startVariant(settings, database, metrics));
+    // Two Tesseras side by side, loaded in turn (A then B, then B then A, ...), so drift in the
+    // machine's speed hits both alike. The pairs' spread shows the noise.
+    for (const variant of variantsOf(settings)) variants.push(await startVariant(settings, database, variant));
     result.seedProblems = variants.flatMap((variant) => variant.problems);
-    const label = (variant) => (variants.length > 1 ? `, metrics ${variant.metrics}` : '');
+    const label = (variant) => (variant.name ? `, ${variant.name}` : '');
+    const inTurn = (round) => (round % 2 ? [...variants].reverse() : variants);
     for (const scenario of SCENARIOS.filter((s) => settings.scenarios.includes(s.id))) {
-      for (let round = 0; round < settings.metricsRounds; round++) {
-        for (const variant of round % 2 ? [...variants].reverse() : variants) {
+      for (let round = 0; round < settings.pairRounds; round++) {
+        for (const variant of inTurn(round)) {
           process.stderr.write(`${database}: ${scenario.id}${label(variant)}\n`);
           const row = await runScenario(settings, variant.context, scenario, variant.rss);
-          if (variants.length > 1) Object.assign(row, { metrics: variant.metrics, round: round + 1 });
+          if (variants.length > 1) Object.assign(row, { variant: variant.name, round: round + 1 });
           result.scenarios.push(row);
         }
       }
+      // Throughput pairs move with whatever else the machine runs; the CPU a request costs at one
+      // offered rate below either's capacity does not depend on how fast the other process went.
+      if (variants.length > 1 && RATE_COMPARED_SCENARIOS.includes(scenario.id)) {
+        for (let round = 0; round < 2 * settings.pairRounds; round++) {
+          for (const variant of inTurn(round)) {
+            process.stderr.write(`${database}: ${scenario.id} at ${settings.pairRate} req/s${label(variant)}\n`);
+            const row = await runScenario(settings, variant.context, scenario, variant.rss, settings.pairRate);
+            result.fixedRate.push(Object.assign(row, { variant: variant.name, round: round + 1, offeredRate: settings.pairRate }));
+          }
+        }
+      }
     }
-    // Its logins and second ceiling would not fit the pairs: only run with metrics one way.
+    // Its logins and second ceiling would not fit the pairs: only run with one Tessera.
     if (settings.scenarios.includes(CONCURRENT.id) && variants.length === 1) {
       process.stderr.write(`${database}: ${CONCURRENT.id}\n`);
       result.concurrent = await runConcurrent(settings, variants[0].context, variants[0].rss);
     }
     const metered = variants.find((variant) => variant.metricsUrl);
     if (metered) result.instanceVerificationsCounted = await countedVerifications(metered.metricsUrl);
-    if (variants.length > 1) result.metricsOverhead = metricsOverhead(result.scenarios);
+    if (variants.length > 1) result.comparison = compare(variants[0].name, variants[1].name, result.scenarios, result.fixedRate);
   } catch (error) {
     result.error = error.message;
   } finally {
@@ -239,27 +282,45 @@ async function runBackend(settings, database) {
   return result;
 }
 
-/** Per scenario: each round's metrics-on req/s relative to metrics-off, and the change of the means. */
-function metricsOverhead(rows) {
-  const overhead = {};
+/**
+ * Per scenario, B against A: each round's req/s and the change of the means, the CPU per request
+ * under that load, and for the forward-auth scenarios the CPU per request at the fixed offered
+ * rate (the change of the medians), which is the steadiest of the three on a shared machine.
+ */
+function compare(a, b, rows, fixedRateRows) {
+  const comparison = { a, b, scenarios: {} };
+  const change = (from, to) => Math.round((to / from - 1) * 1000) / 10;
+  const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
   for (const id of new Set(rows.map((row) => row.id))) {
-    const of = (metrics, read) => rows.filter((row) => row.id === id && row.metrics === metrics && !row.failed).map(read);
-    const [off, on] = [of('off', (row) => row.requestsPerSec), of('on', (row) => row.requestsPerSec)];
-    const [offCpu, onCpu] = [of('off', (row) => row.cpuUsPerRequest), of('on', (row) => row.cpuUsPerRequest)];
-    if (!off.length || off.length !== on.length) continue;
-    const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
-    const change = (a, b) => Math.round((b / a - 1) * 1000) / 10;
-    overhead[id] = {
-      offRequestsPerSec: off,
-      onRequestsPerSec: on,
-      perRoundChangePercent: off.map((value, i) => change(value, on[i])),
-      meanChangePercent: change(mean(off), mean(on)),
-      offCpuUsPerRequest: offCpu,
-      onCpuUsPerRequest: onCpu,
-      cpuPerRequestChangePercent: offCpu.every(Number.isFinite) && onCpu.every(Number.isFinite) ? change(mean(offCpu), mean(onCpu)) : null,
+    const of = (source, name, read) => source.filter((row) => row.id === id && row.variant === name && !row.failed).map(read);
+    const [rpsA, rpsB] = [of(rows, a, (row) => row.requestsPerSec), of(rows, b, (row) => row.requestsPerSec)];
+    if (!rpsA.length || rpsA.length !== rpsB.length) continue;
+    const [cpuA, cpuB] = [of(rows, a, (row) => row.cpuUsPerRequest), of(rows, b, (row) => row.cpuUsPerRequest)];
+    const scenario = {
+      requestsPerSec: { [a]: rpsA, [b]: rpsB },
+      perRoundChangePercent: rpsA.map((value, i) => change(value, rpsB[i])),
+      meanChangePercent: change(mean(rpsA), mean(rpsB)),
+      cpuUsPerRequest: { [a]: cpuA, [b]: cpuB },
+      cpuPerRequestChangePercent: [...cpuA, ...cpuB].every(Number.isFinite) ? change(mean(cpuA), mean(cpuB)) : null,
     };
+    const [rateA, rateB] = [of(fixedRateRows, a, (row) => row.cpuUsPerRequest), of(fixedRateRows, b, (row) => row.cpuUsPerRequest)];
+    if (rateA.length && rateA.length === rateB.length && [...rateA, ...rateB].every(Number.isFinite)) {
+      scenario.atFixedRate = {
+        offeredRate: fixedRateRows[0].offeredRate,
+        requestsPerSec: { [a]: of(fixedRateRows, a, (row) => row.requestsPerSec), [b]: of(fixedRateRows, b, (row) => row.requestsPerSec) },
+        cpuUsPerRequest: { [a]: rateA, [b]: rateB },
+        medianChangePercent: change(median(rateA), median(rateB)),
+      };
+    }
+    comparison.scenarios[id] = scenario;
   }
-  return overhead;
+  return comparison;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function newestSourceChange(dir = join(ROOT, 'src')) {
@@ -342,9 +403,10 @@ async function main() {
       );
     if (backend.concurrent) score(backend.concurrent, CONCURRENT, ceilingRps, backend.database);
     // The in-process cost of metrics per check as a share of what a check costs Tessera's CPU here.
-    for (const overhead of Object.values(backend.metricsOverhead ?? {})) {
-      const cpuNs = (overhead.offCpuUsPerRequest.reduce((sum, us) => sum + us, 0) / overhead.offCpuUsPerRequest.length) * 1000;
-      if (result.metricsCost && cpuNs > 0) overhead.inProcessCostPercent = Math.round((result.metricsCost.addedNsPerCheck / cpuNs) * 1000) / 10;
+    for (const scenario of Object.values(backend.comparison?.scenarios ?? {})) {
+      const offCpu = scenario.atFixedRate?.cpuUsPerRequest['metrics off'] ?? scenario.cpuUsPerRequest['metrics off'];
+      if (!result.metricsCost || !offCpu?.length) continue;
+      scenario.inProcessCostPercent = Math.round((result.metricsCost.addedNsPerCheck / (median(offCpu) * 1000)) * 1000) / 10;
     }
   }
   printReport(result);

@@ -1,7 +1,7 @@
 // Child processes of the harness: Tessera, the ceiling server and the load generators. Every
 // child is tracked and killed when the harness exits, however it exits.
 import { fork, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,18 +83,23 @@ export async function startCeiling() {
  * Starts `node dist/main.js` (with the flags of `npm run start:prod`) on 127.0.0.1 with exactly `env` (nothing inherited but PATH, so a
  * DATABASE_URL in the caller's shell cannot leak in) and waits until /readyz answers 200.
  * Output goes to `logFile`; its tail is shown when the start fails. `nodeArgs` (e.g. `--cpu-prof`)
- * go to node before the script.
+ * go to node before the script; `root` is the checkout whose build runs (another one to compare);
+ * `wrapper` (e.g. valgrind and its options) runs node.
  */
-export async function startTessera(env, logFile, { startTimeoutMs = 60_000, nodeArgs = [] } = {}) {
+export async function startTessera(env, logFile, { startTimeoutMs = 60_000, nodeArgs = [], root = ROOT, wrapper = [] } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const fd = openSync(logFile, 'a');
   const child = track(
-    spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, ...nodeArgs, TESSERA_MAIN], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env, HOST: '127.0.0.1', PORT: String(port) },
-      stdio: ['ignore', fd, fd],
-    }),
+    spawn(
+      wrapper[0] ?? process.execPath,
+      [...wrapper.slice(1), ...(wrapper.length ? [process.execPath] : []), ...PRODUCTION_NODE_FLAGS, ...nodeArgs, join(root, 'dist', 'main.js')],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env, HOST: '127.0.0.1', PORT: String(port) },
+        stdio: ['ignore', fd, fd],
+      },
+    ),
   );
   closeSync(fd);
   const tail = () => readFileSync(logFile, 'utf8').slice(-3_000);
@@ -138,11 +143,21 @@ export function runLoad(spec) {
 }
 
 /**
- * CPU seconds (user + system, all threads) a process has used so far, from /proc (clock ticks of
- * 1/100 s). On a shared machine the CPU a request costs is steadier than the requests per second
- * the process manages to serve.
+ * CPU seconds (user + system, all threads) a process has used so far. On a shared machine the CPU
+ * a request costs is steadier than the requests per second the process manages to serve. Read from
+ * each thread's schedstat (nanoseconds) where the kernel has it, else from stat (1/100 s ticks,
+ * too coarse for a few seconds of light load).
  */
 export function cpuSeconds(pid) {
+  try {
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    }
+    if (Number.isFinite(ns) && ns > 0) return ns / 1e9;
+  } catch {
+    // no schedstat (or the process is gone): fall back to stat
+  }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

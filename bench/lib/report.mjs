@@ -43,7 +43,7 @@ export function notRun(scenario, reason) {
 }
 
 const COLUMNS = [
-  ['scenario', 24, (r) => (r.metrics ? `${r.id} ${r.metrics}` : r.id)],
+  ['scenario', 30, (r) => (r.variant ? `${r.id} (${r.variant})` : r.id)],
   ['req/s', 8, (r) => r.requestsPerSec],
   ['p50 ms', 7, (r) => r.p50],
   ['p99 ms', 7, (r) => r.p99],
@@ -95,13 +95,21 @@ export function printReport(result, out = process.stdout) {
       out.write(`RSS max over the whole run: ${backend.rssMaxMb} MB (target <250 MB: ${backend.rssMaxMb < 250 ? 'met' : 'MISSED'})\n`);
     }
     for (const problem of backend.seedProblems ?? []) out.write(`seed problem: ${problem}\n`);
-    for (const [id, o] of Object.entries(backend.metricsOverhead ?? {})) {
+    const comparison = backend.comparison;
+    for (const [id, o] of Object.entries(comparison?.scenarios ?? {})) {
+      const { a, b } = comparison;
       out.write(
-        `metrics on vs off, ${id}: off ${o.offRequestsPerSec.join(', ')} req/s; on ${o.onRequestsPerSec.join(', ')} req/s; ` +
+        `${b} vs ${a}, ${id}: ${a} ${o.requestsPerSec[a].join(', ')} req/s; ${b} ${o.requestsPerSec[b].join(', ')} req/s; ` +
           `per pair ${o.perRoundChangePercent.map(signed).join(', ')}; means ${signed(o.meanChangePercent)}; ` +
-          `CPU per request off ${o.offCpuUsPerRequest.join(', ')} µs, on ${o.onCpuUsPerRequest.join(', ')} µs, means ${o.cpuPerRequestChangePercent === null ? '-' : signed(o.cpuPerRequestChangePercent)}` +
-          `${o.inProcessCostPercent === undefined ? '' : `; in-process cost of metrics ${o.inProcessCostPercent}% of a check's CPU`}\n`,
+          `CPU per request ${a} ${o.cpuUsPerRequest[a].join(', ')} µs, ${b} ${o.cpuUsPerRequest[b].join(', ')} µs, means ${o.cpuPerRequestChangePercent === null ? '-' : signed(o.cpuPerRequestChangePercent)}\n`,
       );
+      const r = o.atFixedRate;
+      if (r) {
+        out.write(
+          `    at ${r.offeredRate} req/s offered: CPU per request ${a} ${r.cpuUsPerRequest[a].join(', ')} µs, ${b} ${r.cpuUsPerRequest[b].join(', ')} µs; ` +
+            `medians ${signed(r.medianChangePercent)}${o.inProcessCostPercent === undefined ? '' : `; in-process cost of metrics ${o.inProcessCostPercent}% of a check's CPU`}\n`,
+        );
+      }
     }
     if (backend.instanceVerificationsCounted !== undefined)
       out.write(`instance verifications counted by tessera_token_verifications_total: ${backend.instanceVerificationsCounted}\n`);
