@@ -27,14 +27,20 @@ export interface Columns<C extends Record<string, ColumnType>> {
   read(row: Record<string, unknown>): RowOf<C>;
 }
 
-/** Declares the columns of a raw query once, so no repository maps driver values field by field. */
+/**
+ * Declares the columns of a raw query once, so no repository maps driver values field by field.
+ * The reader is compiled to one object literal per declaration, so a row costs what the
+ * hand-written mapping it replaces cost; a generic loop over the columns does not, and the token
+ * list maps every token of an instance.
+ */
 export function columns<C extends Record<string, ColumnType>>(spec: C): Columns<C> {
-  const fields = Object.entries(spec).map(([name, type]) => [name, typeof type === 'function' ? type : readers[type]] as const);
-  return {
-    read(row) {
-      const out: Record<string, unknown> = {};
-      for (const [name, read] of fields) out[name] = read(row[name]);
-      return out as RowOf<C>;
-    },
-  };
+  const names = Object.keys(spec);
+  const read = names.map((name) => {
+    const type = spec[name];
+    return typeof type === 'function' ? type : readers[type];
+  });
+  const fields = names.map((name, index) => `${JSON.stringify(name)}: read[${index}](row[${JSON.stringify(name)}])`);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- built from the declaration's own names (JSON-quoted), never from input
+  const compile = new Function('read', `return (row) => ({ ${fields.join(', ')} });`) as (read: unknown[]) => Columns<C>['read'];
+  return { read: compile(read) };
 }
