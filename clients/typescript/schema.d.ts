@@ -1695,7 +1695,7 @@ export interface components {
              * @description `active`, `expired` or `revoked`.
              * @enum {string}
              */
-            state: "revoked" | "expired" | "active";
+            state: "expired" | "revoked" | "active";
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
@@ -1725,7 +1725,7 @@ export interface components {
              * @description `active`, `expired` or `revoked`.
              * @enum {string}
              */
-            state: "revoked" | "expired" | "active";
+            state: "expired" | "revoked" | "active";
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids';
-import { Db } from '../database/db';
 import { PrismaService } from '../database/prisma.service';
 import { Statement } from '../database/sql-database';
+import { clientOf, Transaction } from '../database/transactions';
 import { AuditAction, AuditEntry } from './audit-actions';
 
 export interface AuditFilter {
@@ -20,11 +20,12 @@ export interface AuditFilter {
 export class AuditRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  insert(entry: AuditEntry, db: Db = this.prisma) {
-    return db.auditEvent.create({ data: toRow(entry) });
+  /** Pass the transaction so the event commits (or not) with the change it describes. */
+  insert(entry: AuditEntry, tx?: Transaction) {
+    return clientOf(this.prisma, tx).auditEvent.create({ data: toRow(entry) });
   }
 
-  /** The insert as raw SQL, for a SqlDatabase batch that writes the change it describes. */
+  /** The insert as a statement for another repository's SqlDatabase batch that writes the change it describes. */
   insertStatement(entry: AuditEntry): Statement {
     const row = toRow(entry);
     return {

@@ -4,8 +4,7 @@ import { AppError } from '../common/app-error';
 import { Principal } from '../common/principal';
 import { ProjectAccessService } from '../projects/project-access.service';
 import { AuditEntry } from './audit-actions';
-import { Db } from '../database/db';
-import { Statement } from '../database/sql-database';
+import { Transaction } from '../database/transactions';
 import { AuditRepository } from './audit.repository';
 import { AuditEvent, ListAuditEventsQuery, ListAuditEventsResponse } from './dto/audit-event.dto';
 
@@ -26,13 +25,8 @@ export class AuditService {
   ) {}
 
   /** Records an event; pass the transaction so the event commits (or not) with the change it describes. */
-  async record(entry: AuditEntry, db?: Db): Promise<void> {
-    await this.events.insert(entry, db);
-  }
-
-  /** The record as a statement for a SqlDatabase batch, so it commits (or not) with the change. */
-  recordStatement(entry: AuditEntry): Statement {
-    return this.events.insertStatement(entry);
+  async record(entry: AuditEntry, tx?: Transaction): Promise<void> {
+    await this.events.insert(entry, tx);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
-import { ServiceAccountsRepository } from '../service-accounts/service-accounts.repository';
+import { ServiceAccountsModule } from '../service-accounts/service-accounts.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
@@ -13,19 +13,9 @@ import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [PassportModule],
+  imports: [PassportModule, ServiceAccountsModule],
   controllers: [AuthController, UsersController],
-  providers: [
-    AuthService,
-    LoginThrottle,
-    LoginFailuresRepository,
-    UsersService,
-    UsersRepository,
-    RefreshTokensRepository,
-    PrincipalsService,
-    JwtStrategy,
-    ServiceAccountsRepository,
-  ],
+  providers: [AuthService, LoginThrottle, LoginFailuresRepository, UsersService, UsersRepository, RefreshTokensRepository, PrincipalsService, JwtStrategy],
   exports: [UsersRepository, PrincipalsService],
 })
 export class AuthModule {}

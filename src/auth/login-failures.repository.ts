@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { readDate, SqlDatabase } from '../database/sql-database';
+import { columns } from '../database/rows';
+import { SqlDatabase } from '../database/sql-database';
 
 /** Starts a window at 1 when the stored one has ended, else adds 1: one statement, so concurrent attempts never lose a count. */
 const COUNT_ATTEMPT = `
@@ -8,6 +9,7 @@ const COUNT_ATTEMPT = `
     "count" = CASE WHEN "LoginFailureCounter"."resetAt" <= $2 THEN 1 ELSE "LoginFailureCounter"."count" + 1 END,
     "resetAt" = CASE WHEN "LoginFailureCounter"."resetAt" <= $2 THEN $3 ELSE "LoginFailureCounter"."resetAt" END
   RETURNING "count", "resetAt"`;
+const COUNTER = columns({ count: 'int', resetAt: 'date' });
 
 /** Per-account login attempt counters shared by every replica (raw SQL: the same upsert on both databases). */
 @Injectable()
@@ -16,8 +18,8 @@ export class LoginFailuresRepository {
 
   /** Counts one attempt in the window of `key`, starting a window ending at `windowEndsAt` if none is running at `now`. */
   async count(key: string, now: Date, windowEndsAt: Date): Promise<{ count: number; resetAt: Date }> {
-    const [row] = await this.sql.executeReturning<{ count: unknown; resetAt: unknown }>(COUNT_ATTEMPT, [key, now, windowEndsAt]);
-    return { count: Number(row.count), resetAt: readDate(row.resetAt)! };
+    const [row] = await this.sql.executeReturning<Record<string, unknown>>(COUNT_ATTEMPT, [key, now, windowEndsAt]);
+    return COUNTER.read(row);
   }
 
   async clear(key: string): Promise<void> {

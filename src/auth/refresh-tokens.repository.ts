@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service';
+import { columns } from '../database/rows';
 import { SqlDatabase } from '../database/sql-database';
 
+const REFRESH_TOKEN = columns({ id: 'text', userId: 'text', familyId: 'text', expiresAt: 'date', revokedAt: 'date?', rotatedAt: 'date?' });
+
+/** Raw SQL, as UsersRepository.findByEmail: one or two of these per login and refresh. */
 @Injectable()
 export class RefreshTokensRepository {
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly sql: SqlDatabase,
-  ) {}
+  constructor(private readonly sql: SqlDatabase) {}
 
-  /** Raw SQL, as UsersRepository.findByEmail: one of these per login and refresh. */
   async create(token: { id: string; userId: string; familyId: string; expiresAt: Date }): Promise<void> {
     await this.sql.execute('INSERT INTO "RefreshToken" ("id", "userId", "familyId", "expiresAt", "createdAt") VALUES ($1, $2, $3, $4, $5)', [
       token.id,
@@ -21,24 +20,33 @@ export class RefreshTokensRepository {
   }
 
   findById(id: string) {
-    return this.prisma.refreshToken.findUnique({ where: { id } });
+    return this.sql.selectOne(REFRESH_TOKEN, 'SELECT "id", "userId", "familyId", "expiresAt", "revokedAt", "rotatedAt" FROM "RefreshToken" WHERE "id" = $1', [
+      id,
+    ]);
   }
 
   /** Marks a token as used by rotation; false when another request rotated it first. */
   async markRotated(id: string): Promise<boolean> {
-    const { count } = await this.prisma.refreshToken.updateMany({ where: { id, rotatedAt: null, revokedAt: null }, data: { rotatedAt: new Date() } });
-    return count === 1;
+    const changed = await this.sql.execute('UPDATE "RefreshToken" SET "rotatedAt" = $1 WHERE "id" = $2 AND "rotatedAt" IS NULL AND "revokedAt" IS NULL', [
+      new Date(),
+      id,
+    ]);
+    return changed === 1;
   }
 
-  revoke(id: string) {
-    return this.prisma.refreshToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+  revoke(id: string): Promise<void> {
+    return this.revokeWhere('id', id);
   }
 
-  revokeFamily(familyId: string) {
-    return this.prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+  revokeFamily(familyId: string): Promise<void> {
+    return this.revokeWhere('familyId', familyId);
   }
 
-  revokeAllOfUser(userId: string) {
-    return this.prisma.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+  revokeAllOfUser(userId: string): Promise<void> {
+    return this.revokeWhere('userId', userId);
+  }
+
+  private async revokeWhere(column: 'id' | 'familyId' | 'userId', value: string): Promise<void> {
+    await this.sql.execute(`UPDATE "RefreshToken" SET "revokedAt" = $1 WHERE "${column}" = $2 AND "revokedAt" IS NULL`, [new Date(), value]);
   }
 }

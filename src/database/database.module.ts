@@ -10,6 +10,7 @@ import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgr
 import { migratePostgres, migrateSqlite } from './migrator';
 import { PrismaService } from './prisma.service';
 import { PostgresDatabase, SqlDatabase, SqliteDatabase } from './sql-database';
+import { Transactions } from './transactions';
 
 /** Opens the configured database, applies pending migrations, then builds Prisma on top of it. */
 async function openDatabase(config: AppConfig): Promise<SqlDatabase> {
@@ -43,8 +44,9 @@ function createPrisma(config: AppConfig, sql: SqlDatabase): PrismaService {
   providers: [
     { provide: SqlDatabase, inject: [APP_CONFIG], useFactory: openDatabase },
     { provide: PrismaService, inject: [APP_CONFIG, SqlDatabase], useFactory: createPrisma },
+    Transactions,
   ],
-  exports: [SqlDatabase, PrismaService],
+  exports: [SqlDatabase, PrismaService, Transactions],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(

@@ -3,6 +3,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { Pool, types } from 'pg';
 import { DatabaseProvider } from '../config/database-target';
+import { Columns, ColumnType, RowOf } from './rows';
 import { isDatabaseUnavailable } from './unavailable';
 
 /**
@@ -23,6 +24,17 @@ export abstract class SqlDatabase {
    */
   abstract batch(statements: Statement[]): Promise<boolean>;
   abstract close(): Promise<void>;
+
+  /** A read whose rows come back typed as `columns` declares them. */
+  async select<C extends Record<string, ColumnType>>(columns: Columns<C>, sql: string, params?: unknown[]): Promise<RowOf<C>[]> {
+    return (await this.query<Record<string, unknown>>(sql, params)).map((row) => columns.read(row));
+  }
+
+  /** The first row of `select`, or undefined when there is none. */
+  async selectOne<C extends Record<string, ColumnType>>(columns: Columns<C>, sql: string, params?: unknown[]): Promise<RowOf<C> | undefined> {
+    const [row] = await this.query<Record<string, unknown>>(sql, params);
+    return row && columns.read(row);
+  }
 }
 
 export interface Statement {
@@ -243,10 +255,4 @@ export class PostgresDatabase extends SqlDatabase {
   async close(): Promise<void> {
     await this.pool.end();
   }
-}
-
-/** Reads a DateTime column from either driver (SQLite gives text, PostgreSQL a Date). */
-export function readDate(value: unknown): Date | null {
-  if (value === null || value === undefined) return null;
-  return value instanceof Date ? value : new Date(value as string);
 }

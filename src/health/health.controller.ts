@@ -2,15 +2,15 @@ import { Controller, Get, HttpCode } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { AppError } from '../common/app-error';
 import { Public } from '../common/public.decorator';
-import { SqlDatabase } from '../database/sql-database';
 import { ConsoleErrorResponse } from '../common/dto/error-response.dto';
 import { HealthDto } from './dto/health.dto';
+import { ReadinessRepository } from './readiness.repository';
 
 @ApiTags('health')
 @Public()
 @Controller()
 export class HealthController {
-  constructor(private readonly sql: SqlDatabase) {}
+  constructor(private readonly database: ReadinessRepository) {}
 
   /** Liveness: the process answers. */
   @Get('healthz')
@@ -25,7 +25,7 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ description: 'The database does not answer.', type: ConsoleErrorResponse })
   async ready(): Promise<HealthDto> {
     try {
-      await this.sql.query('SELECT 1');
+      await this.database.ping();
     } catch {
       throw new AppError(503, 'not_ready', 'database unreachable');
     }

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../database/db';
+import { AuditEntry } from '../audit/audit-actions';
+import { AuditRepository } from '../audit/audit.repository';
 import { PrismaService } from '../database/prisma.service';
-import { readDate, SqlDatabase, Statement } from '../database/sql-database';
+import { columns } from '../database/rows';
+import { SqlDatabase } from '../database/sql-database';
+import { clientOf, Transaction } from '../database/transactions';
 import { InstanceScope } from './instances.repository';
 
 /** Where a token lives; every query carries all of it, so an id from elsewhere finds nothing. */
@@ -18,6 +21,17 @@ export interface NewInstanceToken {
   validUntil: Date;
   createdBy: string;
 }
+
+const TOKEN_LIST_ROW = columns({
+  id: 'text',
+  name: 'text',
+  description: 'text?',
+  labels: 'text?',
+  region: 'text',
+  validUntil: 'date',
+  lastUsedAt: 'date?',
+});
+const LIST_REVISION = columns({ tokensRevision: 'int' });
 
 /** What the list and the metadata responses show of a token. */
 export interface TokenListRow {
@@ -41,15 +55,16 @@ export class InstanceTokensRepository {
   constructor(
     private readonly prisma: PrismaService,
     private readonly sql: SqlDatabase,
+    private readonly audit: AuditRepository,
   ) {}
 
   /**
-   * Creates the token in one raw-SQL transaction (the hot write path) together with `alongside`
-   * (its audit event). The instance row is written first (its list revision bumped), which locks it
+   * Creates the token in one raw-SQL transaction (the hot write path) together with its audit
+   * event. The instance row is written first (its list revision bumped), which locks it
    * on PostgreSQL, so a concurrent instance delete cannot leave this token behind. False, and
    * nothing written, when the instance does not exist (anymore).
    */
-  create(scope: TokenScope, token: NewInstanceToken, alongside: Statement[]): Promise<boolean> {
+  create(scope: TokenScope, token: NewInstanceToken, event: AuditEntry): Promise<boolean> {
     const now = new Date();
     return this.sql.batch([
       {
@@ -76,7 +91,7 @@ export class InstanceTokensRepository {
           now,
         ],
       },
-      ...alongside,
+      this.audit.insertStatement(event),
     ]);
   }
 
@@ -85,7 +100,8 @@ export class InstanceTokensRepository {
    * primary key: it is asked on every list request, and through Prisma it would cost ~0.45 ms.
    */
   async listRevision(scope: TokenScope): Promise<number | undefined> {
-    const [row] = await this.sql.query<{ tokensRevision: number }>(
+    const row = await this.sql.selectOne(
+      LIST_REVISION,
       'SELECT "tokensRevision" FROM "Instance" WHERE "id" = $1 AND "projectId" = $2 AND "region" = $3 AND "deletedAt" IS NULL',
       [scope.instanceId, scope.projectId, scope.region],
     );
@@ -97,8 +113,8 @@ export class InstanceTokensRepository {
    * every transaction that writes tokens: it locks the instance row, and writers that all take the
    * instance before its tokens cannot deadlock one another.
    */
-  async bumpListRevision(scope: TokenScope, db: Db): Promise<void> {
-    await db.instance.updateMany({
+  async bumpListRevision(scope: TokenScope, tx: Transaction): Promise<void> {
+    await clientOf(this.prisma, tx).instance.updateMany({
       where: { id: scope.instanceId, projectId: scope.projectId, region: scope.region },
       data: { tokensRevision: { increment: 1 } },
     });
@@ -106,42 +122,34 @@ export class InstanceTokensRepository {
 
   /** Raw SQL: 1,000 rows through Prisma cost ~15 ms of CPU, through the driver ~1 ms. */
   async list(scope: TokenScope): Promise<TokenListRow[]> {
-    const rows = await this.sql.query<Record<string, unknown>>(
+    return this.sql.select(
+      TOKEN_LIST_ROW,
       `SELECT "id", "name", "description", "labels", "region", "validUntil", "lastUsedAt" FROM "InstanceToken"
        WHERE "instanceId" = $1 AND "projectId" = $2 AND "region" = $3 ORDER BY "createdAt", "id"`,
       [scope.instanceId, scope.projectId, scope.region],
     );
-    return rows.map((row) => ({
-      id: row.id as string,
-      name: row.name as string,
-      description: row.description as string | null,
-      labels: row.labels as string | null,
-      region: row.region as string,
-      validUntil: readDate(row.validUntil)!,
-      lastUsedAt: readDate(row.lastUsedAt),
-    }));
   }
 
-  find(scope: TokenScope, id: string, db: Db = this.prisma) {
-    return db.instanceToken.findFirst({ where: { ...scope, id } });
+  find(scope: TokenScope, id: string, tx?: Transaction) {
+    return clientOf(this.prisma, tx).instanceToken.findFirst({ where: { ...scope, id } });
   }
 
   /** Takes the row lock inside the caller's transaction (PostgreSQL); false when there is no such token. */
-  async lock(scope: TokenScope, id: string, db: Db): Promise<boolean> {
-    const { count } = await db.instanceToken.updateMany({ where: { ...scope, id }, data: { updatedAt: new Date() } });
+  async lock(scope: TokenScope, id: string, tx: Transaction): Promise<boolean> {
+    const { count } = await clientOf(this.prisma, tx).instanceToken.updateMany({ where: { ...scope, id }, data: { updatedAt: new Date() } });
     return count === 1;
   }
 
-  update(scope: TokenScope, id: string, changes: TokenChanges, db: Db) {
-    return db.instanceToken.updateMany({ where: { ...scope, id }, data: changes });
+  update(scope: TokenScope, id: string, changes: TokenChanges, tx: Transaction) {
+    return clientOf(this.prisma, tx).instanceToken.updateMany({ where: { ...scope, id }, data: changes });
   }
 
-  async delete(scope: TokenScope, id: string, db: Db): Promise<boolean> {
-    const { count } = await db.instanceToken.deleteMany({ where: { ...scope, id } });
+  async delete(scope: TokenScope, id: string, tx: Transaction): Promise<boolean> {
+    const { count } = await clientOf(this.prisma, tx).instanceToken.deleteMany({ where: { ...scope, id } });
     return count === 1;
   }
 
-  deleteAllOfInstance(scope: TokenScope, db: Db) {
-    return db.instanceToken.deleteMany({ where: scope });
+  deleteAllOfInstance(scope: TokenScope, tx: Transaction) {
+    return clientOf(this.prisma, tx).instanceToken.deleteMany({ where: scope });
   }
 }

@@ -9,7 +9,7 @@ import { hashSecret, newId } from '../common/ids';
 import { principalLabel } from '../common/principal';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { PrismaService } from '../database/prisma.service';
+import { Transactions } from '../database/transactions';
 import { TokenSigner } from '../keys/token-signer.service';
 import { ProjectAccessService } from '../projects/project-access.service';
 import { RevocationBus } from '../revocation/revocation-bus';
@@ -22,7 +22,6 @@ import {
   TokenState,
 } from './dto/instance-token.dto';
 import { TokenChanges, InstanceTokensRepository, TokenListRow, TokenScope } from './instance-tokens.repository';
-import { TX_OPTIONS } from './instances.service';
 import { changedFields, decodeLabels, encodeLabels, patchLabels, rfc3339 } from './representation';
 import { descriptionChange, storedDescription } from '../common/description';
 import { RenderedList, TokenListCache } from './token-list-cache';
@@ -47,7 +46,7 @@ export class InstanceTokensService {
     private readonly signer: TokenSigner,
     private readonly audit: AuditService,
     private readonly revocations: RevocationBus,
-    private readonly prisma: PrismaService,
+    private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.lists = new TokenListCache(revocations);
@@ -96,8 +95,8 @@ export class InstanceTokensService {
       validUntil,
       lastUsedAt: null,
     };
-    const event = this.audit.recordStatement(this.event(caller, scope, 'instance-token.create', id, { name: body.name, validUntil: rfc3339(validUntil) }));
-    const created = await this.tokens.create(scope, { ...row, tokenHash: hashSecret(content), createdBy: principalLabel(caller.principal) }, [event]);
+    const event = this.event(caller, scope, 'instance-token.create', id, { name: body.name, validUntil: rfc3339(validUntil) });
+    const created = await this.tokens.create(scope, { ...row, tokenHash: hashSecret(content), createdBy: principalLabel(caller.principal) }, event);
     if (!created) throw AppError.notFound('instance not found');
     await this.listChanged(scope);
     return { ...toMetadata(row), content };
@@ -114,7 +113,7 @@ export class InstanceTokensService {
     if (body.description && body.description.length > 160) {
       throw AppError.badRequest('description: at most 160 characters (a token description is returned with maxLength 160)', 'invalid');
     }
-    const row = await this.prisma.$transaction(async (tx) => {
+    const row = await this.transactions.run(async (tx) => {
       await this.tokens.bumpListRevision(scope, tx);
       // Lock first: two concurrent label patches must not both start from the same labels.
       if (!(await this.tokens.lock(scope, id, tx))) throw AppError.notFound('token not found');
@@ -127,7 +126,7 @@ export class InstanceTokensService {
       await this.tokens.update(scope, id, changes, tx);
       await this.audit.record(this.event(caller, scope, 'instance-token.update', id, { fields: changedFields(changes) }), tx);
       return (await this.tokens.find(scope, id, tx))!;
-    }, TX_OPTIONS);
+    });
     await this.listChanged(scope);
     return toMetadata(row);
   }
@@ -135,13 +134,13 @@ export class InstanceTokensService {
   /** Deletes the token; it stops opening the instance before this returns. */
   async delete(caller: Caller, scope: TokenScope, id: string): Promise<TokenMetadata> {
     await this.access.require(caller.principal, scope.projectId, 'editor');
-    const row = await this.prisma.$transaction(async (tx) => {
+    const row = await this.transactions.run(async (tx) => {
       await this.tokens.bumpListRevision(scope, tx);
       const current = await this.tokens.find(scope, id, tx);
       if (!current || !(await this.tokens.delete(scope, id, tx))) throw AppError.notFound('token not found');
       await this.audit.record(this.event(caller, scope, 'instance-token.delete', id, { name: current.name }), tx);
       return current;
-    }, TX_OPTIONS);
+    });
     await this.revocations.publish({ kind: 'instance-token', id });
     await this.listChanged(scope);
     return toMetadata(row, 'deleting');

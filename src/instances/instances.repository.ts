@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../database/db';
 import { PrismaService } from '../database/prisma.service';
+import { clientOf, Transaction } from '../database/transactions';
 
 /** Where an instance lives; every query carries all of it. */
 export interface InstanceScope {
@@ -29,16 +29,16 @@ const live = (scope: InstanceScope, id: string) => ({ id, projectId: scope.proje
 export class InstancesRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  create(scope: InstanceScope, instance: NewInstance, db: Db = this.prisma) {
-    return db.instance.create({ data: { ...instance, ...scope, state: 'active' } });
+  create(scope: InstanceScope, instance: NewInstance, tx: Transaction) {
+    return clientOf(this.prisma, tx).instance.create({ data: { ...instance, ...scope, state: 'active' } });
   }
 
   list(scope: InstanceScope) {
     return this.prisma.instance.findMany({ where: { ...scope, deletedAt: null }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   }
 
-  find(scope: InstanceScope, id: string, db: Db = this.prisma) {
-    return db.instance.findFirst({ where: live(scope, id) });
+  find(scope: InstanceScope, id: string, tx?: Transaction) {
+    return clientOf(this.prisma, tx).instance.findFirst({ where: live(scope, id) });
   }
 
   /**
@@ -46,18 +46,18 @@ export class InstancesRepository {
    * token created under this lock cannot slip past a concurrent delete of the instance. False
    * when the instance does not exist (anymore).
    */
-  async lockLive(scope: InstanceScope, id: string, db: Db): Promise<boolean> {
-    const { count } = await db.instance.updateMany({ where: live(scope, id), data: { updatedAt: new Date() } });
+  async lockLive(scope: InstanceScope, id: string, tx: Transaction): Promise<boolean> {
+    const { count } = await clientOf(this.prisma, tx).instance.updateMany({ where: live(scope, id), data: { updatedAt: new Date() } });
     return count === 1;
   }
 
-  update(scope: InstanceScope, id: string, changes: InstanceChanges, db: Db) {
-    return db.instance.updateMany({ where: live(scope, id), data: changes });
+  update(scope: InstanceScope, id: string, changes: InstanceChanges, tx: Transaction) {
+    return clientOf(this.prisma, tx).instance.updateMany({ where: live(scope, id), data: changes });
   }
 
   /** Soft delete: the row stays for the audit trail, but every read treats it as gone. */
-  async markDeleted(scope: InstanceScope, id: string, db: Db): Promise<boolean> {
-    const { count } = await db.instance.updateMany({ where: live(scope, id), data: { deletedAt: new Date(), state: 'deleting' } });
+  async markDeleted(scope: InstanceScope, id: string, tx: Transaction): Promise<boolean> {
+    const { count } = await clientOf(this.prisma, tx).instance.updateMany({ where: live(scope, id), data: { deletedAt: new Date(), state: 'deleting' } });
     return count === 1;
   }
 }

@@ -6,7 +6,7 @@ import { AppError } from '../common/app-error';
 import { newId } from '../common/ids';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { PrismaService } from '../database/prisma.service';
+import { Transactions } from '../database/transactions';
 import { ProjectAccessService } from '../projects/project-access.service';
 import { RevocationBus } from '../revocation/revocation-bus';
 import { CreateInstancePayload, Instance, InstanceState, PartialUpdateInstancePayload } from './dto/instance.dto';
@@ -16,9 +16,6 @@ import { changedFields, decodeLabels, encodeLabels, patchLabels } from './repres
 import { descriptionChange, storedDescription } from '../common/description';
 
 type InstanceRow = NonNullable<Awaited<ReturnType<InstancesRepository['find']>>>;
-
-/** Generous: on SQLite every transaction queues behind the one connection. */
-export const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
 
 /**
  * Instances are registry records: Tessera runs no MLflow, so an instance is `active` at once and
@@ -32,7 +29,7 @@ export class InstancesService {
     private readonly access: ProjectAccessService,
     private readonly audit: AuditService,
     private readonly revocations: RevocationBus,
-    private readonly prisma: PrismaService,
+    private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -48,7 +45,7 @@ export class InstancesService {
 
   async create(caller: Caller, scope: InstanceScope, body: CreateInstancePayload): Promise<Instance> {
     await this.access.require(caller.principal, scope.projectId, 'editor');
-    const row = await this.prisma.$transaction(async (tx) => {
+    const row = await this.transactions.run(async (tx) => {
       const created = await this.instances.create(
         scope,
         {
@@ -62,7 +59,7 @@ export class InstancesService {
       );
       await this.audit.record(this.event(caller, scope, 'instance.create', created.id, { name: created.name }), tx);
       return created;
-    }, TX_OPTIONS);
+    });
     return this.toInstance(row);
   }
 
@@ -70,7 +67,7 @@ export class InstancesService {
     await this.access.require(caller.principal, scope.projectId, 'editor');
     // The update payload's pattern allows an empty name, but an Instance always has one.
     if (body.name === '') throw AppError.badRequest('name: must not be empty; an instance always has a name', 'invalid');
-    const row = await this.prisma.$transaction(async (tx) => {
+    const row = await this.transactions.run(async (tx) => {
       if (!(await this.instances.lockLive(scope, id, tx))) throw AppError.notFound('instance not found');
       const current = (await this.instances.find(scope, id, tx))!;
       const changes: InstanceChanges = {
@@ -82,21 +79,21 @@ export class InstancesService {
       await this.instances.update(scope, id, changes, tx);
       await this.audit.record(this.event(caller, scope, 'instance.update', id, { fields: changedFields(changes) }), tx);
       return (await this.instances.find(scope, id, tx))!;
-    }, TX_OPTIONS);
+    });
     return this.toInstance(row);
   }
 
   /** Soft-deletes the instance and deletes all its tokens in one transaction; GET answers 404 from then on. */
   async delete(caller: Caller, scope: InstanceScope, id: string): Promise<Instance> {
     await this.access.require(caller.principal, scope.projectId, 'editor');
-    const row = await this.prisma.$transaction(async (tx) => {
+    const row = await this.transactions.run(async (tx) => {
       const current = await this.instances.find(scope, id, tx);
       if (!current || !(await this.instances.markDeleted(scope, id, tx))) throw AppError.notFound('instance not found');
       await this.tokens.bumpListRevision({ ...scope, instanceId: id }, tx);
       const { count } = await this.tokens.deleteAllOfInstance({ ...scope, instanceId: id }, tx);
       await this.audit.record(this.event(caller, scope, 'instance.delete', id, { deletedTokens: count }), tx);
       return current;
-    }, TX_OPTIONS);
+    });
     // Before the response: once the DELETE returns, no cached verification of its tokens survives.
     await this.revocations.publish({ kind: 'instance', id });
     return this.toInstance(row, 'deleting');

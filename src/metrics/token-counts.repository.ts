@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { columns } from '../database/rows';
 import { SqlDatabase } from '../database/sql-database';
 
 /** The stored token kinds and the states each can be in (instance tokens are deleted, never revoked). */
@@ -27,16 +28,17 @@ const COUNT_TOKENS = `
   SELECT 'refresh', CASE WHEN "revokedAt" IS NOT NULL OR "rotatedAt" IS NOT NULL THEN 'revoked' WHEN "expiresAt" <= $1 THEN 'expired' ELSE 'active' END, COUNT(*)
   FROM "RefreshToken" GROUP BY 2`;
 
+const COUNT_ROW = columns({ kind: (value) => value as TokenKind, state: 'text', count: 'int' });
+
 /** Counts for the `tessera_tokens` gauge: aggregates only, read at scrape time. */
 @Injectable()
 export class TokenCountsRepository {
   constructor(private readonly sql: SqlDatabase) {}
 
   async count(now: Date): Promise<TokenCounts> {
-    const rows = await this.sql.query<{ kind: TokenKind; state: string; count: unknown }>(COUNT_TOKENS, [now]);
+    const rows = await this.sql.select(COUNT_ROW, COUNT_TOKENS, [now]);
     const counts: TokenCounts = { instance: {}, service_account: {}, model_external: {}, refresh: {} };
-    // PostgreSQL's COUNT is a bigint, which the driver returns as a string.
-    for (const row of rows) counts[row.kind][row.state] = Number(row.count);
+    for (const row of rows) counts[row.kind][row.state] = row.count;
     return counts;
   }
 }

@@ -14,6 +14,7 @@ import { ModelsController } from './registry/models.controller';
 import { ModelsRepository } from './registry/models.repository';
 import { ModelsService } from './registry/models.service';
 import { ModelDirectory } from './verification/model-directory';
+import { ModelDirectoryRepository } from './verification/model-directory.repository';
 import { ModelForwardAuth } from './verification/model-forward-auth';
 import { ModelTokenVerifier } from './verification/model-token-verifier.service';
 
@@ -30,6 +31,7 @@ import { ModelTokenVerifier } from './verification/model-token-verifier.service'
     ModelsRepository,
     ModelsService,
     ModelDirectory,
+    ModelDirectoryRepository,
     ModelTokenVerifier,
     ModelForwardAuth,
     ModelUrlsService,

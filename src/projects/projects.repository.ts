@@ -2,8 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids';
 import { Principal } from '../common/principal';
 import { PrismaService } from '../database/prisma.service';
-import { readDate, SqlDatabase } from '../database/sql-database';
+import { columns } from '../database/rows';
+import { SqlDatabase } from '../database/sql-database';
 import { ProjectRole } from './project-role';
+
+const PROJECT_WITH_ROLE = columns({ id: 'text', name: 'text', createdAt: 'date', updatedAt: 'date', role: 'text?' });
 
 const memberInclude = { user: { select: { email: true } }, serviceAccount: { select: { email: true } } } as const;
 
@@ -23,15 +26,16 @@ export class ProjectsRepository {
    */
   async findWithRole(projectId: string, principal: Principal) {
     const member = principal.kind === 'user' ? '"userId"' : '"serviceAccountId"';
-    const [row] = await this.sql.query<Record<string, unknown>>(
+    const row = await this.sql.selectOne(
+      PROJECT_WITH_ROLE,
       `SELECT p."id", p."name", p."createdAt", p."updatedAt", m."role" FROM "Project" p
        LEFT JOIN "ProjectMember" m ON m."projectId" = p."id" AND m.${member} = $2
        WHERE p."id" = $1`,
       [projectId, principal.id],
     );
     if (!row) return undefined;
-    const project = { id: row.id as string, name: row.name as string, createdAt: readDate(row.createdAt)!, updatedAt: readDate(row.updatedAt)! };
-    return { project, role: (row.role as string | null) ?? undefined };
+    const { role, ...project } = row;
+    return { project, role: role ?? undefined };
   }
 
   /** Creates the project with its creator as owner, in one transaction. */

@@ -8,5 +8,6 @@ import { ServiceAccountsService } from './service-accounts.service';
   imports: [ProjectsModule],
   controllers: [ServiceAccountsController],
   providers: [ServiceAccountsService, ServiceAccountsRepository],
+  exports: [ServiceAccountsRepository],
 })
 export class ServiceAccountsModule {}

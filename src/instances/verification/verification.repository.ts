@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { readDate, SqlDatabase } from '../../database/sql-database';
+import { columns } from '../../database/rows';
+import { SqlDatabase } from '../../database/sql-database';
 
 export interface TokenRecord {
   id: string;
@@ -9,6 +10,8 @@ export interface TokenRecord {
   lastUsedAt: Date | null;
 }
 
+const TOKEN_RECORD = columns({ id: 'text', instanceId: 'text', projectId: 'text', validUntil: 'date', lastUsedAt: 'date?' });
+
 /**
  * The verification hot path's only queries, in raw SQL: a Prisma query costs about 0.45 ms of
  * CPU, a prepared statement a few microseconds.
@@ -17,19 +20,10 @@ export interface TokenRecord {
 export class VerificationRepository {
   constructor(private readonly sql: SqlDatabase) {}
 
-  async findByHash(tokenHash: string): Promise<TokenRecord | undefined> {
-    const [row] = await this.sql.query<Record<string, unknown>>(
-      'SELECT "id", "instanceId", "projectId", "validUntil", "lastUsedAt" FROM "InstanceToken" WHERE "tokenHash" = $1',
-      [tokenHash],
-    );
-    if (!row) return undefined;
-    return {
-      id: row.id as string,
-      instanceId: row.instanceId as string,
-      projectId: row.projectId as string,
-      validUntil: readDate(row.validUntil)!,
-      lastUsedAt: readDate(row.lastUsedAt),
-    };
+  findByHash(tokenHash: string): Promise<TokenRecord | undefined> {
+    return this.sql.selectOne(TOKEN_RECORD, 'SELECT "id", "instanceId", "projectId", "validUntil", "lastUsedAt" FROM "InstanceToken" WHERE "tokenHash" = $1', [
+      tokenHash,
+    ]);
   }
 
   /**

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { readDate, SqlDatabase } from '../../database/sql-database';
 import { RevocationBus, RevocationEvent } from '../../revocation/revocation-bus';
 import { RevocationCache } from '../../revocation/revocation-cache';
 import { ModelStage } from '../model-paths';
+import { ModelDirectoryRepository } from './model-directory.repository';
 
 export interface VersionEntry {
   version: string;
@@ -42,7 +42,7 @@ const INACTIVE = { access: 'inactive' as const, tokensValidAfter: 0 };
 
 /**
  * The read side of the model registry on the hot paths (model URLs, session and external token
- * checks): raw SQL through SqlDatabase, cached in memory. Every registry write publishes a
+ * checks): read through ModelDirectoryRepository, cached in memory. Every registry write publishes a
  * `model` or `model-prefix` event, which empties these caches; `user` events drop access
  * decisions and `external-token` events drop one token. "No such row" is cached too (as `null`).
  */
@@ -55,7 +55,7 @@ export class ModelDirectory {
   private readonly externalTokens: RevocationCache<ExternalTokenEntry | null>;
 
   constructor(
-    private readonly sql: SqlDatabase,
+    private readonly registry: ModelDirectoryRepository,
     bus: RevocationBus,
   ) {
     this.prefixIndex = new RevocationCache(bus, { ...CACHE, maxEntries: 1 });
@@ -89,35 +89,22 @@ export class ModelDirectory {
    */
   async userAccess(userId: string, prefixId: number, tokenIssuedAtMs = Infinity): Promise<UserAccess> {
     const entry = await this.access.get(`${userId}:${prefixId}`, async () => {
-      const rows = await this.sql.query<{ isAdmin: unknown; disabledAt: unknown; tokensValidAfter: unknown; grantId: unknown }>(
-        `SELECT u."isAdmin", u."disabledAt", u."tokensValidAfter", g."id" AS "grantId" FROM "User" u
-         LEFT JOIN "ModelPrefixGrant" g ON g."userId" = u."id" AND g."prefixId" = $1
-         WHERE u."id" = $2`,
-        [prefixId, userId],
-      );
-      const user = rows[0];
+      const user = await this.registry.findUserGrant(userId, prefixId);
       if (!user || user.disabledAt !== null) return INACTIVE;
-      const access: UserAccess = Boolean(user.isAdmin) || user.grantId !== null ? 'allowed' : 'denied';
-      return { access, tokensValidAfter: readDate(user.tokensValidAfter)?.getTime() ?? 0 };
+      const access: UserAccess = user.isAdmin || user.grantId !== null ? 'allowed' : 'denied';
+      return { access, tokensValidAfter: user.tokensValidAfter?.getTime() ?? 0 };
     });
     return tokenIssuedAtMs < entry!.tokensValidAfter ? 'inactive' : entry!.access;
   }
 
   async externalToken(id: string): Promise<ExternalTokenEntry | undefined> {
-    const entry = await this.externalTokens.get(id, async () => {
-      const rows = await this.sql.query<{ id: string; prefixId: number; modelId: number | null; tokenHash: string; expiresAt: unknown; revokedAt: unknown }>(
-        `SELECT "id", "prefixId", "modelId", "tokenHash", "expiresAt", "revokedAt" FROM "ExternalApiToken" WHERE "id" = $1`,
-        [id],
-      );
-      const row = rows[0];
-      return row ? { ...row, expiresAt: readDate(row.expiresAt)!, revokedAt: readDate(row.revokedAt) } : null;
-    });
+    const entry = await this.externalTokens.get(id, async () => (await this.registry.findExternalToken(id)) ?? null);
     return entry ?? undefined;
   }
 
   private async prefixes(): Promise<PrefixIndex> {
     const index = await this.prefixIndex.get('all', async () => {
-      const rows = await this.sql.query<{ id: number; prefix: string }>(`SELECT "id", "prefix" FROM "ModelPrefix"`);
+      const rows = await this.registry.listPrefixes();
       return {
         byPath: new Map(rows.map((row) => [row.prefix, { id: row.id }])),
         maxDepth: Math.max(0, ...rows.map((row) => row.prefix.split('/').length)),
@@ -127,28 +114,12 @@ export class ModelDirectory {
   }
 
   private async modelByName(prefixId: number, name: string): Promise<ModelEntry | undefined> {
-    const id = await this.modelIds.get(`${prefixId}/${name}`, async () => {
-      const rows = await this.sql.query<{ id: number }>(`SELECT "id" FROM "Model" WHERE "prefixId" = $1 AND "name" = $2`, [prefixId, name]);
-      return rows[0]?.id ?? null;
-    });
+    const id = await this.modelIds.get(`${prefixId}/${name}`, async () => (await this.registry.findModelId(prefixId, name)) ?? null);
     return id == null ? undefined : this.model(id);
   }
 
   private async loadModel(id: number): Promise<ModelEntry | null> {
-    const rows = await this.sql.query<{ id: number; name: string; prefixId: number; prefixKey: string; prefix: string }>(
-      `SELECT m."id", m."name", m."prefixId", p."key" AS "prefixKey", p."prefix" FROM "Model" m
-       JOIN "ModelPrefix" p ON p."id" = m."prefixId" WHERE m."id" = $1`,
-      [id],
-    );
-    if (!rows[0]) return null;
-    const versions = await this.sql.query<{ version: string; stage: ModelStage; draft: unknown; createdAt: unknown }>(
-      `SELECT "version", "stage", "draft", "createdAt" FROM "ModelVersion" WHERE "modelId" = $1`,
-      [id],
-    );
-    return {
-      ...rows[0],
-      versions: versions.map((row) => ({ version: row.version, stage: row.stage, draft: Boolean(row.draft), createdAt: readDate(row.createdAt)! })),
-    };
+    return (await this.registry.findModel(id)) ?? null;
   }
 
   private evict(event: RevocationEvent): void {
