@@ -13,7 +13,7 @@ import { KeysModule } from './keys/keys.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelsModule } from './models/models.module';
 import { ProjectsModule } from './projects/projects.module';
-import { RevocationModule } from './revocation/revocation.module';
+import { CacheModule } from './cache/cache.module';
 import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
 
 @Module({})
@@ -25,7 +25,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         MetricsModule,
-        RevocationModule,
+        CacheModule,
         KeysModule,
         HealthModule,
         AuthModule,

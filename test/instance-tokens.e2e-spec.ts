@@ -3,7 +3,7 @@ import { hashSecret } from '../src/common/ids';
 import { PrismaService } from '../src/database/prisma.service';
 import { SqlDatabase } from '../src/database/sql-database';
 import { TokenVerifier } from '../src/instances/verification/token-verifier.service';
-import { RevocationBus } from '../src/revocation/revocation-bus';
+import { InvalidationTransport } from '../src/cache/invalidation-transport';
 import { addMember, createInstance, createProject, createServiceAccount, createToken, instancesPath, tokensPath, verifyPath } from './support/instances';
 import { pollUntil } from './support/replicas';
 import { jwtPayload, TestApp, usingPostgres } from './support/test-app';
@@ -457,11 +457,11 @@ describe('instance token lists stay current', () => {
 
   it('still answers a token create whose list notice fails: the token is written and listed', async () => {
     const instanceId = await newInstance();
-    const bus = app.app.get(RevocationBus);
-    const publish = bus.publish.bind(bus);
-    const failing = jest.spyOn(bus, 'publish').mockImplementation(async (event) => {
-      if (event.kind === 'instance-tokens') throw new Error('NOTIFY failed');
-      return publish(event);
+    const transport = app.app.get(InvalidationTransport);
+    const broadcast = transport.broadcast.bind(transport);
+    const failing = jest.spyOn(transport, 'broadcast').mockImplementation(async (change) => {
+      if (change.kind === 'instance-tokens') throw new Error('NOTIFY failed');
+      return broadcast(change);
     });
     try {
       const made = await createToken(app, owner.access, projectId, instanceId, { name: 'unannounced' });

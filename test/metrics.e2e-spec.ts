@@ -191,9 +191,9 @@ describe('Prometheus metrics', () => {
       expect(moved('tessera_http_requests_total', { route: '/v1/auth/models/:modelId/verify', method: 'GET', status_class: '4xx' })).toBe(4);
     });
 
-    (usingPostgres() ? it : it.skip)('reports the revocation listener and counts notices from another replica (PostgreSQL)', async () => {
-      expect(sample((await read()).samples, 'tessera_revocation_listener_connected')).toBe(1);
-      const before = sample((await read()).samples, 'tessera_revocation_notices_received_total');
+    (usingPostgres() ? it : it.skip)('reports the invalidation listener and counts notices from another replica (PostgreSQL)', async () => {
+      expect(sample((await read()).samples, 'tessera_invalidation_listener_connected')).toBe(1);
+      const before = sample((await read()).samples, 'tessera_invalidation_notices_received_total');
       const replica = await app.startReplica();
       try {
         const owner = await replica.login();
@@ -203,7 +203,7 @@ describe('Prometheus metrics', () => {
         expect((await replica.request('DELETE', `${tokensPath(projectId, instance.id)}/${token.id}`, { token: owner.access })).status).toBe(202);
         let received = 0;
         for (let attempt = 0; attempt < 50 && received === 0; attempt++) {
-          received = sample((await read()).samples, 'tessera_revocation_notices_received_total') - before;
+          received = sample((await read()).samples, 'tessera_invalidation_notices_received_total') - before;
           if (received === 0) await new Promise((resolve) => setTimeout(resolve, 100));
         }
         expect(received).toBeGreaterThan(0);

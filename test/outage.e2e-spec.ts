@@ -1,6 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Client } from 'pg';
-import { LISTENER_APPLICATION_NAME } from '../src/revocation/postgres-revocation-bus';
+import { LISTENER_APPLICATION_NAME } from '../src/cache/postgres-transport';
 import { createInstance, createProject, tokensPath, verifyPath } from './support/instances';
 import { seedModel } from './support/model-registry';
 import { pollUntil, Replica, ReplicaSet, sleep } from './support/replicas';

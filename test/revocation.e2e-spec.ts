@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { LISTENER_APPLICATION_NAME } from '../src/revocation/postgres-revocation-bus';
+import { LISTENER_APPLICATION_NAME } from '../src/cache/postgres-transport';
 import { grant, seedModel } from './support/model-registry';
 import { pollUntil, Replica, ReplicaSet } from './support/replicas';
 import { usingPostgres } from './support/test-app';

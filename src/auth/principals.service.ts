@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Principal } from '../common/principal';
 import { issuedAtMs, TokenClaims } from '../keys/token-signer.service';
-import { RevocationBus } from '../revocation/revocation-bus';
-import { RevocationCache } from '../revocation/revocation-cache';
+import { Cache } from '../cache/cache';
+import { Caches } from '../cache/caches.service';
 import { ServiceAccountsRepository } from '../service-accounts/service-accounts.repository';
 import { UsersRepository } from './users.repository';
 
@@ -22,35 +22,28 @@ interface LiveServiceAccountToken {
   validUntil: number;
 }
 
-// Events evict entries at once on every replica; the TTL only bounds edits made outside Tessera.
+// Changes drop entries at once on every replica; the TTL only bounds edits made outside Tessera.
 const CACHE = { ttlMs: 30_000, maxEntries: 10_000 };
 
 /**
  * Resolves verified bearer claims to a live principal: disabled users and revoked tokens get none.
- * Every /v1 and console request passes here, so lookups are cached and evicted by revocations.
+ * Every /v1 and console request passes here, so lookups are cached; a user change, a revoked
+ * token or a deleted project drops them.
  */
 @Injectable()
 export class PrincipalsService {
-  private readonly users: RevocationCache<ActiveUser>;
-  private readonly serviceAccountTokens: RevocationCache<LiveServiceAccountToken>;
+  private readonly users: Cache<ActiveUser>;
+  private readonly serviceAccountTokens: Cache<LiveServiceAccountToken>;
 
   constructor(
     private readonly usersRepository: UsersRepository,
     private readonly serviceAccounts: ServiceAccountsRepository,
-    bus: RevocationBus,
+    caches: Caches,
   ) {
-    this.users = new RevocationCache(bus, CACHE);
-    this.serviceAccountTokens = new RevocationCache(bus, CACHE);
-    bus.subscribe({
-      revoked: (event) => {
-        if (event.kind === 'user') this.users.delete(event.id);
-        else if (event.kind === 'service-account-token') this.serviceAccountTokens.delete(event.id);
-        else if (event.kind === 'project') this.serviceAccountTokens.deleteWhere((token) => token.projectId === event.id);
-      },
-      reset: () => {
-        this.users.clear();
-        this.serviceAccountTokens.clear();
-      },
+    this.users = caches.define('active-users', { ...CACHE, tags: { user: 'key' } });
+    this.serviceAccountTokens = caches.define('service-account-tokens', {
+      ...CACHE,
+      tags: { 'service-account-token': 'key', project: (token) => token.projectId },
     });
   }
 

@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AppError } from '../common/app-error';
 import { Principal } from '../common/principal';
-import { RevocationBus } from '../revocation/revocation-bus';
+import { Caches } from '../cache/caches.service';
 import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { hashPassword } from './passwords';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
@@ -19,7 +19,7 @@ export class UsersService implements OnApplicationBootstrap {
   constructor(
     private readonly users: UsersRepository,
     private readonly refreshTokens: RefreshTokensRepository,
-    private readonly revocations: RevocationBus,
+    private readonly caches: Caches,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -67,7 +67,7 @@ export class UsersService implements OnApplicationBootstrap {
     const user = await this.users.update(id, { isAdmin: dto.is_admin, disabledAt, tokensValidAfter: disabledAt ?? undefined });
     if (dto.is_active === false) await this.refreshTokens.revokeAllOfUser(id);
     // Every replica caches who is active and admin (bearer principals, model access): a change must reach them all.
-    if (dto.is_active !== undefined || dto.is_admin !== undefined) await this.revocations.publish({ kind: 'user', id });
+    if (dto.is_active !== undefined || dto.is_admin !== undefined) await this.caches.invalidate('user', id);
     return toDto(user);
   }
 
@@ -77,7 +77,7 @@ export class UsersService implements OnApplicationBootstrap {
     // Whoever knew the old password may hold its tokens: access tokens issued until now die with it.
     await this.users.update(id, { passwordHash: await hashPassword(password), tokensValidAfter: new Date() });
     await this.refreshTokens.revokeAllOfUser(id);
-    await this.revocations.publish({ kind: 'user', id });
+    await this.caches.invalidate('user', id);
   }
 
   private async existing(id: string): Promise<UserRow> {

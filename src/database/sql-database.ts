@@ -25,6 +25,11 @@ export abstract class SqlDatabase {
   abstract batch(statements: Statement[]): Promise<boolean>;
   abstract close(): Promise<void>;
 
+  /** PostgreSQL's NOTIFY on `channel` to every listening connection (replicas' invalidation listeners). */
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.query('SELECT pg_notify($1, $2)', [channel, payload]);
+  }
+
   /** A read whose rows come back typed as `columns` declares them. */
   async select<C extends Record<string, ColumnType>>(columns: Columns<C>, sql: string, params?: unknown[]): Promise<RowOf<C>[]> {
     return (await this.query<Record<string, unknown>>(sql, params)).map((row) => columns.read(row));

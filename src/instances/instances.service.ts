@@ -8,7 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
 import { ProjectAccessService } from '../projects/project-access.service';
-import { RevocationBus } from '../revocation/revocation-bus';
+import { Caches } from '../cache/caches.service';
 import { CreateInstancePayload, Instance, InstanceState, PartialUpdateInstancePayload } from './dto/instance.dto';
 import { InstanceTokensRepository } from './instance-tokens.repository';
 import { InstanceChanges, InstanceScope, InstancesRepository } from './instances.repository';
@@ -28,7 +28,7 @@ export class InstancesService {
     private readonly tokens: InstanceTokensRepository,
     private readonly access: ProjectAccessService,
     private readonly audit: AuditService,
-    private readonly revocations: RevocationBus,
+    private readonly caches: Caches,
     private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -95,7 +95,7 @@ export class InstancesService {
       return current;
     });
     // Before the response: once the DELETE returns, no cached verification of its tokens survives.
-    await this.revocations.publish({ kind: 'instance', id });
+    await this.caches.invalidate('instance', id);
     return this.toInstance(row, 'deleting');
   }
 

@@ -72,8 +72,8 @@ export class Metrics {
   );
   private readonly routeMeters = new Map<string, RouteMeter>();
   private readonly logins?: Counter<'outcome'>;
-  private readonly revocationNotices?: Counter;
-  private readonly revocationListener?: Gauge;
+  private readonly invalidationNotices?: Counter;
+  private readonly invalidationListener?: Gauge;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, tokenCounts: TokenCountsRepository) {
     this.enabled = config.metrics.port !== undefined || config.metrics.token !== undefined;
@@ -110,14 +110,14 @@ export class Metrics {
 
     // Only PostgreSQL has a listener: on SQLite one process serves the database and sees every write.
     if (config.database.provider === 'postgresql') {
-      this.revocationListener = new Gauge({
-        name: 'tessera_revocation_listener_connected',
-        help: "1 while the PostgreSQL LISTEN connection that carries other replicas' revocations is up, else 0 (caches are then bypassed).",
+      this.invalidationListener = new Gauge({
+        name: 'tessera_invalidation_listener_connected',
+        help: "1 while the PostgreSQL LISTEN connection that carries other replicas' cache invalidations is up, else 0 (caches are then bypassed).",
         registers,
       });
-      this.revocationNotices = new Counter({
-        name: 'tessera_revocation_notices_received_total',
-        help: 'Revocation notices received from other replicas.',
+      this.invalidationNotices = new Counter({
+        name: 'tessera_invalidation_notices_received_total',
+        help: 'Cache invalidation notices received from other replicas.',
         registers,
       });
     }
@@ -140,12 +140,12 @@ export class Metrics {
     this.logins?.inc({ outcome });
   }
 
-  revocationNoticeReceived(): void {
-    this.revocationNotices?.inc();
+  invalidationNoticeReceived(): void {
+    this.invalidationNotices?.inc();
   }
 
-  revocationListenerConnected(connected: boolean): void {
-    this.revocationListener?.set(connected ? 1 : 0);
+  invalidationListenerConnected(connected: boolean): void {
+    this.invalidationListener?.set(connected ? 1 : 0);
   }
 
   private prebuiltVerificationMeter(kind: VerificationKind): VerificationMeter {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { Principal } from '../common/principal';
-import { RevocationBus } from '../revocation/revocation-bus';
-import { RevocationCache } from '../revocation/revocation-cache';
+import { Cache } from '../cache/cache';
+import { Caches } from '../cache/caches.service';
 import { ProjectRole, roleAtLeast } from './project-role';
 import { ProjectsRepository } from './projects.repository';
 
@@ -18,18 +18,16 @@ type ProjectWithRole = NonNullable<Awaited<ReturnType<ProjectsRepository['findWi
  */
 @Injectable()
 export class ProjectAccessService {
-  private readonly roles: RevocationCache<ProjectWithRole>;
+  private readonly roles: Cache<ProjectWithRole>;
 
   constructor(
     private readonly projects: ProjectsRepository,
-    private readonly bus: RevocationBus,
+    private readonly caches: Caches,
   ) {
-    this.roles = new RevocationCache(bus, { ttlMs: 30_000, maxEntries: 10_000 });
-    bus.subscribe({
-      revoked: (event) => {
-        if (event.kind === 'project' || event.kind === 'project-access') this.roles.deleteWhere(({ project }) => project.id === event.id);
-      },
-      reset: () => this.roles.clear(),
+    this.roles = caches.define('project-roles', {
+      ttlMs: 30_000,
+      maxEntries: 10_000,
+      tags: { project: ({ project }) => project.id, 'project-access': ({ project }) => project.id },
     });
   }
 
@@ -46,6 +44,6 @@ export class ProjectAccessService {
 
   /** Call after renaming a project or changing its memberships. */
   changed(projectId: string): Promise<void> {
-    return this.bus.publish({ kind: 'project-access', id: projectId });
+    return this.caches.invalidate('project-access', projectId);
   }
 }

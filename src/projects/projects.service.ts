@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { Principal } from '../common/principal';
-import { RevocationBus } from '../revocation/revocation-bus';
+import { Caches } from '../cache/caches.service';
 import { MemberDto, ProjectDto } from './dto/project.dto';
 import { ProjectAccessService } from './project-access.service';
 import { ProjectRole } from './project-role';
@@ -15,7 +15,7 @@ export class ProjectsService {
   constructor(
     private readonly projects: ProjectsRepository,
     private readonly access: ProjectAccessService,
-    private readonly revocations: RevocationBus,
+    private readonly caches: Caches,
   ) {}
 
   async create(caller: Principal, name: string): Promise<ProjectDto> {
@@ -43,7 +43,7 @@ export class ProjectsService {
     await this.access.require(caller, projectId, 'owner');
     await this.projects.delete(projectId);
     // The delete cascades to service accounts, instances and their tokens, which replicas may cache.
-    await this.revocations.publish({ kind: 'project', id: projectId });
+    await this.caches.invalidate('project', projectId);
   }
 
   async listMembers(caller: Principal, projectId: string): Promise<MemberDto[]> {

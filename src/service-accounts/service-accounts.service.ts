@@ -6,7 +6,7 @@ import { Principal } from '../common/principal';
 import { CONSOLE_AUDIENCE, TokenSigner } from '../keys/token-signer.service';
 import { ProjectAccessService } from '../projects/project-access.service';
 import { ProjectRole } from '../projects/project-role';
-import { RevocationBus } from '../revocation/revocation-bus';
+import { Caches } from '../cache/caches.service';
 import { AccessTokenDto, AccessTokenMetadataDto } from './dto/access-token.dto';
 import { ServiceAccountDto } from './dto/service-account.dto';
 import { ServiceAccountsRepository } from './service-accounts.repository';
@@ -25,7 +25,7 @@ export class ServiceAccountsService {
     private readonly accounts: ServiceAccountsRepository,
     private readonly access: ProjectAccessService,
     private readonly signer: TokenSigner,
-    private readonly revocations: RevocationBus,
+    private readonly caches: Caches,
   ) {}
 
   async create(caller: Principal, projectId: string, name: string, role: ProjectRole): Promise<ServiceAccountDto> {
@@ -43,7 +43,7 @@ export class ServiceAccountsService {
     const account = await this.existing(projectId, email);
     const result = await this.accounts.delete(projectId, account.id);
     if (result === 'last-owner') throw AppError.conflict(`${email} is the last owner of a project; add another owner first`);
-    for (const id of result.liveTokenIds) await this.revocations.publish({ kind: 'service-account-token', id });
+    for (const id of result.liveTokenIds) await this.caches.invalidate('service-account-token', id);
   }
 
   async createToken(caller: Principal, projectId: string, email: string, ttlDays: number): Promise<AccessTokenDto> {
@@ -76,7 +76,7 @@ export class ServiceAccountsService {
     const outcome = await this.accounts.revokeToken(projectId, account.id, tokenId);
     if (outcome === 'not-found') throw AppError.notFound('access token not found');
     if (outcome === 'already-revoked') throw AppError.conflict('access token is already revoked');
-    await this.revocations.publish({ kind: 'service-account-token', id: tokenId });
+    await this.caches.invalidate('service-account-token', tokenId);
   }
 
   private async existing(projectId: string, email: string): Promise<AccountRow> {

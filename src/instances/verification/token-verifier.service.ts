@@ -4,9 +4,9 @@ import { AuditService } from '../../audit/audit.service';
 import { hashSecret } from '../../common/ids';
 import { looksLikeJwt, TokenClaims, TokenRefusal, TokenSigner } from '../../keys/token-signer.service';
 import type { VerificationResult } from '../../metrics/metrics.service';
-import { RevocationBus, RevocationEvent } from '../../revocation/revocation-bus';
+import { Cache } from '../../cache/cache';
+import { Caches } from '../../cache/caches.service';
 import { VerificationRepository } from './verification.repository';
-import { LruCache } from '../../common/lru-cache';
 
 export interface VerifiedToken {
   tokenId: string;
@@ -30,13 +30,12 @@ const REFUSED = Object.fromEntries(
 /** What the cache knows about one token hash. `token: null` means "signed by us, but no such token". */
 interface Entry {
   token: VerifiedToken | null;
-  /** After this the database is asked again: a safety net should a revocation from another replica be missed. */
-  freshUntil: number;
   /** When lastUsedAt was last queued for writing. */
   lastUseQueuedAt: number;
 }
 
 const CACHE_ENTRIES = 100_000;
+/** After this the database is asked again: a safety net should a change from another replica be missed. */
 const RECHECK_MS = 60_000;
 const UNKNOWN_TTL_MS = 10_000;
 const LAST_USED_EVERY_MS = 60_000;
@@ -47,17 +46,14 @@ const FLUSH_EVERY_MS = 10_000;
  *
  * A cache keyed by the SHA-256 of the token answers repeat requests without crypto or I/O. On a
  * miss the JWT signature is checked first, so forged tokens never reach the database; then the
- * hash is looked up with one raw query. Revocations (token, instance, project) evict entries
- * synchronously before the revoking request answers, and a revocation that races a lookup makes
- * that lookup read again, so a deleted token is refused from the moment its DELETE returns.
+ * hash is looked up with one raw query. Deleting the token, its instance or its project drops
+ * the entry before the deleting request answers, and a delete that races a lookup makes that
+ * lookup read again (see Cache), so a deleted token is refused from the moment its DELETE returns.
  */
 @Injectable()
 export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('TokenVerifier');
-  private readonly cache = new LruCache<string, Entry>(CACHE_ENTRIES);
-  private readonly inflight = new Map<string, Promise<Entry>>();
-  /** Bumped by every revocation; a lookup that straddles one is repeated. */
-  private epoch = 0;
+  private readonly cache: Cache<Entry>;
   private pendingUses = new Map<string, number>();
   /** The instances of the tokens in pendingUses: their lists show lastUsedAt. */
   private pendingInstances = new Set<string>();
@@ -67,9 +63,17 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
     private readonly signer: TokenSigner,
     private readonly records: VerificationRepository,
     private readonly audit: AuditService,
-    private readonly revocations: RevocationBus,
+    private readonly caches: Caches,
   ) {
-    revocations.subscribe({ revoked: (event) => this.revoke(event), reset: () => this.forgetAll() });
+    this.cache = caches.define('instance-token-verdicts', {
+      maxEntries: CACHE_ENTRIES,
+      ttlMs: (entry) => (entry.token ? RECHECK_MS : UNKNOWN_TTL_MS),
+      tags: {
+        'instance-token': (entry) => entry.token?.tokenId,
+        instance: (entry) => entry.token?.instanceId,
+        project: (entry) => entry.token?.projectId,
+      },
+    });
   }
 
   onModuleInit(): void {
@@ -86,7 +90,7 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
     if (!content) return REFUSED.missing;
     const entry = this.resolve(content);
     if (typeof entry === 'string') return REFUSED[entry];
-    return entry instanceof Promise ? entry.then((e) => this.decide(e, instanceId, requestId)) : this.decide(entry, instanceId, requestId);
+    return entry instanceof Promise ? entry.then((loaded) => this.decide(loaded, instanceId, requestId)) : this.decide(entry, instanceId, requestId);
   }
 
   /** The live token behind `content`, for introspection, or why it is not one. */
@@ -105,7 +109,7 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
     this.pendingInstances = new Set();
     try {
       await this.records.recordUses(uses);
-      for (const id of instances) await this.revocations.publish({ kind: 'instance-tokens', id });
+      for (const id of instances) await this.caches.invalidate('instance-tokens', id);
     } catch (error) {
       this.logger.error(`writing (or announcing) lastUsedAt for ${uses.size} tokens failed: ${(error as Error).message}`);
     }
@@ -136,65 +140,22 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
   private resolve(content: string): Entry | Promise<Entry> | TokenRefusal {
     if (!looksLikeJwt(content)) return 'malformed';
     const hash = hashSecret(content);
-    const cached = this.cache.get(hash);
-    // While the bus may be missing other replicas' revocations, every answer comes from the database.
-    if (cached && cached.freshUntil > Date.now() && this.revocations.delivering) return cached;
-    // Concurrent misses for one token share one lookup.
-    let pending = this.inflight.get(hash);
-    if (!pending) {
-      // Synchronous, so a forged token costs no promise. Expired tokens pass here so the
-      // rejection can name the token in the audit trail.
-      const claims = this.signer.check(content, 'instance', undefined, { allowExpired: true });
-      if (typeof claims === 'string') return claims;
-      const lookup = this.load(hash, claims).finally(() => {
-        if (this.inflight.get(hash) === lookup) this.inflight.delete(hash);
-      });
-      this.inflight.set(hash, lookup);
-      pending = lookup;
-    }
-    return pending;
+    const cached = this.cache.peek(hash);
+    if (cached) return cached;
+    // Synchronous, so a forged token costs no promise. Expired tokens pass here so the rejection
+    // can name the token in the audit trail.
+    const claims = this.signer.check(content, 'instance', undefined, { allowExpired: true });
+    if (typeof claims === 'string') return claims;
+    return this.cache.get(hash, () => this.load(hash, claims));
   }
 
   private async load(hash: string, claims: TokenClaims): Promise<Entry> {
-    for (let attempt = 0; ; attempt++) {
-      const epoch = this.epoch;
-      const record = await this.records.findByHash(hash);
-      const now = Date.now();
-      const entry: Entry =
-        record && record.id === claims.jti
-          ? {
-              token: { tokenId: record.id, instanceId: record.instanceId, projectId: record.projectId, validUntilMs: record.validUntil.getTime() },
-              freshUntil: now + RECHECK_MS,
-              lastUseQueuedAt: record.lastUsedAt?.getTime() ?? 0,
-            }
-          : { token: null, freshUntil: now + UNKNOWN_TTL_MS, lastUseQueuedAt: 0 };
-      if (epoch === this.epoch) {
-        if (this.revocations.delivering) this.cache.set(hash, entry);
-        return entry;
-      }
-      // A revocation landed while we read: the row may be stale. Read again; under a storm of
-      // revocations give up caching, but still answer from the latest read.
-      if (attempt >= 2) return { ...entry, freshUntil: 0 };
-    }
-  }
-
-  private revoke(event: RevocationEvent): void {
-    const matches: Record<string, ((token: VerifiedToken) => boolean) | undefined> = {
-      'instance-token': (token) => token.tokenId === event.id,
-      instance: (token) => token.instanceId === event.id,
-      project: (token) => token.projectId === event.id,
+    const record = await this.records.findByHash(hash);
+    if (!record || record.id !== claims.jti) return { token: null, lastUseQueuedAt: 0 };
+    return {
+      token: { tokenId: record.id, instanceId: record.instanceId, projectId: record.projectId, validUntilMs: record.validUntil.getTime() },
+      lastUseQueuedAt: record.lastUsedAt?.getTime() ?? 0,
     };
-    const match = matches[event.kind];
-    if (!match) return;
-    this.epoch++;
-    this.inflight.clear();
-    this.cache.deleteWhere((entry) => entry.token !== null && match(entry.token));
-  }
-
-  private forgetAll(): void {
-    this.epoch++;
-    this.inflight.clear();
-    this.cache.clear();
   }
 
   private recordDenial(token: VerifiedToken, reason: 'expired' | 'wrong-instance', requestId: string, requestedInstanceId?: string): void {

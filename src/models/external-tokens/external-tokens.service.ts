@@ -6,7 +6,7 @@ import { Principal } from '../../common/principal';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { TokenSigner } from '../../keys/token-signer.service';
-import { RevocationBus } from '../../revocation/revocation-bus';
+import { Caches } from '../../cache/caches.service';
 import { ModelPrefixAccess } from '../registry/model-prefix-access.service';
 import { ModelPrefixesRepository } from '../registry/model-prefixes.repository';
 import { ModelsRepository } from '../registry/models.repository';
@@ -28,7 +28,7 @@ export class ExternalTokensService {
     private readonly prefixes: ModelPrefixesRepository,
     private readonly access: ModelPrefixAccess,
     private readonly signer: TokenSigner,
-    private readonly bus: RevocationBus,
+    private readonly caches: Caches,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -85,7 +85,7 @@ export class ExternalTokensService {
   /** Revokes the token; model hosts verifying online refuse it from the moment this returns. */
   async revoke(caller: Principal, id: string): Promise<void> {
     await this.existing(caller, id);
-    if (await this.tokens.revoke(id)) await this.bus.publish({ kind: 'external-token', id });
+    if (await this.tokens.revoke(id)) await this.caches.invalidate('external-token', id);
   }
 
   private async existing(caller: Principal, id: string): Promise<{ row: TokenRow; prefix: PrefixRef }> {

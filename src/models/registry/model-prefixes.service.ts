@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/app-error';
 import { descriptionChange } from '../../common/description';
 import { Principal } from '../../common/principal';
-import { RevocationBus } from '../../revocation/revocation-bus';
+import { Caches } from '../../cache/caches.service';
 import { isPlatformAdmin, PrefixRights, rightsOf } from '../prefix-rights';
 import { CreateGrantDto, CreateModelPrefixDto, GrantDto, ModelPrefixDto, UpdateGrantDto, UpdateModelPrefixDto } from './dto/model-prefix.dto';
 import { ModelPrefixAccess } from './model-prefix-access.service';
@@ -16,7 +16,7 @@ export class ModelPrefixesService {
   constructor(
     private readonly prefixes: ModelPrefixesRepository,
     private readonly access: ModelPrefixAccess,
-    private readonly bus: RevocationBus,
+    private readonly caches: Caches,
   ) {}
 
   async list(caller: Principal): Promise<ModelPrefixDto[]> {
@@ -103,7 +103,7 @@ export class ModelPrefixesService {
 
   /** Grants and paths decide who reaches which model: caches must forget them. */
   private changed(prefixId: number): Promise<void> {
-    return this.bus.publish({ kind: 'model-prefix', id: String(prefixId) });
+    return this.caches.invalidate('model-prefix', String(prefixId));
   }
 }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/app-error';
 import { descriptionChange } from '../../common/description';
 import { Principal } from '../../common/principal';
-import { RevocationBus } from '../../revocation/revocation-bus';
+import { Caches } from '../../cache/caches.service';
 import { byVersionDesc, canonicalVersion, ModelStage, VERSION_PATTERN } from '../model-paths';
 import { PrefixRight } from '../prefix-rights';
 import { CreateModelDto, CreateModelVersionDto, ListModelsQuery, ModelDto, ModelVersionDto, UpdateModelDto, UpdateModelVersionDto } from './dto/model.dto';
@@ -17,7 +17,7 @@ export class ModelsService {
   constructor(
     private readonly models: ModelsRepository,
     private readonly access: ModelPrefixAccess,
-    private readonly bus: RevocationBus,
+    private readonly caches: Caches,
   ) {}
 
   async list(caller: Principal, query: ListModelsQuery): Promise<ModelDto[]> {
@@ -111,7 +111,7 @@ export class ModelsService {
 
   /** Model URLs, metadata and session-token checks are cached: tell the caches. */
   private changed(modelId: number): Promise<void> {
-    return this.bus.publish({ kind: 'model', id: String(modelId) });
+    return this.caches.invalidate('model', String(modelId));
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { RevocationBus, RevocationEvent } from '../../revocation/revocation-bus';
-import { RevocationCache } from '../../revocation/revocation-cache';
+import { Cache, CacheOptions } from '../../cache/cache';
+import { Caches } from '../../cache/caches.service';
 import { ModelStage } from '../model-paths';
 import { ModelDirectoryRepository } from './model-directory.repository';
 
@@ -38,32 +38,33 @@ interface PrefixIndex {
 export type UserAccess = 'allowed' | 'denied' | 'inactive';
 
 const CACHE = { ttlMs: 30_000, maxEntries: 50_000 };
+/** Any registry write may change any entry (a new prefix or model replaces a cached "no such row"). */
+const REGISTRY_TAGS = { model: 'all', 'model-prefix': 'all' } satisfies CacheOptions<unknown>['tags'];
 const INACTIVE = { access: 'inactive' as const, tokensValidAfter: 0 };
 
 /**
  * The read side of the model registry on the hot paths (model URLs, session and external token
- * checks): read through ModelDirectoryRepository, cached in memory. Every registry write publishes a
- * `model` or `model-prefix` event, which empties these caches; `user` events drop access
- * decisions and `external-token` events drop one token. "No such row" is cached too (as `null`).
+ * checks): read through ModelDirectoryRepository, cached in memory. Every registry write
+ * invalidates `model` or `model-prefix`, which empties these caches; a `user` change drops access
+ * decisions and an `external-token` change drops that token. "No such row" is cached too (as `null`).
  */
 @Injectable()
 export class ModelDirectory {
-  private readonly prefixIndex: RevocationCache<PrefixIndex>;
-  private readonly models: RevocationCache<ModelEntry | null>;
-  private readonly modelIds: RevocationCache<number | null>;
-  private readonly access: RevocationCache<{ access: UserAccess; tokensValidAfter: number }>;
-  private readonly externalTokens: RevocationCache<ExternalTokenEntry | null>;
+  private readonly prefixIndex: Cache<PrefixIndex>;
+  private readonly models: Cache<ModelEntry | null>;
+  private readonly modelIds: Cache<number | null>;
+  private readonly access: Cache<{ access: UserAccess; tokensValidAfter: number }>;
+  private readonly externalTokens: Cache<ExternalTokenEntry | null>;
 
   constructor(
     private readonly registry: ModelDirectoryRepository,
-    bus: RevocationBus,
+    caches: Caches,
   ) {
-    this.prefixIndex = new RevocationCache(bus, { ...CACHE, maxEntries: 1 });
-    this.models = new RevocationCache(bus, CACHE);
-    this.modelIds = new RevocationCache(bus, CACHE);
-    this.access = new RevocationCache(bus, CACHE);
-    this.externalTokens = new RevocationCache(bus, CACHE);
-    bus.subscribe({ revoked: (event) => this.evict(event), reset: () => this.evict({ kind: 'model', id: '*' }) });
+    this.prefixIndex = caches.define('model-prefix-index', { ...CACHE, maxEntries: 1, tags: REGISTRY_TAGS });
+    this.models = caches.define('models', { ...CACHE, tags: REGISTRY_TAGS });
+    this.modelIds = caches.define('model-ids-by-name', { ...CACHE, tags: REGISTRY_TAGS });
+    this.access = caches.define('model-access', { ...CACHE, tags: { ...REGISTRY_TAGS, user: 'all' } });
+    this.externalTokens = caches.define('external-tokens', { ...CACHE, tags: { ...REGISTRY_TAGS, 'external-token': 'key' } });
   }
 
   /** The model with the longest registered prefix matching `segments`, then its name; the rest of the path is returned. */
@@ -94,7 +95,7 @@ export class ModelDirectory {
       const access: UserAccess = user.isAdmin || user.grantId !== null ? 'allowed' : 'denied';
       return { access, tokensValidAfter: user.tokensValidAfter?.getTime() ?? 0 };
     });
-    return tokenIssuedAtMs < entry!.tokensValidAfter ? 'inactive' : entry!.access;
+    return tokenIssuedAtMs < entry.tokensValidAfter ? 'inactive' : entry.access;
   }
 
   async externalToken(id: string): Promise<ExternalTokenEntry | undefined> {
@@ -110,7 +111,7 @@ export class ModelDirectory {
         maxDepth: Math.max(0, ...rows.map((row) => row.prefix.split('/').length)),
       };
     });
-    return index!;
+    return index;
   }
 
   private async modelByName(prefixId: number, name: string): Promise<ModelEntry | undefined> {
@@ -120,19 +121,5 @@ export class ModelDirectory {
 
   private async loadModel(id: number): Promise<ModelEntry | null> {
     return (await this.registry.findModel(id)) ?? null;
-  }
-
-  private evict(event: RevocationEvent): void {
-    if (event.kind === 'model' || event.kind === 'model-prefix') {
-      this.prefixIndex.clear();
-      this.models.clear();
-      this.modelIds.clear();
-      this.access.clear();
-      this.externalTokens.clear();
-    } else if (event.kind === 'user') {
-      this.access.clear();
-    } else if (event.kind === 'external-token') {
-      this.externalTokens.delete(event.id);
-    }
   }
 }

@@ -3,11 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { SqlDatabase } from '../database/sql-database';
 import { Metrics } from '../metrics/metrics.service';
-import { REVOCATION_KINDS, RevocationBus, RevocationEvent } from './revocation-bus';
+import { Change, CHANGE_KINDS } from './changes';
+import { InvalidationTransport } from './invalidation-transport';
 
-export const REVOCATION_CHANNEL = 'tessera_revocations';
+/** Kept from before the cache module: replicas of the previous version hear this channel during a rolling upgrade. */
+export const INVALIDATION_CHANNEL = 'tessera_revocations';
 /** Lets operators (and tests) find the listener connections in pg_stat_activity. */
-export const LISTENER_APPLICATION_NAME = 'tessera-revocation-listener';
+export const LISTENER_APPLICATION_NAME = 'tessera-invalidation-listener';
 
 const PING_INTERVAL_MS = 5_000;
 const QUERY_TIMEOUT_MS = 3_000;
@@ -15,21 +17,21 @@ const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
 
 interface Notice {
-  /** The publishing replica; a replica ignores its own notices (it ran its subscribers already). */
+  /** The publishing replica; a replica ignores its own notices (it applied the change already). */
   origin: string;
-  kind: RevocationEvent['kind'];
+  kind: Change['kind'];
   id: string;
 }
 
 /**
- * Revocations shared by every replica on one PostgreSQL database through LISTEN/NOTIFY. The
- * listener holds a dedicated connection (a pooled one would be handed to queries and lose the
- * LISTEN); notices are sent through the pool. When the listener connection is lost the bus stops
- * `delivering`, resets every subscriber, reconnects with backoff and resets them again, since
- * notices sent in between are gone.
+ * Changes shared by every replica on one PostgreSQL database through LISTEN/NOTIFY. The listener
+ * holds a dedicated connection (a pooled one would be handed to queries and lose the LISTEN);
+ * notices are sent through the pool. When the listener connection is lost the transport stops
+ * `delivering`, resets the caches, reconnects with backoff and resets them again, since notices
+ * sent in between are gone.
  */
-export class PostgresRevocationBus extends RevocationBus {
-  private readonly logger = new Logger('RevocationBus');
+export class PostgresTransport extends InvalidationTransport {
+  private readonly logger = new Logger('InvalidationTransport');
   private readonly origin = randomUUID();
   readonly spansReplicas = true;
   private client?: Client;
@@ -48,26 +50,25 @@ export class PostgresRevocationBus extends RevocationBus {
   }
 
   /** Connects the listener; fails like the database would at start if PostgreSQL is unreachable. */
-  static async start(connectionString: string, sql: SqlDatabase, metrics: Metrics): Promise<PostgresRevocationBus> {
-    const bus = new PostgresRevocationBus(connectionString, sql, metrics);
-    await bus.listen();
-    return bus;
+  static async start(connectionString: string, sql: SqlDatabase, metrics: Metrics): Promise<PostgresTransport> {
+    const transport = new PostgresTransport(connectionString, sql, metrics);
+    await transport.listen();
+    return transport;
   }
 
   get delivering(): boolean {
     return this.listening;
   }
 
-  async publish(event: RevocationEvent): Promise<void> {
-    this.deliver(event);
-    const notice: Notice = { origin: this.origin, kind: event.kind, id: event.id };
-    await this.sql.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, JSON.stringify(notice)]);
+  async broadcast(change: Change): Promise<void> {
+    const notice: Notice = { origin: this.origin, kind: change.kind, id: change.id };
+    await this.sql.notify(INVALIDATION_CHANNEL, JSON.stringify(notice));
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.listening = false;
-    this.metrics.revocationListenerConnected(false);
+    this.metrics.invalidationListenerConnected(false);
     clearTimeout(this.reconnectTimer);
     clearInterval(this.pingTimer);
     await this.client?.end().catch(() => undefined);
@@ -82,13 +83,13 @@ export class PostgresRevocationBus extends RevocationBus {
       connectionTimeoutMillis: QUERY_TIMEOUT_MS,
     });
     client.on('notification', (message) => {
-      if (message.channel === REVOCATION_CHANNEL) this.receive(message.payload);
+      if (message.channel === INVALIDATION_CHANNEL) this.receive(message.payload);
     });
     client.on('error', (error) => this.lost(client, error.message));
     client.on('end', () => this.lost(client, 'connection ended'));
     try {
       await client.connect();
-      await client.query(`LISTEN ${REVOCATION_CHANNEL}`);
+      await client.query(`LISTEN ${INVALIDATION_CHANNEL}`);
     } catch (error) {
       client.removeAllListeners('end');
       await client.end().catch(() => undefined);
@@ -96,7 +97,7 @@ export class PostgresRevocationBus extends RevocationBus {
     }
     this.client = client;
     this.listening = true;
-    this.metrics.revocationListenerConnected(true);
+    this.metrics.invalidationListenerConnected(true);
     this.reconnectDelay = RECONNECT_MIN_MS;
     // A half-open TCP connection delivers nothing and reports nothing; a ping notices it.
     this.pingTimer = setInterval(() => {
@@ -109,28 +110,28 @@ export class PostgresRevocationBus extends RevocationBus {
     try {
       notice = JSON.parse(payload ?? '') as Partial<Notice>;
     } catch {
-      this.logger.warn('ignored a revocation notice that is not JSON');
+      this.logger.warn('ignored an invalidation notice that is not JSON');
       return;
     }
     if (notice.origin === this.origin) return;
-    this.metrics.revocationNoticeReceived();
-    if (!REVOCATION_KINDS.includes(notice.kind!) || typeof notice.id !== 'string') {
-      this.logger.warn('ignored a malformed revocation notice');
+    this.metrics.invalidationNoticeReceived();
+    if (!CHANGE_KINDS.includes(notice.kind!) || typeof notice.id !== 'string') {
+      this.logger.warn('ignored a malformed invalidation notice');
       return;
     }
-    this.deliver({ kind: notice.kind!, id: notice.id });
+    this.received({ kind: notice.kind!, id: notice.id });
   }
 
   private lost(client: Client, reason: string): void {
     if (this.closed || client !== this.client) return;
     this.client = undefined;
     this.listening = false;
-    this.metrics.revocationListenerConnected(false);
+    this.metrics.invalidationListenerConnected(false);
     clearInterval(this.pingTimer);
     client.removeAllListeners('end');
     client.end().catch(() => undefined);
-    this.logger.warn(`revocation listener lost (${reason}); caches bypassed until it reconnects`);
-    this.resetAll();
+    this.logger.warn(`invalidation listener lost (${reason}); caches bypassed until it reconnects`);
+    this.missed();
     this.scheduleReconnect();
   }
 
@@ -146,12 +147,12 @@ export class PostgresRevocationBus extends RevocationBus {
               void this.close();
               return;
             }
-            this.logger.log('revocation listener reconnected');
+            this.logger.log('invalidation listener reconnected');
             // Notices sent while disconnected are lost: drop whatever was loaded meanwhile.
-            this.resetAll();
+            this.missed();
           },
           (error: Error) => {
-            this.logger.warn(`revocation listener reconnect failed: ${error.message}`);
+            this.logger.warn(`invalidation listener reconnect failed: ${error.message}`);
             this.scheduleReconnect();
           },
         );

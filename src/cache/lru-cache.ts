@@ -1,6 +1,7 @@
 /**
  * A bounded map that forgets the least recently used entry first (a Map keeps insertion order);
- * with a `ttlMs`, entries also expire. The one in-memory cache of the hot paths.
+ * with a `ttlMs`, entries also expire. The store under every cache of the hot paths.
+ * Kept over the lru-cache package: its hit on the verify path is slower (bench/README.md, "LRU").
  */
 export class LruCache<K, V> {
   private readonly entries = new Map<K, { value: V; expiresAt: number; weight: number; placedAt: number }>();
@@ -46,12 +47,13 @@ export class LruCache<K, V> {
     return this.lookup(key, now)?.value;
   }
 
-  set(key: K, value: V, now = Date.now()): void {
+  /** `ttlMs` overrides the cache's for this entry. */
+  set(key: K, value: V, now = Date.now(), ttlMs = this.ttlMs): void {
     this.delete(key);
     const weight = this.weigh(value);
     // Not kept, rather than pushing out everything else.
     if (weight > this.capacity) return;
-    this.entries.set(key, { value, expiresAt: now + this.ttlMs, weight, placedAt: ++this.placements });
+    this.entries.set(key, { value, expiresAt: now + ttlMs, weight, placedAt: ++this.placements });
     this.weight += weight;
     for (const [oldest, entry] of this.entries) {
       if (this.weight <= this.capacity) break;

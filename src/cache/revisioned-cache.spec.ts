@@ -1,15 +1,36 @@
-import { SwitchableBus } from '../../test/support/switchable-bus';
-import { LocalRevocationBus } from '../revocation/revocation-bus';
-import { ListScope, RenderedList, TokenListCache } from './token-list-cache';
+import { SwitchableTransport } from '../../test/support/switchable-transport';
+import { Caches } from './caches.service';
+import { InvalidationTransport, LocalTransport } from './invalidation-transport';
+import { Rendered } from './revisioned-cache';
 
-const rendered = (text: string, staleAt = Infinity): RenderedList => ({ body: Buffer.from(text), staleAt });
-const scope = (instanceId = 'i', projectId = 'p'): ListScope => ({ projectId, region: 'eu01', instanceId });
+interface ListScope {
+  projectId: string;
+  instanceId: string;
+}
+
+const rendered = (text: string, staleAt = Infinity): Rendered => ({ body: Buffer.from(text), staleAt });
+const scope = (instanceId = 'i', projectId = 'p'): ListScope => ({ projectId, instanceId });
+
+/** An instance's token list cache, as InstanceTokensService defines it. */
+function listCache(transport: InvalidationTransport = new LocalTransport()) {
+  const caches = new Caches(transport);
+  const lists = caches.defineRevisioned<ListScope>('lists', {
+    budgetBytes: 1024 * 1024,
+    ttlMs: 30_000,
+    tags: { 'instance-tokens': (list) => list.instanceId, instance: (list) => list.instanceId, project: (list) => list.projectId },
+  });
+  return {
+    caches,
+    get: (list: ListScope, readRevision: () => Promise<number>, load: () => Promise<Rendered>) =>
+      lists.get(`${list.projectId}/${list.instanceId}`, list, readRevision, load),
+  };
+}
 
 /** A load that settles when the test says so. */
 function deferred() {
-  let settle!: (value: RenderedList) => void;
+  let settle!: (value: Rendered) => void;
   let fail!: (error: Error) => void;
-  const promise = new Promise<RenderedList>((resolve, reject) => {
+  const promise = new Promise<Rendered>((resolve, reject) => {
     settle = resolve;
     fail = reject;
   });
@@ -21,9 +42,9 @@ function revisionOf(value: number) {
   return jest.fn(async () => value);
 }
 
-describe('TokenListCache answering by revision (a single-process bus, as on SQLite)', () => {
+describe('RevisionedCache answering by revision (a single-process transport, as on SQLite)', () => {
   it('answers from memory while the revision matches and loads again when it changes', async () => {
-    const cache = new TokenListCache(new LocalRevocationBus());
+    const cache = listCache();
     let loads = 0;
     const load = jest.fn(async () => rendered(`v${++loads}`));
     const first = revisionOf(1);
@@ -37,7 +58,7 @@ describe('TokenListCache answering by revision (a single-process bus, as on SQLi
   });
 
   it('loads again once the entry is stale (a listed token expired)', async () => {
-    const cache = new TokenListCache(new LocalRevocationBus());
+    const cache = listCache();
     const load = jest.fn(async () => rendered('x', Date.now() + 20));
     await cache.get(scope(), revisionOf(1), load);
     await cache.get(scope(), revisionOf(1), load);
@@ -48,7 +69,7 @@ describe('TokenListCache answering by revision (a single-process bus, as on SQLi
   });
 
   it('shares one load among concurrent misses of one revision', async () => {
-    const cache = new TokenListCache(new LocalRevocationBus());
+    const cache = listCache();
     const { load, settle } = deferred();
     const answers = Promise.all([1, 2, 3].map(() => cache.get(scope(), revisionOf(1), load)));
     await new Promise((resolve) => setImmediate(resolve));
@@ -58,7 +79,7 @@ describe('TokenListCache answering by revision (a single-process bus, as on SQLi
   });
 
   it('keeps the newer revision when an older load finishes last', async () => {
-    const cache = new TokenListCache(new LocalRevocationBus());
+    const cache = listCache();
     const older = deferred();
     const newer = deferred();
     const first = cache.get(scope(), revisionOf(1), older.load);
@@ -74,7 +95,7 @@ describe('TokenListCache answering by revision (a single-process bus, as on SQLi
   });
 
   it('keeps nothing from a failed load, and passes on a failed revision read', async () => {
-    const cache = new TokenListCache(new LocalRevocationBus());
+    const cache = listCache();
     const failing = deferred();
     const answer = cache.get(scope(), revisionOf(1), failing.load);
     await new Promise((resolve) => setImmediate(resolve));
@@ -88,10 +109,10 @@ describe('TokenListCache answering by revision (a single-process bus, as on SQLi
   });
 });
 
-describe('TokenListCache answering by announcement (a bus spanning replicas, as on PostgreSQL)', () => {
+describe('RevisionedCache answering by announcement (a transport spanning replicas, as on PostgreSQL)', () => {
   it('serves a cached list without reading the revision until a change of that instance is announced', async () => {
-    const bus = new SwitchableBus();
-    const cache = new TokenListCache(bus);
+    const transport = new SwitchableTransport();
+    const cache = listCache(transport);
     let loads = 0;
     const load = jest.fn(async () => rendered(`v${++loads}`));
     const revision = revisionOf(1);
@@ -99,8 +120,8 @@ describe('TokenListCache answering by announcement (a bus spanning replicas, as 
     expect((await cache.get(scope(), revision, load)).toString()).toBe('v1');
     expect(revision).toHaveBeenCalledTimes(1);
 
-    await bus.publish({ kind: 'instance-tokens', id: 'other' });
-    await bus.publish({ kind: 'user', id: 'i' });
+    await cache.caches.invalidate('instance-tokens', 'other');
+    transport.receive({ kind: 'user', id: 'i' });
     expect((await cache.get(scope(), revision, load)).toString()).toBe('v1');
     expect(revision).toHaveBeenCalledTimes(1);
 
@@ -109,19 +130,19 @@ describe('TokenListCache answering by announcement (a bus spanning replicas, as 
       [{ kind: 'instance', id: 'i' }, 'v3'],
       [{ kind: 'project', id: 'p' }, 'v4'],
     ] as const) {
-      await bus.publish(event);
+      transport.receive(event);
       expect((await cache.get(scope(), revisionOf(1), load)).toString()).toBe(reloaded);
     }
-    bus.reset();
+    transport.reset();
     expect((await cache.get(scope(), revisionOf(1), load)).toString()).toBe('v5');
   });
 
-  it('reads the revision on every request while the bus is not delivering', async () => {
-    const bus = new SwitchableBus();
-    const cache = new TokenListCache(bus);
+  it('reads the revision on every request while the transport is not delivering', async () => {
+    const transport = new SwitchableTransport();
+    const cache = listCache(transport);
     const load = jest.fn(async () => rendered('x'));
     await cache.get(scope(), revisionOf(1), load);
-    bus.delivering = false;
+    transport.delivering = false;
     const revision = revisionOf(1);
     await cache.get(scope(), revision, load);
     await cache.get(scope(), revision, load);
@@ -129,13 +150,13 @@ describe('TokenListCache answering by announcement (a bus spanning replicas, as 
     expect(load).toHaveBeenCalledTimes(1);
   });
 
-  it('does not trust a list loaded while a change of it was announced, nor one loaded while the bus was down', async () => {
-    const bus = new SwitchableBus();
-    const cache = new TokenListCache(bus);
+  it('does not trust a list loaded while a change of it was announced, nor one loaded while the transport was down', async () => {
+    const transport = new SwitchableTransport();
+    const cache = listCache(transport);
     const racing = deferred();
     const answer = cache.get(scope(), revisionOf(1), racing.load);
     await new Promise((resolve) => setImmediate(resolve));
-    await bus.publish({ kind: 'instance-tokens', id: 'i' }); // the write may have missed the rows read
+    await cache.caches.invalidate('instance-tokens', 'i'); // the write may have missed the rows read
     racing.settle(rendered('maybe old'));
     expect((await answer).toString()).toBe('maybe old');
     const revision = revisionOf(2);
@@ -143,10 +164,10 @@ describe('TokenListCache answering by announcement (a bus spanning replicas, as 
     expect((await cache.get(scope(), revision, load)).toString()).toBe('current');
     expect(revision).toHaveBeenCalledTimes(1);
 
-    bus.delivering = false;
+    transport.delivering = false;
     const other = jest.fn(async () => rendered('loaded while down'));
     await cache.get(scope('j'), revisionOf(1), other);
-    bus.delivering = true;
+    transport.delivering = true;
     const asked = revisionOf(1);
     expect((await cache.get(scope('j'), asked, other)).toString()).toBe('loaded while down');
     expect(asked).toHaveBeenCalledTimes(1); // answered by revision, not trusted blindly
