@@ -82,7 +82,7 @@ export class InstanceTokensRepository {
 
   /**
    * The instance's `tokensRevision`, or undefined when there is no such live instance. Raw SQL by
-   * primary key: it is asked on every list request, and through Prisma it would cost ~0.45 ms.
+   * primary key: it is asked on every list request, where Prisma's per-query CPU would dominate.
    */
   async listRevision(scope: TokenScope): Promise<number | undefined> {
     const [row] = await this.sql.query<{ tokensRevision: number }>(
@@ -104,7 +104,7 @@ export class InstanceTokensRepository {
     });
   }
 
-  /** Raw SQL: 1,000 rows through Prisma cost ~15 ms of CPU, through the driver ~1 ms. */
+  /** Raw SQL: a long list through Prisma costs many times the CPU of the driver's rows. */
   async list(scope: TokenScope): Promise<TokenListRow[]> {
     const rows = await this.sql.query<Record<string, unknown>>(
       `SELECT "id", "name", "description", "labels", "region", "validUntil", "lastUsedAt" FROM "InstanceToken"

@@ -5,7 +5,8 @@ import { AuditService } from '../audit/audit.service';
 import { Caller } from '../audit/caller';
 import { AppError } from '../common/app-error';
 import { DURATION_FORMATS, parseDuration } from '../common/duration';
-import { hashSecret, newId } from '../common/ids';
+import { newId } from '../common/ids';
+import { hashSecret } from '../common/secret-hash';
 import { principalLabel } from '../common/principal';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -54,9 +55,9 @@ export class InstanceTokensService {
   }
 
   /**
-   * The whole ListInstanceTokensResponse, serialized and cached per instance: building a list of
-   * 1,000 tokens costs 6-15 ms of CPU, a cache hit at most one indexed query for the revision
-   * (see TokenListCache).
+   * The whole ListInstanceTokensResponse, serialized and cached per instance: building a long
+   * list is CPU-bound, a cache hit costs at most one indexed query for the revision (see
+   * TokenListCache).
    */
   async list(caller: Caller, scope: TokenScope): Promise<Buffer> {
     await this.access.require(caller.principal, scope.projectId, 'reader');

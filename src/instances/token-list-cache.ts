@@ -1,7 +1,7 @@
 import { LruCache } from '../common/lru-cache';
 import { RevocationBus, RevocationEvent } from '../revocation/revocation-bus';
 
-/** About 30 lists of 1,000 tokens (~140-250 KB each). */
+/** Bounds memory by bytes, not entries: one long list can outweigh many short ones. */
 const BUDGET_BYTES = 8 * 1024 * 1024;
 /** Rows edited in the database behind the API's back (no revision bump, no notice) show within this, as elsewhere. */
 const RECHECK_MS = 30_000;

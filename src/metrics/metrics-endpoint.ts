@@ -5,7 +5,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { AppError } from '../common/app-error';
 import { sendError, toErrorReply } from '../common/error-body';
-import { constantTimeEqual, hashSecret } from '../common/ids';
+import { constantTimeEqual, hashSecret } from '../common/secret-hash';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Metrics } from './metrics.service';

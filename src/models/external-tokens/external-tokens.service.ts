@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../../common/app-error';
 import { DURATION_FORMATS, parseDuration } from '../../common/duration';
-import { hashSecret, newId } from '../../common/ids';
+import { newId } from '../../common/ids';
+import { hashSecret } from '../../common/secret-hash';
 import { Principal } from '../../common/principal';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
