@@ -151,7 +151,12 @@ describe('forward-auth lane in front of Fastify', () => {
     for (const { path, token: valid } of checks) {
       for (const token of [valid, undefined]) {
         const response = await send('POST', path, { token });
-        expect({ path, token: Boolean(token), status: response.status, body: json(response) }).toEqual({ path, token: Boolean(token), status: 401, body: UNAUTHORIZED });
+        expect({ path, token: Boolean(token), status: response.status, body: json(response) }).toEqual({
+          path,
+          token: Boolean(token),
+          status: 401,
+          body: UNAUTHORIZED,
+        });
         expect(response.headers['www-authenticate']).toBe(challenges[String(Boolean(token)) as 'true' | 'false']);
         expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
       }
