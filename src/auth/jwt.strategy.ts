@@ -9,6 +9,7 @@ import { CONSOLE_AUDIENCE, TokenClaims, TokenRefusal } from '../keys/token-signe
 import { JWT_ALGORITHM, SigningKeysService } from '../keys/signing-keys.service';
 import type { VerificationResult } from '../metrics/metrics.service';
 import { PrincipalsService } from './principals.service';
+import { rememberVerifications } from './remembered-jwt-verifier';
 
 /** The bearer tokens of protected routes: console access tokens (users) and service-account access tokens. */
 const ACCEPTED_TYPES: ReadonlySet<unknown> = new Set(['access', 'sa-access']);
@@ -59,6 +60,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       audience: CONSOLE_AUDIENCE,
       ignoreExpiration: false,
     });
+    rememberVerifications();
   }
 
   /** The principal the claims name; `[false, refusal]` tells the guard why there is none. */

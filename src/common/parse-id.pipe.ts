@@ -7,7 +7,7 @@ import { AppError } from './app-error';
  * an existing id still finds it. A 400 names the parameter.
  */
 export function parsePathId(name: string, value: unknown): string {
-  if (typeof value !== 'string' || !isUUID(value)) throw AppError.badRequest(`${name}: must be a UUID`, 'invalid');
+  if (typeof value !== 'string' || !isUUID(value)) throw AppError.badRequest(`${name}: must be a UUID`);
   return value.toLowerCase();
 }
 
