@@ -49,7 +49,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     // The principal lookup failed (e.g. the database is down): that says nothing about the token,
     // so it must not become a 401 that makes clients discard it. The filter decides (503 or 500).
     if (error) throw error instanceof Error ? error : new Error('authentication failed', { cause: error });
-    const token = bearerToken(request as never) ?? undefined;
+    const token = bearerToken(request) ?? undefined;
     const refusal = refusalOf(info, token, this.config.auth.issuer);
     this.verifications.observe(refusal.result, seconds);
     if (refusal.hint) throw AppError.expiredToken(refusal.hint);

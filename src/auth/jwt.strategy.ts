@@ -83,7 +83,7 @@ export function refusalOf(info: unknown, token: string | undefined, issuer: stri
   if (!token) return new BearerRefusal('malformed');
   if (info instanceof TokenExpiredError) {
     const claims = decode(token, { json: true });
-    const type = claims?.token_type;
+    const type: unknown = claims?.token_type;
     const ours = claims?.iss === issuer && ACCEPTED_TYPES.has(type) && [claims.aud].flat().includes(CONSOLE_AUDIENCE);
     return new BearerRefusal('expired', ours ? EXPIRED_HINT[type as string] : undefined);
   }
