@@ -982,8 +982,8 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`: a positive integer (no token opens any other). */
-                modelId: string;
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
+                modelId: number;
             };
             cookie?: never;
         };
@@ -7442,8 +7442,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`: a positive integer (no token opens any other). */
-                modelId: string;
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
+                modelId: number;
             };
             cookie?: never;
         };
@@ -7500,8 +7500,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`: a positive integer (no token opens any other). */
-                modelId: string;
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
+                modelId: number;
             };
             cookie?: never;
         };
@@ -7558,8 +7558,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`: a positive integer (no token opens any other). */
-                modelId: string;
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
+                modelId: number;
             };
             cookie?: never;
         };
@@ -7616,8 +7616,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`: a positive integer (no token opens any other). */
-                modelId: string;
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
+                modelId: number;
             };
             cookie?: never;
         };
@@ -7674,8 +7674,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`: a positive integer (no token opens any other). */
-                modelId: string;
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
+                modelId: number;
             };
             cookie?: never;
         };
@@ -7732,8 +7732,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`: a positive integer (no token opens any other). */
-                modelId: string;
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
+                modelId: number;
             };
             cookie?: never;
         };
@@ -7790,8 +7790,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`: a positive integer (no token opens any other). */
-                modelId: string;
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
+                modelId: number;
             };
             cookie?: never;
         };
@@ -7848,8 +7848,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`: a positive integer (no token opens any other). */
-                modelId: string;
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
+                modelId: number;
             };
             cookie?: never;
         };

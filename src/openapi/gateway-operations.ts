@@ -92,8 +92,8 @@ export function gatewayPaths(): Record<string, PathItemObject> {
         name: 'modelId',
         in: 'path',
         required: true,
-        description: 'The model id, as in `x-prt-model-id`: a positive integer (no token opens any other).',
-        schema: { type: 'string' },
+        description: 'The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401).',
+        schema: { type: 'integer', minimum: 1 },
       },
       grantedHeaders: {
         'x-prt-model-id': header('The model id, as Practicus model hosts expect it.'),
