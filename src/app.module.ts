@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { TtlConstraint } from './common/ttl';
 import { validationExceptionFactory } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -45,6 +46,7 @@ export class AppModule {
           }),
         },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        TtlConstraint,
         { provide: APP_GUARD, useClass: JwtAuthGuard },
       ],
     };

@@ -142,21 +142,29 @@ describe('forward-auth lane in front of Fastify', () => {
     expect([slash.status, json(slash)]).toEqual([401, UNAUTHORIZED]);
   });
 
-  it('answers a model id that is not a positive integer with 400 in the /v1 error shape, token or not', async () => {
-    const BAD_REQUEST = { code: 400, message: expect.any(String), status: 'Bad Request' };
-    for (const id of ['abc', '0', '-1', '1.5', '1e3', '%20' + modelId, '99999999999']) {
-      for (const token of [sessionToken, undefined]) {
-        const response = await send('POST', `/v1/auth/models/${id}/verify/predict`, { token });
-        expect({ id, token: Boolean(token), status: response.status, body: json(response) }).toEqual({
-          id,
+  it('answers a model id that is not a positive integer like an instance id that is no UUID: 401, as for a resource no token opens', async () => {
+    const challenges = { true: 'Bearer realm="tessera", error="invalid_token", Basic realm="tessera"', false: 'Bearer realm="tessera", Basic realm="tessera"' };
+    const checks = [
+      ...['abc', '0', '-1', '1.5', '1e3', '%20' + modelId, '99999999999'].map((id) => ({ path: `/v1/auth/models/${id}/verify/predict`, token: sessionToken })),
+      ...['not-a-uuid', `${instanceId}0`].map((id) => ({ path: `/v1/auth/instances/${id}/verify`, token: instanceToken })),
+    ];
+    for (const { path, token: valid } of checks) {
+      for (const token of [valid, undefined]) {
+        const response = await send('POST', path, { token });
+        expect({ path, token: Boolean(token), status: response.status, body: json(response) }).toEqual({
+          path,
           token: Boolean(token),
-          status: 400,
-          body: BAD_REQUEST,
+          status: 401,
+          body: UNAUTHORIZED,
         });
+        expect(response.headers['www-authenticate']).toBe(challenges[String(Boolean(token)) as 'true' | 'false']);
         expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
       }
     }
-    // A malformed escape is no id the lane can check: Fastify refuses the URL, in the documented shape.
+  });
+
+  it('answers a malformed escape in the documented shape: Fastify refuses the URL before the lane sees an id', async () => {
+    const BAD_REQUEST = { code: 400, message: expect.any(String), status: 'Bad Request' };
     for (const path of ['/v1/auth/models/%ZZ/verify', `/v1/auth/instances/${instanceId}%E0%A4%A/verify`, '/v1/projects/%ZZ']) {
       const response = await send('GET', path, { token: instanceToken, headers: { 'x-request-id': 'bad-url-1' } });
       expect([path, response.status, response.headers['www-authenticate'], json(response)]).toEqual([path, 400, undefined, BAD_REQUEST]);
@@ -173,7 +181,7 @@ describe('forward-auth lane in front of Fastify', () => {
       { path: verifyPath(instanceId), token: instanceToken, status: 204 },
       { path: verifyPath(instanceId), status: 401 },
       { path: `/v1/auth/models/${modelId}/verify`, token: sessionToken, status: 204 },
-      { path: '/v1/auth/models/abc/verify', status: 400 },
+      { path: '/v1/auth/models/abc/verify', status: 401 },
       { path: `/v1/auth/instances/${instanceId}/verifyx`, status: 404 },
       { path: '/healthz', status: 200 },
     ];
@@ -273,7 +281,7 @@ describe('forward-auth lane in front of Fastify', () => {
       ['refused check, chunked body', () => send('PATCH', verifyPath(instanceId), { agent, headers: { 'content-type': 'text/plain' }, body: ['a', 'b'] }), 401],
       ['Fastify 404 next to the lane', () => send('GET', `${verifyPath(instanceId)}x`, { agent }), 404],
       ['HEAD check', () => send('HEAD', verifyPath(instanceId), { agent }), 401],
-      ['bad model id', () => send('GET', '/v1/auth/models/abc/verify', { agent }), 400],
+      ['bad model id', () => send('GET', '/v1/auth/models/abc/verify', { agent }), 401],
       ['Fastify 401', () => send('GET', '/console/api/users/me', { agent, token: 'junk' }), 401],
       ['OPTIONS check', () => send('OPTIONS', verifyPath(instanceId), { token: instanceToken, agent }), 204],
     ];

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { hashSecret } from '../src/common/ids';
+import { hashSecret } from '../src/common/secret-hash';
 import { PrismaService } from '../src/database/prisma.service';
 import { SqlDatabase } from '../src/database/sql-database';
 import { TokenVerifier } from '../src/instances/verification/token-verifier.service';

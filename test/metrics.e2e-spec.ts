@@ -178,14 +178,14 @@ describe('Prometheus metrics', () => {
         (await verify(modelId, admin.access)).status, // wrong_audience: a console token
         (await verify(modelId + 1000, session.body.token)).status, // unknown: no such model
         (await verify(modelId, 'junk')).status, // malformed
-        (await verify('not-a-number', session.body.token)).status, // refused before any token check
+        (await verify('not-a-number', session.body.token)).status, // unknown: no model can have this id
       ];
-      expect(statuses).toEqual([204, 204, 401, 401, 401, 400]);
+      expect(statuses).toEqual([204, 204, 401, 401, 401, 401]);
       const after = (await read()).samples;
       const moved = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
       expect(moved('tessera_token_verifications_total', { kind: 'model', result: 'valid' })).toBe(2);
       expect(moved('tessera_token_verifications_total', { kind: 'model', result: 'wrong_audience' })).toBe(1);
-      expect(moved('tessera_token_verifications_total', { kind: 'model', result: 'unknown' })).toBe(1);
+      expect(moved('tessera_token_verifications_total', { kind: 'model', result: 'unknown' })).toBe(2);
       expect(moved('tessera_token_verifications_total', { kind: 'model', result: 'malformed' })).toBe(1);
       expect(moved('tessera_http_requests_total', { route: '/v1/auth/models/:modelId/verify', method: 'GET', status_class: '2xx' })).toBe(2);
       expect(moved('tessera_http_requests_total', { route: '/v1/auth/models/:modelId/verify', method: 'GET', status_class: '4xx' })).toBe(4);

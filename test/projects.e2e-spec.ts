@@ -43,7 +43,12 @@ describe('projects and members', () => {
     const missing = await app.request('GET', '/v1/projects/00000000-0000-4000-8000-000000000000', { token: alice.access });
     expect(missing.status).toBe(404);
     const badId = await app.request('GET', '/v1/projects/not-a-uuid', { token: alice.access });
-    expect(badId.status).toBe(400);
+    expect([badId.status, badId.body.message]).toEqual([400, 'projectId: must be a UUID']);
+    // Every id path parameter is normalized alike: an upper-case spelling finds the project, as on instance routes.
+    const upper = await app.request('GET', `/v1/projects/${projectId.toUpperCase()}`, { token: bob.access });
+    expect([upper.status, upper.body.id]).toEqual([200, projectId]);
+    const accounts = await app.request('GET', `/v2/projects/${projectId.toUpperCase()}/service-accounts`, { token: bob.access });
+    expect(accounts.status).toBe(200);
   });
 
   it('answers 401 in the STACKIT error body without a token', async () => {

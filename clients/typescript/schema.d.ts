@@ -982,7 +982,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`. */
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
                 modelId: number;
             };
             cookie?: never;
@@ -991,7 +991,7 @@ export interface paths {
          * Check that a model session or external API token opens a model
          * @description Check that a model session or external API token opens a model.
          *
-         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise, a malformed model id included (nginx turns any other answer into a 500).
          *
          *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
          */
@@ -1000,7 +1000,7 @@ export interface paths {
          * Check that a model session or external API token opens a model
          * @description Check that a model session or external API token opens a model. (PUT)
          *
-         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise, a malformed model id included (nginx turns any other answer into a 500).
          *
          *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
          */
@@ -1009,7 +1009,7 @@ export interface paths {
          * Check that a model session or external API token opens a model
          * @description Check that a model session or external API token opens a model. (POST)
          *
-         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise, a malformed model id included (nginx turns any other answer into a 500).
          *
          *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
          */
@@ -1018,7 +1018,7 @@ export interface paths {
          * Check that a model session or external API token opens a model
          * @description Check that a model session or external API token opens a model. (DELETE)
          *
-         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise, a malformed model id included (nginx turns any other answer into a 500).
          *
          *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
          */
@@ -1027,7 +1027,7 @@ export interface paths {
          * Check that a model session or external API token opens a model
          * @description Check that a model session or external API token opens a model. (OPTIONS)
          *
-         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise, a malformed model id included (nginx turns any other answer into a 500).
          *
          *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
          */
@@ -1036,7 +1036,7 @@ export interface paths {
          * Check that a model session or external API token opens a model
          * @description Check that a model session or external API token opens a model. (HEAD)
          *
-         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise, a malformed model id included (nginx turns any other answer into a 500).
          *
          *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
          */
@@ -1045,7 +1045,7 @@ export interface paths {
          * Check that a model session or external API token opens a model
          * @description Check that a model session or external API token opens a model. (PATCH)
          *
-         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise, a malformed model id included (nginx turns any other answer into a 500).
          *
          *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
          */
@@ -1054,7 +1054,7 @@ export interface paths {
          * Check that a model session or external API token opens a model
          * @description Check that a model session or external API token opens a model. (TRACE)
          *
-         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise.
+         *     204 when the presented model session token or external API token grants access to the model; 401 otherwise, a malformed model id included (nginx turns any other answer into a 500).
          *
          *     Forward authentication for a gateway (nginx `auth_request`, Envoy `ext_authz`, Traefik ForwardAuth): every HTTP method and any sub-path (`.../verify/<anything>`) gets the same answer, and no body is read. The token is sent as `Authorization: Bearer <token>`, or as the password of Basic authentication (MLflow sends it that way).
          */
@@ -7442,7 +7442,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`. */
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
                 modelId: number;
             };
             cookie?: never;
@@ -7464,7 +7464,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer, or the path is malformed. */
+            /** @description The path is malformed (bad percent-encoding). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7476,7 +7476,7 @@ export interface operations {
             /** @description No token, or one that does not open this model. */
             401: {
                 headers: {
-                    /** @description A `Bearer` challenge. */
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
                     "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
@@ -7500,7 +7500,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`. */
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
                 modelId: number;
             };
             cookie?: never;
@@ -7522,7 +7522,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer, or the path is malformed. */
+            /** @description The path is malformed (bad percent-encoding). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7534,7 +7534,7 @@ export interface operations {
             /** @description No token, or one that does not open this model. */
             401: {
                 headers: {
-                    /** @description A `Bearer` challenge. */
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
                     "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
@@ -7558,7 +7558,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`. */
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
                 modelId: number;
             };
             cookie?: never;
@@ -7580,7 +7580,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer, or the path is malformed. */
+            /** @description The path is malformed (bad percent-encoding). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7592,7 +7592,7 @@ export interface operations {
             /** @description No token, or one that does not open this model. */
             401: {
                 headers: {
-                    /** @description A `Bearer` challenge. */
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
                     "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
@@ -7616,7 +7616,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`. */
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
                 modelId: number;
             };
             cookie?: never;
@@ -7638,7 +7638,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer, or the path is malformed. */
+            /** @description The path is malformed (bad percent-encoding). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7650,7 +7650,7 @@ export interface operations {
             /** @description No token, or one that does not open this model. */
             401: {
                 headers: {
-                    /** @description A `Bearer` challenge. */
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
                     "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
@@ -7674,7 +7674,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`. */
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
                 modelId: number;
             };
             cookie?: never;
@@ -7696,7 +7696,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer, or the path is malformed. */
+            /** @description The path is malformed (bad percent-encoding). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7708,7 +7708,7 @@ export interface operations {
             /** @description No token, or one that does not open this model. */
             401: {
                 headers: {
-                    /** @description A `Bearer` challenge. */
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
                     "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
@@ -7732,7 +7732,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`. */
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
                 modelId: number;
             };
             cookie?: never;
@@ -7754,7 +7754,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer, or the path is malformed. */
+            /** @description The path is malformed (bad percent-encoding). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7766,7 +7766,7 @@ export interface operations {
             /** @description No token, or one that does not open this model. */
             401: {
                 headers: {
-                    /** @description A `Bearer` challenge. */
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
                     "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
@@ -7790,7 +7790,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`. */
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
                 modelId: number;
             };
             cookie?: never;
@@ -7812,7 +7812,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer, or the path is malformed. */
+            /** @description The path is malformed (bad percent-encoding). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7824,7 +7824,7 @@ export interface operations {
             /** @description No token, or one that does not open this model. */
             401: {
                 headers: {
-                    /** @description A `Bearer` challenge. */
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
                     "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
@@ -7848,7 +7848,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The model id, as in `x-prt-model-id`. */
+                /** @description The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401). */
                 modelId: number;
             };
             cookie?: never;
@@ -7870,7 +7870,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The model id is not a positive integer, or the path is malformed. */
+            /** @description The path is malformed (bad percent-encoding). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7882,7 +7882,7 @@ export interface operations {
             /** @description No token, or one that does not open this model. */
             401: {
                 headers: {
-                    /** @description A `Bearer` challenge. */
+                    /** @description `Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent. */
                     "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };

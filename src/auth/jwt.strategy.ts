@@ -1,79 +1,101 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { performance } from 'node:perf_hooks';
+import { decode, JsonWebTokenError, NotBeforeError, TokenExpiredError } from 'jsonwebtoken';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { Principal } from '../common/principal';
-import { CONSOLE_AUDIENCE, TokenClaims, TokenSigner } from '../keys/token-signer.service';
-import { Metrics, VerificationMeter } from '../metrics/metrics.service';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { CONSOLE_AUDIENCE, TokenClaims, TokenRefusal } from '../keys/token-signer.service';
+import { JWT_ALGORITHM, SigningKeysService } from '../keys/signing-keys.service';
+import type { VerificationResult } from '../metrics/metrics.service';
 import { PrincipalsService } from './principals.service';
+import { rememberVerifications } from './remembered-jwt-verifier';
 
-const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
+/** The bearer tokens of protected routes: console access tokens (users) and service-account access tokens. */
+const ACCEPTED_TYPES: ReadonlySet<unknown> = new Set(['access', 'sa-access']);
 
 /** What renews each kind of expired bearer token, as the 401 tells the caller. */
-const EXPIRED: Record<string, string> = {
+export const EXPIRED_HINT: Record<string, string> = {
   access: 'The access token has expired; get a new one from /console/api/auth/refresh/ with your refresh token.',
   'sa-access': 'The service account access token has expired; create a new one (POST .../service-accounts/{email}/access-tokens).',
 };
 
-/** The guard's reason for a bearer token that checks out except for its expiry. */
-export class ExpiredTokenError extends Error {}
+/** Why the strategy refused a request, as the guard reports it to the metrics and the client. */
+export class BearerRefusal extends Error {
+  constructor(
+    readonly result: Exclude<VerificationResult, 'valid'>,
+    /** For an expired token of an accepted type: what renews it. */
+    readonly hint?: string,
+  ) {
+    super(result);
+  }
+}
 
 /**
- * Validates the bearer token of every protected route: a console access token (a user) or a
- * service-account access token. TokenSigner pins algorithm, issuer and audience; refresh, instance
- * and model tokens are refused by their `token_type`.
+ * Validates the bearer token of every protected route with passport-jwt: the key is chosen by the
+ * token's `kid` among the signing keys (SigningKeysService), the algorithm is pinned to ES256,
+ * issuer and audience are checked, and `validate()` turns the claims into a principal. Refresh,
+ * instance and model tokens share key, issuer and (some) audience, so `token_type` decides.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  private readonly verifications: VerificationMeter;
-
   constructor(
     private readonly principals: PrincipalsService,
-    private readonly signer: TokenSigner,
-    metrics: Metrics,
+    keys: SigningKeysService,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     super({
-      jwtFromRequest: bearerToken,
-      // Never asked: `authenticate` below leaves passport-jwt only the requests without a token.
-      secretOrKeyProvider: (_request: unknown, _rawToken: string, done: (error: Error) => void) => done(new Error('TokenSigner verifies bearer tokens')),
-    });
-    this.verifications = metrics.verifications('console');
-  }
-
-  /**
-   * TokenSigner decides (the same pinned checks; it remembers tokens it has verified), not
-   * passport-jwt's jsonwebtoken check: an ES256 verification per request was a fifth of a console
-   * request's cost. Its refusal is final: jsonwebtoken is laxer (it accepts a token without `exp`),
-   * so handing it a refused token would let it accept what TokenSigner refused. Only a request
-   * without a token takes passport-jwt's path, which reports "No auth token" to the guard.
-   */
-  authenticate(request: unknown, options?: unknown): void {
-    const started = performance.now();
-    const seconds = () => (performance.now() - started) / 1000;
-    const token = bearerToken(request as Parameters<typeof bearerToken>[0]);
-    if (!token) {
-      this.verifications.observe('malformed', seconds());
-      return super.authenticate(request as Parameters<Strategy['authenticate']>[0], options);
-    }
-    const claims = this.signer.check(token, ['access', 'sa-access'], CONSOLE_AUDIENCE);
-    if (typeof claims === 'string') {
-      this.verifications.observe(claims, seconds());
-      // Only on refusal, and TokenSigner remembers the signature check: no second ES256 verification.
-      const expired = claims === 'expired' && this.signer.verify(token, ['access', 'sa-access'], CONSOLE_AUDIENCE, { allowExpired: true });
-      return this.fail(expired ? new ExpiredTokenError(EXPIRED[expired.token_type]) : new Error('token is not valid'), 401);
-    }
-    this.validate(claims).then(
-      (principal) => {
-        // No principal: the user was disabled or deleted, or the service-account token revoked.
-        this.verifications.observe(principal ? 'valid' : 'revoked', seconds());
-        if (principal) this.success(principal);
-        else this.fail('token is not live', 401);
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKeyProvider: (_request, rawToken: string, done) => {
+        const kid = decode(rawToken, { complete: true })?.header.kid;
+        const key = keys.keyFor(kid);
+        // Not a key of this service: nothing it signed.
+        if (!key) return done(new BearerRefusal(kid === undefined && !decode(rawToken) ? 'malformed' : 'bad_signature'));
+        // A KeyObject, which jsonwebtoken takes as it is (the typings know only PEM strings and
+        // buffers, which it would parse into a KeyObject on every request).
+        done(null, key as unknown as string);
       },
-      (error: unknown) => this.error(error as Error),
-    );
+      algorithms: [JWT_ALGORITHM],
+      issuer: config.auth.issuer,
+      audience: CONSOLE_AUDIENCE,
+      ignoreExpiration: false,
+    });
+    rememberVerifications();
   }
 
-  async validate(claims: TokenClaims): Promise<Principal | false> {
-    return (await this.principals.fromClaims(claims)) ?? false;
+  /** The principal the claims name; `[false, refusal]` tells the guard why there is none. */
+  async validate(claims: TokenClaims): Promise<Principal | [false, BearerRefusal]> {
+    // jsonwebtoken accepts a token without `exp`; Tessera issues none and accepts none.
+    if (typeof claims.exp !== 'number') return [false, new BearerRefusal('malformed')];
+    if (!ACCEPTED_TYPES.has(claims.token_type)) return [false, new BearerRefusal('wrong_audience')];
+    // No principal: the user was disabled or deleted, or the service-account token revoked.
+    return (await this.principals.fromClaims(claims)) ?? [false, new BearerRefusal('revoked')];
   }
 }
+
+/**
+ * What passport-jwt's refusal (`info`) means for the metrics, and for an expired console or
+ * service-account token, the hint the 401 carries. `token` is only decoded here: the signature
+ * was checked before jsonwebtoken looked at `exp`.
+ */
+export function refusalOf(info: unknown, token: string | undefined, issuer: string): BearerRefusal {
+  if (info instanceof BearerRefusal) return info;
+  if (!token) return new BearerRefusal('malformed');
+  if (info instanceof TokenExpiredError) {
+    const claims = decode(token, { json: true });
+    const type: unknown = claims?.token_type;
+    const ours = claims?.iss === issuer && ACCEPTED_TYPES.has(type) && [claims.aud].flat().includes(CONSOLE_AUDIENCE);
+    return new BearerRefusal('expired', ours ? EXPIRED_HINT[type as string] : undefined);
+  }
+  if (info instanceof NotBeforeError) return new BearerRefusal('expired');
+  if (info instanceof JsonWebTokenError) return new BearerRefusal(JWT_ERRORS.find(([start]) => info.message.startsWith(start))?.[1] ?? 'malformed');
+  return new BearerRefusal('malformed');
+}
+
+/** jsonwebtoken's messages, by what they mean (an issuer of another deployment signed nothing of ours). */
+const JWT_ERRORS: [string, TokenRefusal][] = [
+  ['invalid signature', 'bad_signature'],
+  ['invalid algorithm', 'bad_signature'],
+  ['jwt audience invalid', 'wrong_audience'],
+  ['jwt issuer invalid', 'bad_signature'],
+];

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
-import { hashSecret } from '../common/ids';
+import { hashSecret } from '../common/secret-hash';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { LoginFailuresRepository } from './login-failures.repository';

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiConsoleErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal, Principal } from '../common/principal';
 import { CreateUserDto, ResetPasswordDto, UpdateUserDto, UserDto } from './dto/user.dto';
@@ -32,20 +33,20 @@ export class UsersController {
 
   /** Get a user (platform admins; any user may read themselves). */
   @Get(':userId')
-  get(@CurrentPrincipal() caller: Principal, @Param('userId', ParseUUIDPipe) userId: string): Promise<UserDto> {
+  get(@CurrentPrincipal() caller: Principal, @Param('userId', ParseIdPipe) userId: string): Promise<UserDto> {
     return this.users.get(caller, userId);
   }
 
   /** Enable, disable, promote or demote a user (platform admins). */
   @Patch(':userId')
-  update(@CurrentPrincipal() caller: Principal, @Param('userId', ParseUUIDPipe) userId: string, @Body() body: UpdateUserDto): Promise<UserDto> {
+  update(@CurrentPrincipal() caller: Principal, @Param('userId', ParseIdPipe) userId: string, @Body() body: UpdateUserDto): Promise<UserDto> {
     return this.users.update(caller, userId, body);
   }
 
   /** Set a new password and revoke the user's refresh tokens (platform admins). */
   @Post(':userId/password')
   @HttpCode(204)
-  resetPassword(@CurrentPrincipal() caller: Principal, @Param('userId', ParseUUIDPipe) userId: string, @Body() body: ResetPasswordDto): Promise<void> {
+  resetPassword(@CurrentPrincipal() caller: Principal, @Param('userId', ParseIdPipe) userId: string, @Body() body: ResetPasswordDto): Promise<void> {
     return this.users.resetPassword(caller, userId, body.password);
   }
 }

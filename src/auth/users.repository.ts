@@ -47,8 +47,8 @@ export class UsersRepository {
   }
 
   /**
-   * Raw SQL: every login asks this, and through Prisma its query compiler cost about 1 ms of the
-   * event loop per call, time taken from token verification while logins run.
+   * Raw SQL: every login asks this, and through Prisma its query compiler takes event-loop time
+   * from token verification while logins run.
    */
   findByEmail(email: string): Promise<UserCredentials | undefined> {
     return this.sql.selectOne(CREDENTIALS, 'SELECT "id", "email", "passwordHash", "isAdmin", "disabledAt" FROM "User" WHERE "email" = $1', [email]);

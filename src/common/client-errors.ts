@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { requestIdOf } from '../forward-auth/forward-auth-lane';
 import { AppConfig } from '../config/app-config';
 import { AppError } from './app-error';
-import { toErrorReply } from './error-body';
+import { errorFamilyOf, toErrorReply } from './error-body';
 
 /** The request line at the start of what Node's parser had read: `GET /v1/... HTTP/1.1`. */
 const REQUEST_LINE = /^[A-Z]+ (\S+) HTTP\//;
@@ -26,7 +26,7 @@ export function clientErrorHandler(config: AppConfig['http']) {
     if (socket.writable && !inFlight?.headersSent) {
       const url = inFlight?.req?.url ?? REQUEST_LINE.exec(requestStart(error))?.[1] ?? '/';
       const requestId = requestIdOf(inFlight?.req?.headers['x-request-id']);
-      const { status, headers, body } = toErrorReply(appErrorFor(error.code), url);
+      const { status, headers, body } = toErrorReply(appErrorFor(error.code), errorFamilyOf(url));
       const json = JSON.stringify(body);
       const head = Object.entries({
         ...headers,

@@ -1,7 +1,3 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength } from 'class-validator';
-
 const NUMBER = String.raw`\d+(?:\.\d+)?`;
 const UNIT_MS: Record<string, number> = { W: 604_800_000, D: 86_400_000, H: 3_600_000, M: 60_000, S: 1_000 };
 
@@ -48,15 +44,3 @@ export function parseDuration(text: string): number | undefined {
   }
   return Number.isFinite(total) && total > 0 ? total : undefined;
 }
-
-/**
- * A duration field, documented with DURATION_PATTERN so the document states exactly what the
- * server accepts (no `format: duration`, which validators read as ISO 8601 only). The service
- * parses it with parseDuration, so one message names both the forms and the configured maximum.
- */
-export const IsDuration = (description: string, example: string) =>
-  applyDecorators(
-    ApiProperty({ type: 'string', pattern: DURATION_PATTERN.source, maxLength: 64, description, example, required: false }),
-    IsString(),
-    MaxLength(64),
-  );

@@ -7,6 +7,17 @@ import { AppError } from './app-error';
 /** Routes whose clients expect the STACKIT error body `{code, message, status}`. */
 const STACKIT_FAMILY = /^\/(v1|v1alpha|v2)(\/|\?|$)/;
 
+/** The two documented error bodies: STACKIT's `{code, message, status}` and the console's `{detail, code}`. */
+export type ErrorFamily = 'stackit' | 'console';
+
+/** The error body a request path's clients expect: `/v1`, `/v1alpha` and `/v2` are STACKIT's. */
+export const errorFamilyOf = (url: string): ErrorFamily => (STACKIT_FAMILY.test(url) ? 'stackit' : 'console');
+
+/** The documented error body of `family`. */
+export function errorBody(family: ErrorFamily, status: number, code: string, message: string): Record<string, unknown> {
+  return family === 'stackit' ? { code: status, message, status: STATUS_CODES[status] ?? 'Error' } : { detail: message, code };
+}
+
 export interface ErrorReply {
   status: number;
   headers: Record<string, string>;
@@ -29,16 +40,13 @@ const FASTIFY_MESSAGES: Record<string, string> = {
  * Turns anything thrown while handling a request into the documented error body of the API
  * family the request belongs to. Unknown errors become a bare 500; their text is only logged.
  */
-export function toErrorReply(error: unknown, url: string, log?: FastifyBaseLogger): ErrorReply {
+export function toErrorReply(error: unknown, family: ErrorFamily, log?: FastifyBaseLogger): ErrorReply {
   const { status, code, message, headers, unexpected } = classify(error);
   if (unexpected) {
     if (log) log.error({ err: error }, 'unexpected error');
     else fallbackLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   }
-  if (STACKIT_FAMILY.test(url)) {
-    return { status, headers, body: { code: status, message, status: STATUS_CODES[status] ?? 'Error' } };
-  }
-  return { status, headers, body: { detail: message, code } };
+  return { status, headers, body: errorBody(family, status, code, message) };
 }
 
 /**
@@ -50,7 +58,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   if (error instanceof HttpException && isFastifyError(error.cause)) error = error.cause;
   // Fastify's own error does not say what the limit is; the route knows.
   if (isFastifyError(error) && error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') error = AppError.payloadTooLarge(request.routeOptions.bodyLimit);
-  const { status, headers, body } = toErrorReply(error, request.url, request.log);
+  const { status, headers, body } = toErrorReply(error, errorFamilyOf(request.url), request.log);
   reply
     .code(status)
     .headers({ ...headers, 'x-request-id': request.id })

@@ -74,7 +74,7 @@ export class SqliteDatabase extends SqlDatabase {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     // Checkpoints copy the WAL into the database file and fsync both. On the committing connection
-    // they ran every ~1,000 pages inside some request: half of a token create's SQLite time. A
+    // they ran every 1,000 pages (SQLite's default) inside some request, which then paid for it. A
     // worker thread does them; this connection only steps in should the WAL outgrow 10,000 pages
     // (40 MB): under sustained writes the worker's checkpoints never catch up entirely, and only a
     // complete one lets the WAL start over.

@@ -15,7 +15,7 @@ import {
 } from './dto/instance-token.dto';
 import { InstanceTokensService } from './instance-tokens.service';
 import { ApiRegionParam, ApiUuidParams } from './api-params';
-import { RegionPipe } from './region.pipe';
+import { InstancePath, InstanceScope } from './instance-scope.decorator';
 
 @ApiTags('instance tokens')
 @ApiBearerAuth()
@@ -34,13 +34,8 @@ export class InstanceTokensController {
   @Header('content-type', 'application/json; charset=utf-8')
   @ApiOkResponse({ type: ListInstanceTokensResponse })
   @ApiOperation({ operationId: 'ListInstanceTokens', summary: 'List the tokens of an instance, expired ones included as `inactive` (project readers).' })
-  list(
-    @CurrentCaller() caller: Caller,
-    @Param('projectId', ParseIdPipe) projectId: string,
-    @Param('regionId', RegionPipe) region: string,
-    @Param('instanceId', ParseIdPipe) instanceId: string,
-  ): Promise<Buffer> {
-    return this.tokens.list(caller, { projectId, region, instanceId });
+  list(@CurrentCaller() caller: Caller, @InstanceScope() scope: InstancePath): Promise<Buffer> {
+    return this.tokens.list(caller, scope);
   }
 
   @Post()
@@ -52,12 +47,10 @@ export class InstanceTokensController {
   @ApiOperation({ operationId: 'CreateInstanceToken', summary: 'Create a token (project editors). Its `content` is the secret and is returned only here.' })
   async create(
     @CurrentCaller() caller: Caller,
-    @Param('projectId', ParseIdPipe) projectId: string,
-    @Param('regionId', RegionPipe) region: string,
-    @Param('instanceId', ParseIdPipe) instanceId: string,
+    @InstanceScope() scope: InstancePath,
     @Body() body: CreateInstanceTokenPayload,
   ): Promise<CreateInstanceTokenResponse> {
-    return { message: 'successfully created instance token', token: await this.tokens.create(caller, { projectId, region, instanceId }, body) };
+    return { message: 'successfully created instance token', token: await this.tokens.create(caller, scope, body) };
   }
 
   @Get(':tokenId')
@@ -65,12 +58,10 @@ export class InstanceTokensController {
   @ApiOperation({ operationId: 'GetInstanceToken', summary: 'Get the metadata of a token (project readers).' })
   async get(
     @CurrentCaller() caller: Caller,
-    @Param('projectId', ParseIdPipe) projectId: string,
-    @Param('regionId', RegionPipe) region: string,
-    @Param('instanceId', ParseIdPipe) instanceId: string,
+    @InstanceScope() scope: InstancePath,
     @Param('tokenId', ParseIdPipe) tokenId: string,
   ): Promise<GetInstanceTokenResponse> {
-    return { message: 'successfully fetched instance token', token: await this.tokens.get(caller, { projectId, region, instanceId }, tokenId) };
+    return { message: 'successfully fetched instance token', token: await this.tokens.get(caller, scope, tokenId) };
   }
 
   @Patch(':tokenId')
@@ -79,13 +70,11 @@ export class InstanceTokensController {
   @ApiOperation({ operationId: 'PartialUpdateInstanceToken', summary: 'Change name, description or labels (`null` removes a label) (project editors).' })
   async update(
     @CurrentCaller() caller: Caller,
-    @Param('projectId', ParseIdPipe) projectId: string,
-    @Param('regionId', RegionPipe) region: string,
-    @Param('instanceId', ParseIdPipe) instanceId: string,
+    @InstanceScope() scope: InstancePath,
     @Param('tokenId', ParseIdPipe) tokenId: string,
     @Body() body: PartialUpdateInstanceTokenPayload,
   ): Promise<PartialUpdateInstanceTokenResponse> {
-    return { message: 'successfully updated instance token', token: await this.tokens.update(caller, { projectId, region, instanceId }, tokenId, body) };
+    return { message: 'successfully updated instance token', token: await this.tokens.update(caller, scope, tokenId, body) };
   }
 
   @Delete(':tokenId')
@@ -97,11 +86,9 @@ export class InstanceTokensController {
   })
   async delete(
     @CurrentCaller() caller: Caller,
-    @Param('projectId', ParseIdPipe) projectId: string,
-    @Param('regionId', RegionPipe) region: string,
-    @Param('instanceId', ParseIdPipe) instanceId: string,
+    @InstanceScope() scope: InstancePath,
     @Param('tokenId', ParseIdPipe) tokenId: string,
   ): Promise<DeleteInstanceTokenResponse> {
-    return { message: 'successfully deleted instance token', token: await this.tokens.delete(caller, { projectId, region, instanceId }, tokenId) };
+    return { message: 'successfully deleted instance token', token: await this.tokens.delete(caller, scope, tokenId) };
   }
 }

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import ms from 'ms';
 import { AuditAction, successEntry } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { Caller } from '../audit/caller';
 import { AppError } from '../common/app-error';
-import { DURATION_FORMATS, parseDuration } from '../common/duration';
-import { hashSecret, newId } from '../common/ids';
+import { newId } from '../common/ids';
+import { hashSecret } from '../common/secret-hash';
 import { principalLabel } from '../common/principal';
+import { resolveTtl, ttlLimits } from '../common/ttl';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
@@ -59,9 +59,9 @@ export class InstanceTokensService {
   }
 
   /**
-   * The whole ListInstanceTokensResponse, serialized and cached per instance: building a list of
-   * 1,000 tokens costs 6-15 ms of CPU, a cache hit at most one indexed query for the revision
-   * (see RevisionedCache).
+   * The whole ListInstanceTokensResponse, serialized and cached per instance: building a long
+   * list is CPU-bound, a cache hit costs at most one indexed query for the revision (see
+   * RevisionedCache).
    */
   async list(caller: Caller, scope: TokenScope): Promise<Buffer> {
     await this.access.require(caller.principal, scope.projectId, 'reader');
@@ -82,7 +82,7 @@ export class InstanceTokensService {
 
   async create(caller: Caller, scope: TokenScope, body: CreateInstanceTokenPayload): Promise<Token> {
     await this.access.require(caller.principal, scope.projectId, 'editor');
-    const ttlMs = this.ttl(body.ttlDuration);
+    const ttlMs = resolveTtl(body.ttlDuration, ttlLimits(this.config, 'instance-token'));
     const id = newId();
     // Whole seconds, rounded up: `exp` of the JWT and `validUntil` are the same instant, and in the future.
     const validUntil = new Date(Math.ceil((Date.now() + ttlMs) / 1000) * 1000);
@@ -183,17 +183,6 @@ export class InstanceTokensService {
     });
     const response: ListInstanceTokensResponse = { message: 'successfully fetched instance tokens', tokens };
     return { body: Buffer.from(JSON.stringify(response)), staleAt };
-  }
-
-  private ttl(ttlDuration: string | undefined): number {
-    const { tokenDefaultTtlMs, tokenMaxTtlMs } = this.config.instances;
-    if (ttlDuration === undefined) return tokenDefaultTtlMs;
-    const parsed = parseDuration(ttlDuration);
-    if (parsed === undefined || !(parsed > 0) || parsed > tokenMaxTtlMs) {
-      const max = ms(tokenMaxTtlMs, { long: true });
-      throw AppError.badRequest(`ttlDuration: expected ${DURATION_FORMATS}, at most ${max}; got "${ttlDuration}"`, 'invalid');
-    }
-    return parsed;
   }
 
   private event(caller: Caller, scope: TokenScope, action: AuditAction, id: string, details: Record<string, unknown>) {

@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '../audit/caller';
 import { ApiStackitErrors } from '../common/api-errors.decorator';
-import { ParseIdPipe } from '../common/parse-id.pipe';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import {
   CreateInstancePayload,
@@ -15,7 +14,7 @@ import {
 } from './dto/instance.dto';
 import { InstancesService } from './instances.service';
 import { ApiRegionParam, ApiUuidParams } from './api-params';
-import { RegionPipe } from './region.pipe';
+import { InstancePath, InstanceScope, RegionPath } from './instance-scope.decorator';
 
 @ApiTags('instances')
 @ApiBearerAuth()
@@ -28,12 +27,8 @@ export class InstancesController {
 
   @Get()
   @ApiOperation({ operationId: 'ListInstances', summary: 'List the instances of a project in a region (project readers).' })
-  async list(
-    @CurrentCaller() caller: Caller,
-    @Param('projectId', ParseIdPipe) projectId: string,
-    @Param('regionId', RegionPipe) region: string,
-  ): Promise<ListInstancesResponse> {
-    return { message: 'successfully fetched instances', instances: await this.instances.list(caller, { projectId, region }) };
+  async list(@CurrentCaller() caller: Caller, @InstanceScope() scope: RegionPath): Promise<ListInstancesResponse> {
+    return { message: 'successfully fetched instances', instances: await this.instances.list(caller, scope) };
   }
 
   @Post()
@@ -42,25 +37,15 @@ export class InstancesController {
   // Explicit because method-level error responses replace the inferred success response.
   @ApiAcceptedResponse({ type: CreateInstanceResponse })
   @ApiOperation({ operationId: 'CreateInstance', summary: 'Create an instance (project editors); it is `active` at once.' })
-  async create(
-    @CurrentCaller() caller: Caller,
-    @Param('projectId', ParseIdPipe) projectId: string,
-    @Param('regionId', RegionPipe) region: string,
-    @Body() body: CreateInstancePayload,
-  ): Promise<CreateInstanceResponse> {
-    return { message: 'successfully created instance', instance: await this.instances.create(caller, { projectId, region }, body) };
+  async create(@CurrentCaller() caller: Caller, @InstanceScope() scope: RegionPath, @Body() body: CreateInstancePayload): Promise<CreateInstanceResponse> {
+    return { message: 'successfully created instance', instance: await this.instances.create(caller, scope, body) };
   }
 
   @Get(':instanceId')
   @ApiUuidParams('instanceId')
   @ApiOperation({ operationId: 'GetInstance', summary: 'Get an instance (project readers).' })
-  async get(
-    @CurrentCaller() caller: Caller,
-    @Param('projectId', ParseIdPipe) projectId: string,
-    @Param('regionId', RegionPipe) region: string,
-    @Param('instanceId', ParseIdPipe) instanceId: string,
-  ): Promise<GetInstanceResponse> {
-    return { message: 'successfully fetched instance', instance: await this.instances.get(caller, { projectId, region }, instanceId) };
+  async get(@CurrentCaller() caller: Caller, @InstanceScope() scope: InstancePath): Promise<GetInstanceResponse> {
+    return { message: 'successfully fetched instance', instance: await this.instances.get(caller, scope, scope.instanceId) };
   }
 
   @Patch(':instanceId')
@@ -69,24 +54,17 @@ export class InstancesController {
   @ApiOperation({ operationId: 'PartialUpdateInstance', summary: 'Change name, description, labels (`null` removes a label) or retention (project editors).' })
   async update(
     @CurrentCaller() caller: Caller,
-    @Param('projectId', ParseIdPipe) projectId: string,
-    @Param('regionId', RegionPipe) region: string,
-    @Param('instanceId', ParseIdPipe) instanceId: string,
+    @InstanceScope() scope: InstancePath,
     @Body() body: PartialUpdateInstancePayload,
   ): Promise<PartialUpdateInstanceResponse> {
-    return { message: 'successfully updated instance', instance: await this.instances.update(caller, { projectId, region }, instanceId, body) };
+    return { message: 'successfully updated instance', instance: await this.instances.update(caller, scope, scope.instanceId, body) };
   }
 
   @Delete(':instanceId')
   @HttpCode(202)
   @ApiUuidParams('instanceId')
   @ApiOperation({ operationId: 'DeleteInstance', summary: 'Delete an instance and all its tokens (project editors); a later GET answers 404.' })
-  async delete(
-    @CurrentCaller() caller: Caller,
-    @Param('projectId', ParseIdPipe) projectId: string,
-    @Param('regionId', RegionPipe) region: string,
-    @Param('instanceId', ParseIdPipe) instanceId: string,
-  ): Promise<DeleteInstanceResponse> {
-    return { message: 'successfully deleted instance', instance: await this.instances.delete(caller, { projectId, region }, instanceId) };
+  async delete(@CurrentCaller() caller: Caller, @InstanceScope() scope: InstancePath): Promise<DeleteInstanceResponse> {
+    return { message: 'successfully deleted instance', instance: await this.instances.delete(caller, scope, scope.instanceId) };
   }
 }

@@ -8,7 +8,7 @@ import { InstanceTokensService } from './instance-tokens.service';
 import { InstancesController } from './instances.controller';
 import { InstancesRepository } from './instances.repository';
 import { InstancesService } from './instances.service';
-import { RegionPipe } from './region.pipe';
+import { InstanceScopePipe } from './instance-scope.decorator';
 import { InstanceForwardAuth } from './verification/instance-forward-auth';
 import { IntrospectionController } from './verification/introspection.controller';
 import { IntrospectionService } from './verification/introspection.service';
@@ -23,7 +23,7 @@ import { VerificationRepository } from './verification/verification.repository';
     InstancesRepository,
     InstanceTokensService,
     InstanceTokensRepository,
-    RegionPipe,
+    InstanceScopePipe,
     TokenVerifier,
     InstanceForwardAuth,
     VerificationRepository,

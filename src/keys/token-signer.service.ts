@@ -70,8 +70,8 @@ export class TokenSigner {
   }
 
   /**
-   * Signs with node:crypto directly: one ES256 signature is ~40 µs, jsonwebtoken's stream-based
-   * signer took about three times that on every token create and login.
+   * Signs with node:crypto directly: jsonwebtoken's stream-based signer cost several times as
+   * much on every token create and login.
    */
   issue(options: IssueOptions): { token: string; id: string; expiresAt: Date } {
     const id = options.id ?? randomUUID();
@@ -116,7 +116,8 @@ export class TokenSigner {
   /**
    * The claims of a token whose signature and issuer check out, remembered by the token itself:
    * forward-auth and console routes see the same few tokens again and again, and an ES256 check
-   * costs ~80 µs. Refused tokens are remembered apart, so a flood of junk cannot evict good ones.
+   * is the dearest step of a verification. Refused tokens are remembered apart, so a flood of
+   * junk cannot evict good ones.
    */
   private signedClaims(token: string): TokenClaims | SignatureRefusal {
     const known = this.verified.get(token);

@@ -5,7 +5,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { AppError } from '../common/app-error';
 import { sendError, toErrorReply } from '../common/error-body';
-import { constantTimeEqual, hashSecret } from '../common/ids';
+import { constantTimeEqual, hashSecret } from '../common/secret-hash';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Metrics } from './metrics.service';
@@ -93,7 +93,7 @@ export class MetricsEndpoint implements OnModuleInit, OnApplicationBootstrap, On
       scrape = { error: new AppError(405, 'method_not_allowed', `${METRICS_PATH} answers GET`, { allow: 'GET, HEAD' }) };
     } else scrape = await this.scrape(request.headers.authorization);
     if ('error' in scrape) {
-      const { status, headers, body } = toErrorReply(scrape.error, METRICS_PATH);
+      const { status, headers, body } = toErrorReply(scrape.error, 'console');
       response.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' });
       response.end(JSON.stringify(body));
       return;

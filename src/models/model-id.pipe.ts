@@ -8,12 +8,18 @@ export const MAX_MODEL_ID = 2_147_483_647;
 
 export const isModelId = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_MODEL_ID;
 
+/** A model id as a path spells it (digits only), or undefined when no model can have it. */
+export function parseModelId(text: string): number | undefined {
+  const id = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+  return isModelId(id) ? id : undefined;
+}
+
 /** Parses a `model_id` path parameter; anything but a positive integer is a 400. */
 @Injectable()
 export class ParseModelIdPipe implements PipeTransform<string, number> {
   transform(value: string): number {
-    const id = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
-    if (!isModelId(id)) throw AppError.badRequest('model_id: must be a positive integer');
+    const id = parseModelId(value);
+    if (id === undefined) throw AppError.badRequest('model_id: must be a positive integer');
     return id;
   }
 }

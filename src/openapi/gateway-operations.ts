@@ -58,6 +58,9 @@ function forwardAuthPath(options: {
   return item;
 }
 
+/** What forward-auth/refusals.ts sends with every 401. */
+const CHALLENGES = wwwAuthenticate('`Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent.');
+
 export function gatewayPaths(): Record<string, PathItemObject> {
   const tokenId = header('Id of the token that was presented.');
   return {
@@ -76,14 +79,22 @@ export function gatewayPaths(): Record<string, PathItemObject> {
       },
       refusals: {
         400: error('The path is malformed (bad percent-encoding).', STACKIT_ERROR),
-        401: error('No token, or one that does not open this instance (expired, revoked, another instance).', STACKIT_ERROR, wwwAuthenticate('`Bearer` and `Basic` challenges; `error="invalid_token"` when a token was sent.')),
+        401: error('No token, or one that does not open this instance (expired, revoked, another instance).', STACKIT_ERROR, CHALLENGES),
       },
     }),
     '/v1/auth/models/{modelId}/verify': forwardAuthPath({
       operationId: 'ForwardAuth_verifyModel',
       summary: 'Check that a model session or external API token opens a model.',
-      description: '204 when the presented model session token or external API token grants access to the model; 401 otherwise.',
-      parameter: { name: 'modelId', in: 'path', required: true, description: 'The model id, as in `x-prt-model-id`.', schema: { type: 'integer', minimum: 1 } },
+      description:
+        '204 when the presented model session token or external API token grants access to the model; 401 otherwise, a malformed model id included ' +
+        '(nginx turns any other answer into a 500).',
+      parameter: {
+        name: 'modelId',
+        in: 'path',
+        required: true,
+        description: 'The model id, as in `x-prt-model-id`. Any other text is answered like an unknown model (401).',
+        schema: { type: 'integer', minimum: 1 },
+      },
       grantedHeaders: {
         'x-prt-model-id': header('The model id, as Practicus model hosts expect it.'),
         'x-tessera-token-id': tokenId,
@@ -91,8 +102,8 @@ export function gatewayPaths(): Record<string, PathItemObject> {
         'x-tessera-subject': header('Whom the token was issued to.'),
       },
       refusals: {
-        400: error('The model id is not a positive integer, or the path is malformed.', STACKIT_ERROR),
-        401: error('No token, or one that does not open this model.', STACKIT_ERROR, wwwAuthenticate('A `Bearer` challenge.')),
+        400: error('The path is malformed (bad percent-encoding).', STACKIT_ERROR),
+        401: error('No token, or one that does not open this model.', STACKIT_ERROR, CHALLENGES),
       },
     }),
     '/{modelPath}': {

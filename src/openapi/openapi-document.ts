@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { OperationObject, PathItemObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { OperationObject, ParameterObject, PathItemObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { AddressInfo } from 'node:net';
 import { AppConfig } from '../config/app-config';
 import { ModelMetadataDto } from '../models/model-urls/dto/model-metadata.dto';
@@ -142,6 +142,7 @@ function complete(path: string, method: string, operation: OperationObject): voi
   else if (summary && !operation.description?.includes(summary)) operation.description = `${summary}\n\n${operation.description}`;
   if (summary) operation.summary = firstSentence(summary);
   operation.security ??= [];
+  if (operation.parameters) operation.parameters = pathParametersFirst(path, operation.parameters as ParameterObject[]);
   const error = { $ref: STACKIT_FAMILY.test(path) ? '#/components/schemas/ErrorResponse' : '#/components/schemas/ConsoleErrorResponse' };
   const responses = operation.responses as Record<string, ResponseObject>;
   const add = (status: number, description: string) =>
@@ -152,6 +153,18 @@ function complete(path: string, method: string, operation: OperationObject): voi
     add(415, 'unsupported content type: send application/json');
   }
   for (const response of Object.values(responses)) if (!response.description) response.description = 'success';
+}
+
+/**
+ * Path parameters first, in the order the path names them (generated SDKs take them as positional
+ * arguments in this order), then the others as declared: the order must not depend on which
+ * decorator (`@Param`, `@InstanceScope()`, `@ApiParam`) declared a parameter.
+ */
+function pathParametersFirst(path: string, parameters: ParameterObject[]): ParameterObject[] {
+  const names = [...path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => name);
+  const position = (parameter: ParameterObject) => names.indexOf(parameter.name);
+  const inPath = parameters.filter((parameter) => parameter.in === 'path').sort((a, b) => position(a) - position(b));
+  return [...inPath, ...parameters.filter((parameter) => parameter.in !== 'path')];
 }
 
 function firstSentence(text: string): string {

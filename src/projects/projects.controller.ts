@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiStackitErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal, Principal } from '../common/principal';
 import {
@@ -35,32 +36,32 @@ export class ProjectsController {
 
   /** Get a project (project readers). */
   @Get(':projectId')
-  get(@CurrentPrincipal() caller: Principal, @Param('projectId', ParseUUIDPipe) projectId: string): Promise<ProjectDto> {
+  get(@CurrentPrincipal() caller: Principal, @Param('projectId', ParseIdPipe) projectId: string): Promise<ProjectDto> {
     return this.projects.get(caller, projectId);
   }
 
   /** Rename a project (owners). */
   @Patch(':projectId')
-  update(@CurrentPrincipal() caller: Principal, @Param('projectId', ParseUUIDPipe) projectId: string, @Body() body: UpdateProjectDto): Promise<ProjectDto> {
+  update(@CurrentPrincipal() caller: Principal, @Param('projectId', ParseIdPipe) projectId: string, @Body() body: UpdateProjectDto): Promise<ProjectDto> {
     return this.projects.rename(caller, projectId, body.name);
   }
 
   /** Delete a project with its instances, tokens and service accounts (owners). */
   @Delete(':projectId')
   @HttpCode(204)
-  delete(@CurrentPrincipal() caller: Principal, @Param('projectId', ParseUUIDPipe) projectId: string): Promise<void> {
+  delete(@CurrentPrincipal() caller: Principal, @Param('projectId', ParseIdPipe) projectId: string): Promise<void> {
     return this.projects.delete(caller, projectId);
   }
 
   /** Members of the project with their roles (project readers). */
   @Get(':projectId/members')
-  async listMembers(@CurrentPrincipal() caller: Principal, @Param('projectId', ParseUUIDPipe) projectId: string): Promise<ListMembersResponse> {
+  async listMembers(@CurrentPrincipal() caller: Principal, @Param('projectId', ParseIdPipe) projectId: string): Promise<ListMembersResponse> {
     return { items: await this.projects.listMembers(caller, projectId) };
   }
 
   /** Add a user or service account (by email) with a role (owners). */
   @Post(':projectId/members')
-  addMember(@CurrentPrincipal() caller: Principal, @Param('projectId', ParseUUIDPipe) projectId: string, @Body() body: AddMemberDto): Promise<MemberDto> {
+  addMember(@CurrentPrincipal() caller: Principal, @Param('projectId', ParseIdPipe) projectId: string, @Body() body: AddMemberDto): Promise<MemberDto> {
     return this.projects.addMember(caller, projectId, body.subject, body.role);
   }
 
@@ -68,7 +69,7 @@ export class ProjectsController {
   @Patch(':projectId/members/:subject')
   changeMember(
     @CurrentPrincipal() caller: Principal,
-    @Param('projectId', ParseUUIDPipe) projectId: string,
+    @Param('projectId', ParseIdPipe) projectId: string,
     @Param('subject') subject: string,
     @Body() body: UpdateMemberDto,
   ): Promise<MemberDto> {
@@ -80,7 +81,7 @@ export class ProjectsController {
   @HttpCode(204)
   async removeMember(
     @CurrentPrincipal() caller: Principal,
-    @Param('projectId', ParseUUIDPipe) projectId: string,
+    @Param('projectId', ParseIdPipe) projectId: string,
     @Param('subject') subject: string,
   ): Promise<void> {
     await this.projects.changeMember(caller, projectId, subject, null);

@@ -22,7 +22,7 @@ export class ProjectsRepository {
 
   /**
    * The project and the principal's role in it (undefined when not a member), in one raw query:
-   * every project-scoped request asks this first, and two Prisma queries cost ~1 ms of CPU.
+   * every project-scoped request asks this first, and two Prisma queries cost measurably more CPU.
    */
   async findWithRole(projectId: string, principal: Principal) {
     const member = principal.kind === 'user' ? '"userId"' : '"serviceAccountId"';

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiStackitErrors } from '../common/api-errors.decorator';
 import { ParseEmailPipe } from '../common/parse-email.pipe';
 import { CurrentPrincipal, Principal } from '../common/principal';
@@ -19,7 +20,7 @@ export class ServiceAccountsController {
   @Post()
   create(
     @CurrentPrincipal() caller: Principal,
-    @Param('projectId', ParseUUIDPipe) projectId: string,
+    @Param('projectId', ParseIdPipe) projectId: string,
     @Body() body: CreateServiceAccountDto,
   ): Promise<ServiceAccountDto> {
     return this.accounts.create(caller, projectId, body.name, body.role ?? 'reader');
@@ -27,7 +28,7 @@ export class ServiceAccountsController {
 
   /** Service accounts of the project (readers). */
   @Get()
-  async list(@CurrentPrincipal() caller: Principal, @Param('projectId', ParseUUIDPipe) projectId: string): Promise<ListServiceAccountsResponse> {
+  async list(@CurrentPrincipal() caller: Principal, @Param('projectId', ParseIdPipe) projectId: string): Promise<ListServiceAccountsResponse> {
     return { items: await this.accounts.list(caller, projectId) };
   }
 
@@ -38,7 +39,7 @@ export class ServiceAccountsController {
   @ApiStackitErrors(409)
   delete(
     @CurrentPrincipal() caller: Principal,
-    @Param('projectId', ParseUUIDPipe) projectId: string,
+    @Param('projectId', ParseIdPipe) projectId: string,
     @Param('serviceAccountEmail', ParseEmailPipe) email: string,
   ): Promise<void> {
     return this.accounts.delete(caller, projectId, email);
@@ -48,7 +49,7 @@ export class ServiceAccountsController {
   @Post(':serviceAccountEmail/access-tokens')
   createToken(
     @CurrentPrincipal() caller: Principal,
-    @Param('projectId', ParseUUIDPipe) projectId: string,
+    @Param('projectId', ParseIdPipe) projectId: string,
     @Param('serviceAccountEmail', ParseEmailPipe) email: string,
     @Body() body: CreateAccessTokenDto,
   ): Promise<AccessTokenDto> {
@@ -59,7 +60,7 @@ export class ServiceAccountsController {
   @Get(':serviceAccountEmail/access-tokens')
   async listTokens(
     @CurrentPrincipal() caller: Principal,
-    @Param('projectId', ParseUUIDPipe) projectId: string,
+    @Param('projectId', ParseIdPipe) projectId: string,
     @Param('serviceAccountEmail', ParseEmailPipe) email: string,
   ): Promise<ListAccessTokensResponse> {
     return { items: await this.accounts.listTokens(caller, projectId, email) };
@@ -72,9 +73,9 @@ export class ServiceAccountsController {
   @ApiStackitErrors(409)
   revokeToken(
     @CurrentPrincipal() caller: Principal,
-    @Param('projectId', ParseUUIDPipe) projectId: string,
+    @Param('projectId', ParseIdPipe) projectId: string,
     @Param('serviceAccountEmail', ParseEmailPipe) email: string,
-    @Param('accessTokenId', ParseUUIDPipe) tokenId: string,
+    @Param('accessTokenId', ParseIdPipe) tokenId: string,
   ): Promise<void> {
     return this.accounts.revokeToken(caller, projectId, email, tokenId);
   }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { AppError } from '../common/app-error';
-import { hashSecret, newId } from '../common/ids';
+import { newId } from '../common/ids';
+import { hashSecret } from '../common/secret-hash';
 import { Principal } from '../common/principal';
 import { CONSOLE_AUDIENCE, TokenSigner } from '../keys/token-signer.service';
 import { ProjectAccessService } from '../projects/project-access.service';

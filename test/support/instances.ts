@@ -1,4 +1,5 @@
-import { hashSecret, newId } from '../../src/common/ids';
+import { newId } from '../../src/common/ids';
+import { hashSecret } from '../../src/common/secret-hash';
 import { PrismaService } from '../../src/database/prisma.service';
 import { CONSOLE_AUDIENCE, TokenSigner } from '../../src/keys/token-signer.service';
 import { TestApp } from './test-app';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { IsDuration } from '../../common/duration';
+import { IsTtl } from '../../common/ttl';
 import { IsOptionalOrNull } from '../../common/validation';
 import { IsLabels, labelsSchema, DESCRIPTION_RULE, NAME_RULE, OPTIONAL_NAME_RULE } from './stackit-rules';
 
@@ -28,7 +28,8 @@ export class CreateInstanceTokenPayload {
   labels?: Record<string, string>;
 
   @IsOptionalOrNull()
-  @IsDuration(
+  @IsTtl(
+    'instance-token',
     'Time to live: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` (units w, d, h, m, s in that order) or ISO 8601 such as `P30D`, `PT12H`, `P1DT2H`, `P1W` ' +
       '(no years or months). At most 6 months (configurable; a longer one is a 400); defaults to the maximum.',
     '5h30m40s',

@@ -15,8 +15,8 @@ export const DESCRIPTION_RULE = { pattern: /^[0-9a-zA-Z\t\n\f\r .:\/-]*$/, messa
 
 export const LABEL_KEY = /^(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 // Describes exactly the strings of the spec's `^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])*$`
-// (empty, or alphanumeric at both ends), whose nested quantifiers backtrack exponentially: on
-// 27 characters ending in "!" it already takes seconds.
+// (empty, or alphanumeric at both ends), whose nested quantifiers backtrack exponentially on a
+// long value that ends in a character it refuses.
 export const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 export const LABEL_VALUE_MAX = 63;
 export const RESERVED_LABEL_PREFIX = 'stackit-';

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { AuditService } from '../../audit/audit.service';
-import { hashSecret } from '../../common/ids';
+import { hashSecret } from '../../common/secret-hash';
 import { looksLikeJwt, TokenClaims, TokenRefusal, TokenSigner } from '../../keys/token-signer.service';
 import type { VerificationResult } from '../../metrics/metrics.service';
 import { Cache } from '../../cache/cache';

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ParseIdPipe } from '../../common/parse-id.pipe';
 import { ApiConsoleErrors } from '../../common/api-errors.decorator';
 import { CurrentPrincipal, Principal } from '../../common/principal';
 import { CreatedExternalTokenDto, CreateExternalTokenDto, ExternalTokenDto, ListExternalTokensQuery } from './dto/external-token.dto';
@@ -29,14 +30,14 @@ export class ExternalTokensController {
 
   /** Get an external API token's metadata, never the token itself (prefix admins). */
   @Get(':tokenId')
-  get(@CurrentPrincipal() caller: Principal, @Param('tokenId', ParseUUIDPipe) tokenId: string): Promise<ExternalTokenDto> {
+  get(@CurrentPrincipal() caller: Principal, @Param('tokenId', ParseIdPipe) tokenId: string): Promise<ExternalTokenDto> {
     return this.tokens.get(caller, tokenId);
   }
 
   /** Revoke the token; it stays listed as `revoked`. */
   @Delete(':tokenId')
   @HttpCode(204)
-  revoke(@CurrentPrincipal() caller: Principal, @Param('tokenId', ParseUUIDPipe) tokenId: string): Promise<void> {
+  revoke(@CurrentPrincipal() caller: Principal, @Param('tokenId', ParseIdPipe) tokenId: string): Promise<void> {
     return this.tokens.revoke(caller, tokenId);
   }
 }

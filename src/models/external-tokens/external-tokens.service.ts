@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../../common/app-error';
-import { DURATION_FORMATS, parseDuration } from '../../common/duration';
-import { hashSecret, newId } from '../../common/ids';
+import { newId } from '../../common/ids';
+import { hashSecret } from '../../common/secret-hash';
 import { Principal } from '../../common/principal';
+import { resolveTtl, ttlLimits } from '../../common/ttl';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { TokenSigner } from '../../keys/token-signer.service';
@@ -97,18 +98,12 @@ export class ExternalTokensService {
 
   private expiry(dto: CreateExternalTokenDto): Date {
     if (dto.expires_at !== undefined && dto.ttl !== undefined) throw AppError.badRequest('give either expires_at or ttl, not both');
-    const { externalTokenMaxTtlMs: max, externalTokenDefaultTtlMs: fallback } = this.config.models;
+    const limits = ttlLimits(this.config, 'external-token');
     const now = Date.now();
-    let lifetime = fallback;
-    if (dto.ttl !== undefined) {
-      const parsed = parseDuration(dto.ttl);
-      if (parsed === undefined) throw AppError.badRequest(`ttl: expected ${DURATION_FORMATS}`);
-      lifetime = parsed;
-    } else if (dto.expires_at !== undefined) {
-      lifetime = Date.parse(dto.expires_at) - now;
-      if (!(lifetime > 0)) throw AppError.badRequest('expires_at: must be in the future');
-    }
-    if (lifetime > max) throw AppError.badRequest(`the token may live at most ${Math.floor(max / DAY_MS)} days`);
+    if (dto.expires_at === undefined) return new Date(now + resolveTtl(dto.ttl, limits));
+    const lifetime = Date.parse(dto.expires_at) - now;
+    if (!(lifetime > 0)) throw AppError.badRequest('expires_at: must be in the future');
+    if (lifetime > limits.max) throw AppError.badRequest(`expires_at: the token may live at most ${Math.floor(limits.max / DAY_MS)} days`);
     return new Date(now + lifetime);
   }
 }

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ParseIdPipe } from '../../common/parse-id.pipe';
 import { ApiConsoleErrors } from '../../common/api-errors.decorator';
 import { CurrentPrincipal, Principal } from '../../common/principal';
 import { CreateGrantDto, CreateModelPrefixDto, GrantDto, ModelPrefixDto, UpdateGrantDto, UpdateModelPrefixDto } from './dto/model-prefix.dto';
@@ -60,7 +61,7 @@ export class ModelPrefixesController {
   updateGrant(
     @CurrentPrincipal() caller: Principal,
     @Param('key') key: string,
-    @Param('userId', ParseUUIDPipe) userId: string,
+    @Param('userId', ParseIdPipe) userId: string,
     @Body() body: UpdateGrantDto,
   ): Promise<GrantDto> {
     return this.prefixes.updateGrant(caller, key, userId, body);
@@ -69,7 +70,7 @@ export class ModelPrefixesController {
   /** Revoke a user's grant; their model session tokens for the prefix stop working at once. */
   @Delete(':key/grants/:userId')
   @HttpCode(204)
-  removeGrant(@CurrentPrincipal() caller: Principal, @Param('key') key: string, @Param('userId', ParseUUIDPipe) userId: string): Promise<void> {
+  removeGrant(@CurrentPrincipal() caller: Principal, @Param('key') key: string, @Param('userId', ParseIdPipe) userId: string): Promise<void> {
     return this.prefixes.removeGrant(caller, key, userId);
   }
 }

@@ -1,27 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { AppError } from '../../common/app-error';
 import { presentedToken } from '../../common/presented-token';
-import { errorAnswer, ForwardAuthAnswer, ForwardAuthCheck } from '../../forward-auth/forward-auth-lane';
-import { ParseModelIdPipe } from '../model-id.pipe';
+import { ForwardAuthAnswer, ForwardAuthCheck } from '../../forward-auth/forward-auth-lane';
+import { refusals } from '../../forward-auth/refusals';
+import { parseModelId } from '../model-id.pipe';
 import { ModelDirectory } from './model-directory';
-import type { VerificationResult } from '../../metrics/metrics.service';
 import { ModelAccess, ModelTokenVerifier } from './model-token-verifier.service';
 
-const ROUTE = '/v1/auth/models/';
-const MISSING: ForwardAuthAnswer = { ...errorAnswer(AppError.unauthorized(), ROUTE), result: 'malformed' };
-const INVALID = errorAnswer(AppError.invalidToken(), ROUTE);
-// One prebuilt answer per refusal: the same response, told apart only in the metrics.
-const REFUSED = Object.fromEntries(
-  (['expired', 'revoked', 'unknown', 'bad_signature', 'wrong_audience', 'malformed'] as const).map((result) => [result, { ...INVALID, result }]),
-) as Record<Exclude<VerificationResult, 'valid'>, ForwardAuthAnswer>;
-const parseModelId = new ParseModelIdPipe();
+const REFUSED = refusals('model');
 
 /**
  * `/v1/auth/models/{modelId}/verify` for model hosts: checks a model session token or an external
  * API token (Bearer, or the password of Basic auth) against the model, revocations included. 204
  * with `x-prt-model-id`, `x-tessera-token-id`, `x-tessera-token-type` and `x-tessera-subject`, or
- * 401 with `WWW-Authenticate`; a model id that is not a positive integer is a 400; 503 with
- * Retry-After when the database cannot be asked.
+ * 401 (refusals.ts), a model id that is not a positive integer included: no token opens it; 503
+ * with Retry-After when the database cannot be asked.
  */
 @Injectable()
 export class ModelForwardAuth implements ForwardAuthCheck {
@@ -33,11 +25,12 @@ export class ModelForwardAuth implements ForwardAuthCheck {
   ) {}
 
   check(rawModelId: string, authorization: string | undefined): ForwardAuthAnswer | Promise<ForwardAuthAnswer> {
-    const modelId = parseModelId.transform(rawModelId);
     const token = presentedToken(authorization);
-    if (!token) return MISSING;
+    if (!token) return REFUSED.missing;
     const claims = this.verifier.claims(token, ['model-session', 'model-external']);
     if (typeof claims === 'string') return REFUSED[claims];
+    const modelId = parseModelId(rawModelId);
+    if (modelId === undefined) return REFUSED.unknown;
     return this.directory.model(modelId).then(async (model) => (model ? answer(modelId, await this.verifier.check(token, claims, model)) : REFUSED.unknown));
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { constantTimeEqual, hashSecret } from '../../common/ids';
+import { constantTimeEqual, hashSecret } from '../../common/secret-hash';
 import { CONSOLE_AUDIENCE, issuedAtMs, TokenClaims, TokenRefusal, TokenSigner, TokenType } from '../../keys/token-signer.service';
 import type { VerificationResult } from '../../metrics/metrics.service';
 import { ModelDirectory, ModelEntry } from './model-directory';

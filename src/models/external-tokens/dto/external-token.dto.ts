@@ -1,4 +1,4 @@
-import { IsDuration } from '../../../common/duration';
+import { IsTtl } from '../../../common/ttl';
 import { IsOptionalOrNull } from '../../../common/validation';
 import { IsInt, IsISO8601, IsNotEmpty, IsString, Matches, Max, MaxLength, Min, registerDecorator, ValidationOptions } from 'class-validator';
 import { PREFIX_KEY_PATTERN } from '../../model-paths';
@@ -87,7 +87,8 @@ export class CreateExternalTokenDto {
   expires_at?: string;
 
   @IsOptionalOrNull()
-  @IsDuration(
+  @IsTtl(
+    'external-token',
     'Lifetime: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` or ISO 8601 such as `P30D`, `PT12H`, `P1W`; at most the configured maximum (365 days by default). ' +
       'Give `expires_at` or `ttl`, or neither for the default (90 days).',
     '30d',
