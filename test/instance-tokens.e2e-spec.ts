@@ -4,8 +4,7 @@ import { PrismaService } from '../src/database/prisma.service';
 import { SqlDatabase } from '../src/database/sql-database';
 import { TokenVerifier } from '../src/instances/verification/token-verifier.service';
 import { RevocationBus } from '../src/revocation/revocation-bus';
-import { Caller, givenInstance, givenMember, givenProject, givenServiceAccount, givenToken, Instance, Project } from './support/fixtures';
-import { tokensPath } from './support/instances';
+import { Caller, givenInstance, givenProject, givenRoleHolders, givenToken, Instance, Project, tokensPath } from './support/fixtures';
 import { pollUntil } from './support/replicas';
 import { jwtPayload, TestApp, usingPostgres } from './support/test-app';
 
@@ -209,10 +208,7 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
   });
 
   it('lets readers list and get; editors, owners and editor service accounts create, patch and delete', async () => {
-    const reader = await givenMember(app, project, 'reader');
-    const editor = await givenMember(app, project, 'editor');
-    const saReader = await givenServiceAccount(app, project, 'reader');
-    const saEditor = await givenServiceAccount(app, project, 'editor');
+    const { reader, editor, saReader, saEditor } = await givenRoleHolders(app, project);
     const token = await givenToken(app, tracking);
 
     for (const who of [reader.access, saReader.access]) {

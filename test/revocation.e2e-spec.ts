@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { LISTENER_APPLICATION_NAME } from '../src/revocation/postgres-revocation-bus';
+import { givenInstance, givenProject, givenToken } from './support/fixtures';
 import { grant, seedModel } from './support/model-registry';
 import { pollUntil, Replica, ReplicaSet } from './support/replicas';
 import { usingPostgres } from './support/test-app';
@@ -106,15 +107,9 @@ describeAcrossReplicas(`revocation across ${REPLICAS} replicas of node dist/main
   });
 
   async function newInstanceToken(): Promise<{ base: string; instanceId: string; tokenId: string; content: string }> {
-    const project = await origin.request('POST', '/v1/projects', { token: admin, json: { name: `replicas-${Date.now()}` } });
-    expect(project.status).toBe(201);
-    const instances = `/v1/projects/${project.body.id}/regions/eu01/instances`;
-    const instance = await origin.request('POST', instances, { token: admin, json: { name: 'tracking' } });
-    expect(instance.status).toBe(202);
-    const instanceId = instance.body.instance.id;
-    const created = await origin.request('POST', `${instances}/${instanceId}/tokens`, { token: admin, json: { name: 'ci', ttlDuration: '1d' } });
-    expect(created.status).toBe(202);
-    return { base: `${instances}/${instanceId}`, instanceId, tokenId: created.body.token.id, content: created.body.token.content };
+    const instance = await givenInstance(origin, await givenProject(origin, { access: admin }, `replicas-${Date.now()}`));
+    const token = await givenToken(origin, instance, { name: 'ci', ttlDuration: '1d' });
+    return { base: instance.path, instanceId: instance.id, tokenId: token.id, content: token.content };
   }
 
   const verifyStatus = (instanceId: string, content: string) => (replica: Replica) =>

@@ -1,8 +1,7 @@
 import { PrismaService } from '../src/database/prisma.service';
 import { TokenVerifier } from '../src/instances/verification/token-verifier.service';
 import { TokenSigner } from '../src/keys/token-signer.service';
-import { Caller, givenInstance, givenMember, givenProject, givenToken, Instance, Project } from './support/fixtures';
-import { verifyPath } from './support/instances';
+import { Caller, givenInstance, givenMember, givenProject, givenToken, Instance, Project, verifyPath } from './support/fixtures';
 import { TestApp } from './support/test-app';
 
 interface AuditEventBody {

@@ -1,5 +1,4 @@
-import { instancesPath, tokensPath, verifyPath } from './instances';
-import { ADMIN_EMAIL, jwtPayload, TesseraClient } from './test-app';
+import { TesseraClient } from './test-app';
 
 /**
  * The world a test starts from, built through the public API as users build it: every fixture is
@@ -10,6 +9,11 @@ import { ADMIN_EMAIL, jwtPayload, TesseraClient } from './test-app';
  */
 
 type ProjectRole = 'owner' | 'editor' | 'reader';
+
+export const instancesPath = (projectId: string, region = 'eu01', api = 'v1') => `/${api}/projects/${projectId}/regions/${region}/instances`;
+export const tokensPath = (projectId: string, instanceId: string, region = 'eu01', api = 'v1') =>
+  `${instancesPath(projectId, region, api)}/${instanceId}/tokens`;
+export const verifyPath = (instanceId: string) => `/v1/auth/instances/${instanceId}/verify`;
 
 /** Whoever acts: anything holding an access token (a console user, a service account, the admin). */
 export interface Bearer {
@@ -53,12 +57,6 @@ export interface InstanceToken {
   region: string;
   /** `…/instances/{i}/tokens/{t}` */
   path: string;
-}
-
-/** The built-in platform admin, logged in. */
-export async function givenAdmin(app: TesseraClient): Promise<Caller & { refresh: string }> {
-  const { access, refresh } = await app.login();
-  return { id: jwtPayload(access).sub, email: ADMIN_EMAIL, access, refresh };
 }
 
 /** A project created by `owner`, who thereby holds the `owner` role in it. */
@@ -105,6 +103,19 @@ export async function givenMember(
   const user = await app.createUser(email);
   await givenMembership(app, project, user.email, role);
   return user;
+}
+
+/**
+ * Everyone below the owner who may act in `project`, one of each: a reader and an editor user
+ * (reader@ and editor@tessera.test), and a reader and an editor service account.
+ */
+export async function givenRoleHolders(app: TesseraClient, project: Project) {
+  return {
+    reader: await givenMember(app, project, 'reader'),
+    editor: await givenMember(app, project, 'editor'),
+    saReader: await givenServiceAccount(app, project, 'reader'),
+    saEditor: await givenServiceAccount(app, project, 'editor'),
+  };
 }
 
 /** `subject` (a user's or a service account's email) holds `role` in `project`, added by its owner. */
