@@ -1,5 +1,5 @@
 import { CONSOLE_AUDIENCE, TokenSigner } from '../src/keys/token-signer.service';
-import { createInstance, createProject, createToken, instancesPath, tokensPath, verifyPath } from './support/instances';
+import { givenInstance, givenProject, givenToken, instancesPath, tokensPath, verifyPath } from './support/fixtures';
 import { jwtPayload, TestApp } from './support/test-app';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -67,11 +67,10 @@ describe('errors a person can act on', () => {
 
     it('an expired instance token: forward auth answers 401 with an RFC 6750 description that says expired', async () => {
       const fresh = await app.login();
-      const projectId = await createProject(app, fresh.access);
-      const instance = await createInstance(app, fresh.access, projectId);
-      const token = await createToken(app, fresh.access, projectId, instance.id, { name: 'brief', ttlDuration: '1s' });
+      const instance = await givenInstance(app, await givenProject(app, fresh));
+      const token = await givenToken(app, instance, { name: 'brief', ttlDuration: '1s' });
       await sleep(2_100);
-      const response = await app.request('GET', verifyPath(instance.id), { token: token.content });
+      const response = await app.request('GET', instance.verifyPath, { token: token.content });
       expect(response.status).toBe(401);
       expect(response.body).toEqual({ code: 401, status: 'Unauthorized', message: expect.stringContaining('expired') });
       expect(response.headers.get('www-authenticate')).toMatch(/error="invalid_token", error_description="The instance token has expired"/);
@@ -138,9 +137,8 @@ describe('errors a person can act on', () => {
       ],
     ] as const)('%s', async (_, target, words) => {
       const fresh = await app.login();
-      const projectId = await createProject(app, fresh.access);
-      const instanceId = (await createInstance(app, fresh.access, projectId)).id;
-      const [path, json] = target(projectId, instanceId);
+      const instance = await givenInstance(app, await givenProject(app, fresh));
+      const [path, json] = target(instance.project.id, instance.id);
       const response = await app.request('POST', path as string, { token: fresh.access, json });
       expect(response.status).toBe(400);
       expect(response.body.message).toContain(words);

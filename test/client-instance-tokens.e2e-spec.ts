@@ -1,7 +1,6 @@
+import { givenInstance, givenProject, verifyPath } from './support/fixtures';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, jwtPayload, TestApp } from './support/test-app';
-import { forwardAuth, loggedIn, ok, typedClient } from './support/typed-client';
-
-const verifyPath = (instanceId: string) => `/v1/auth/instances/${instanceId}/verify`;
+import { forwardAuth, ok, typedClient } from './support/typed-client';
 
 describe('instance tokens through the generated client', () => {
   let app: TestApp;
@@ -66,12 +65,10 @@ describe('instance tokens through the generated client', () => {
   });
 
   it('answers a bad ttlDuration with the documented STACKIT error, typed', async () => {
-    const tessera = await loggedIn(app);
-    const project = ok(await tessera.POST('/v1/projects', { body: { name: 'bad-input' } }));
-    const path = { projectId: project.id, regionId: 'eu01' };
-    const { instance } = ok(await tessera.POST('/v1/projects/{projectId}/regions/{regionId}/instances', { params: { path }, body: { name: 'tracking' } }));
-    const refused = await tessera.POST('/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens', {
-      params: { path: { ...path, instanceId: instance.id } },
+    const owner = await app.login();
+    const instance = await givenInstance(app, await givenProject(app, owner, 'bad-input'));
+    const refused = await typedClient(app, owner.access).POST('/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens', {
+      params: { path: { projectId: instance.project.id, regionId: 'eu01', instanceId: instance.id } },
       body: { name: 'ci', ttlDuration: 'forever' },
     });
     expect(refused.response.status).toBe(400);

@@ -1,6 +1,6 @@
 import { parseDuration } from '../src/common/duration';
 import { seedModel } from './support/model-registry';
-import { createInstance, createProject, instancesPath, tokensPath } from './support/instances';
+import { givenInstance, givenProject, Instance, instancesPath } from './support/fixtures';
 import { TestApp } from './support/test-app';
 
 const DAY_MS = 86_400_000;
@@ -59,8 +59,7 @@ describe('durations: one grammar, published as the pattern the server applies', 
   let app: TestApp;
   let access: string;
   let pattern: RegExp;
-  let projectId: string;
-  let instanceId: string;
+  let tracking: Instance;
   let modelId: number;
 
   beforeAll(async () => {
@@ -84,8 +83,7 @@ describe('durations: one grammar, published as the pattern the server applies', 
       expect([schema, field, resolved.pattern]).toEqual([schema, field, pattern.source]);
     }
     expect(JSON.stringify(document)).not.toContain('"format":"duration"');
-    projectId = await createProject(app, access);
-    instanceId = (await createInstance(app, access, projectId)).id;
+    tracking = await givenInstance(app, await givenProject(app, { access }));
     modelId = (await seedModel(app, access)).modelId;
   });
   afterAll(() => app.close());
@@ -94,7 +92,7 @@ describe('durations: one grammar, published as the pattern the server applies', 
     expect(pattern.test(text)).toBe(true);
     expect(parseDuration(text)).toBeCloseTo(milliseconds);
     const before = Date.now();
-    const instanceToken = await app.request('POST', tokensPath(projectId, instanceId), { token: access, json: { name: 'ttl', ttlDuration: text } });
+    const instanceToken = await app.request('POST', tracking.tokensPath, { token: access, json: { name: 'ttl', ttlDuration: text } });
     expect([text, instanceToken.status]).toEqual([text, 202]);
     // validUntil is written to the second.
     expect(Math.abs(Date.parse(instanceToken.body.token.validUntil) - (before + milliseconds))).toBeLessThan(5_000);
@@ -108,7 +106,7 @@ describe('durations: one grammar, published as the pattern the server applies', 
   it.each(REFUSED.map((text) => [text]))('refuses %j in the pattern, the parser and both token APIs, naming the accepted forms', async (text) => {
     expect(pattern.test(text)).toBe(false);
     expect(parseDuration(text)).toBeUndefined();
-    const instanceToken = await app.request('POST', tokensPath(projectId, instanceId), { token: access, json: { name: 'ttl', ttlDuration: text } });
+    const instanceToken = await app.request('POST', tracking.tokensPath, { token: access, json: { name: 'ttl', ttlDuration: text } });
     expect([text, instanceToken.status]).toEqual([text, 400]);
     expect(instanceToken.body.message).toContain('"P30D"');
     const external = await app.request('POST', '/console/api/modelhost/external-api-tokens/', {
@@ -121,16 +119,25 @@ describe('durations: one grammar, published as the pattern the server applies', 
 
   it('takes retention in both forms within 1d..90d, and refuses what the pattern refuses', async () => {
     for (const retention of ['7d', 'P7D', 'P2W', '36h', 'PT36H']) {
-      const created = await app.request('POST', instancesPath(projectId), { token: access, json: { name: 'retained', deletedExperimentRetention: retention } });
+      const created = await app.request('POST', instancesPath(tracking.project.id), {
+        token: access,
+        json: { name: 'retained', deletedExperimentRetention: retention },
+      });
       expect([retention, created.status, created.body.instance?.deletedExperimentRetention]).toEqual([retention, 202, retention]);
     }
     for (const retention of ['', '0d', 'P1M', '7 days', '3600']) {
       expect(pattern.test(retention)).toBe(false);
-      const refused = await app.request('POST', instancesPath(projectId), { token: access, json: { name: 'retained', deletedExperimentRetention: retention } });
+      const refused = await app.request('POST', instancesPath(tracking.project.id), {
+        token: access,
+        json: { name: 'retained', deletedExperimentRetention: retention },
+      });
       expect([retention, refused.status]).toEqual([retention, 400]);
     }
     // Within the pattern, but outside the range: a 400 that names the range.
-    const tooLong = await app.request('POST', instancesPath(projectId), { token: access, json: { name: 'retained', deletedExperimentRetention: 'P91D' } });
+    const tooLong = await app.request('POST', instancesPath(tracking.project.id), {
+      token: access,
+      json: { name: 'retained', deletedExperimentRetention: 'P91D' },
+    });
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.message).toContain('from 1d to 90d');
   });

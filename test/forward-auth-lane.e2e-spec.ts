@@ -1,6 +1,6 @@
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
-import { createInstance, createProject, createToken, verifyPath } from './support/instances';
+import { Caller, givenInstance, givenProject, givenToken, Instance } from './support/fixtures';
 import { seedModel } from './support/model-registry';
 import { TestApp } from './support/test-app';
 
@@ -23,8 +23,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 describe('forward-auth lane in front of Fastify', () => {
   let app: TestApp;
-  let owner: { access: string };
-  let instanceId: string;
+  let owner: Caller;
+  let tracking: Instance;
   let instanceToken: string;
   let modelId: number;
   let sessionToken: string;
@@ -61,9 +61,8 @@ describe('forward-auth lane in front of Fastify', () => {
     app = await TestApp.start();
     const admin = await app.login();
     owner = await app.createUser('owner@tessera.test');
-    const projectId = await createProject(app, owner.access);
-    instanceId = (await createInstance(app, owner.access, projectId)).id;
-    instanceToken = (await createToken(app, owner.access, projectId, instanceId)).content;
+    tracking = await givenInstance(app, await givenProject(app, owner));
+    instanceToken = (await givenToken(app, tracking)).content;
     modelId = (await seedModel(app, admin.access, { versions: [{ version: '1' }] })).modelId;
     const session = await app.request('POST', '/console/api/modelhost/model-auth/', { token: admin.access, json: { model_id: modelId } });
     expect(session.status).toBe(200);
@@ -72,7 +71,7 @@ describe('forward-auth lane in front of Fastify', () => {
   afterAll(() => app.close());
 
   it('leaves paths that only look like checks to Fastify: 404 in the /v1 error shape, even with a valid token', async () => {
-    const instance = `/v1/auth/instances/${instanceId}`;
+    const instance = `/v1/auth/instances/${tracking.id}`;
     const paths = [
       `${instance}/verifyx`,
       `${instance}/verif`,
@@ -89,19 +88,19 @@ describe('forward-auth lane in front of Fastify', () => {
       `${instance}/verifyx?next=/verify`,
       '/v1/auth/instances//verify',
       '/v1/auth/instances/verify',
-      `/v1/auth//instances/${instanceId}/verify`,
-      `/v1/auth/other/${instanceId}/verify`,
-      `/v1/auth/instance/${instanceId}/verify`,
-      `/v1/auth/Instances/${instanceId}/verify`,
-      `/v1/auth/${instanceId}/verify`,
+      `/v1/auth//instances/${tracking.id}/verify`,
+      `/v1/auth/other/${tracking.id}/verify`,
+      `/v1/auth/instance/${tracking.id}/verify`,
+      `/v1/auth/Instances/${tracking.id}/verify`,
+      `/v1/auth/${tracking.id}/verify`,
       '/v1/auth/instances',
       '/v1/auth/',
       '/v1/auth',
       `/v1/auth/models/${modelId}`,
       `/v1/auth/models/${modelId}/verifyx`,
       `/v1/auth/models/${modelId}?x=/verify`,
-      `/v1alpha/auth/instances/${instanceId}/verify`,
-      `/v2/auth/instances/${instanceId}/verify`,
+      `/v1alpha/auth/instances/${tracking.id}/verify`,
+      `/v2/auth/instances/${tracking.id}/verify`,
     ];
     for (const path of paths) {
       const response = await send('GET', path, { token: instanceToken, headers: { 'x-request-id': 'look-alike' } });
@@ -115,12 +114,12 @@ describe('forward-auth lane in front of Fastify', () => {
   });
 
   it('serves the check with a query string, a trailing slash and deep sub-paths', async () => {
-    const base = verifyPath(instanceId);
+    const base = tracking.verifyPath;
     const suffixes = ['', '?x=1', '/', '/?x=1', '?next=/elsewhere', '/a/b/c/model.bin', '//double', '/%2e%2e/%2e%2e/secret', '/verify', '#fragment', '?'];
     for (const suffix of suffixes) {
       const granted = await send('GET', `${base}${suffix}`, { token: instanceToken });
       expect({ suffix, status: granted.status, text: granted.text }).toEqual({ suffix, status: 204, text: '' });
-      expect(granted.headers['x-tessera-instance-id']).toBe(instanceId);
+      expect(granted.headers['x-tessera-instance-id']).toBe(tracking.id);
       const refused = await send('GET', `${base}${suffix}`);
       expect({ suffix, status: refused.status, body: json(refused) }).toEqual({ suffix, status: 401, body: UNAUTHORIZED });
     }
@@ -130,15 +129,15 @@ describe('forward-auth lane in front of Fastify', () => {
 
   it('decodes a percent-encoded id and matches an instance id in any case', async () => {
     const encoded = (id: string) => [...id].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
-    for (const id of [encoded(instanceId), encoded(instanceId.toUpperCase()), instanceId.toUpperCase(), encoded(instanceId).toLowerCase()]) {
+    for (const id of [encoded(tracking.id), encoded(tracking.id.toUpperCase()), tracking.id.toUpperCase(), encoded(tracking.id).toLowerCase()]) {
       const response = await send('GET', `/v1/auth/instances/${id}/verify`, { token: instanceToken });
       expect({ id, status: response.status }).toEqual({ id, status: 204 });
-      expect(response.headers['x-tessera-instance-id']).toBe(instanceId);
+      expect(response.headers['x-tessera-instance-id']).toBe(tracking.id);
     }
     const model = await send('GET', `/v1/auth/models/${encoded(String(modelId))}/verify`, { token: sessionToken });
     expect([model.status, model.headers['x-prt-model-id']]).toEqual([204, String(modelId)]);
     // An encoded slash is part of the id, not a path separator: no such instance.
-    const slash = await send('GET', `/v1/auth/instances/${instanceId}%2Fverify/verify`, { token: instanceToken });
+    const slash = await send('GET', `/v1/auth/instances/${tracking.id}%2Fverify/verify`, { token: instanceToken });
     expect([slash.status, json(slash)]).toEqual([401, UNAUTHORIZED]);
   });
 
@@ -146,7 +145,7 @@ describe('forward-auth lane in front of Fastify', () => {
     const challenges = { true: 'Bearer realm="tessera", error="invalid_token", Basic realm="tessera"', false: 'Bearer realm="tessera", Basic realm="tessera"' };
     const checks = [
       ...['abc', '0', '-1', '1.5', '1e3', '%20' + modelId, '99999999999'].map((id) => ({ path: `/v1/auth/models/${id}/verify/predict`, token: sessionToken })),
-      ...['not-a-uuid', `${instanceId}0`].map((id) => ({ path: `/v1/auth/instances/${id}/verify`, token: instanceToken })),
+      ...['not-a-uuid', `${tracking.id}0`].map((id) => ({ path: `/v1/auth/instances/${id}/verify`, token: instanceToken })),
     ];
     for (const { path, token: valid } of checks) {
       for (const token of [valid, undefined]) {
@@ -165,7 +164,7 @@ describe('forward-auth lane in front of Fastify', () => {
 
   it('answers a malformed escape in the documented shape: Fastify refuses the URL before the lane sees an id', async () => {
     const BAD_REQUEST = { code: 400, message: expect.any(String), status: 'Bad Request' };
-    for (const path of ['/v1/auth/models/%ZZ/verify', `/v1/auth/instances/${instanceId}%E0%A4%A/verify`, '/v1/projects/%ZZ']) {
+    for (const path of ['/v1/auth/models/%ZZ/verify', `/v1/auth/instances/${tracking.id}%E0%A4%A/verify`, '/v1/projects/%ZZ']) {
       const response = await send('GET', path, { token: instanceToken, headers: { 'x-request-id': 'bad-url-1' } });
       expect([path, response.status, response.headers['www-authenticate'], json(response)]).toEqual([path, 400, undefined, BAD_REQUEST]);
       expect(response.headers['x-request-id']).toBe('bad-url-1');
@@ -178,11 +177,11 @@ describe('forward-auth lane in front of Fastify', () => {
     const sane = ['gw-123', 'a'.repeat(128), 'trace:0af7651916cd43dd.b7ad6b71_69-01'];
     const insane = ['has space', 'a'.repeat(129), 'a/b', 'a,b', ''];
     const routes = [
-      { path: verifyPath(instanceId), token: instanceToken, status: 204 },
-      { path: verifyPath(instanceId), status: 401 },
+      { path: tracking.verifyPath, token: instanceToken, status: 204 },
+      { path: tracking.verifyPath, status: 401 },
       { path: `/v1/auth/models/${modelId}/verify`, token: sessionToken, status: 204 },
       { path: '/v1/auth/models/abc/verify', status: 401 },
-      { path: `/v1/auth/instances/${instanceId}/verifyx`, status: 404 },
+      { path: `/v1/auth/instances/${tracking.id}/verifyx`, status: 404 },
       { path: '/healthz', status: 200 },
     ];
     for (const route of routes) {
@@ -213,14 +212,14 @@ describe('forward-auth lane in front of Fastify', () => {
     try {
       for (const { label, token, challenge } of cases) {
         for (const method of ['GET', 'POST', 'OPTIONS', 'DELETE']) {
-          const response = await send(method, `${verifyPath(instanceId)}/api`, { token, agent });
+          const response = await send(method, `${tracking.verifyPath}/api`, { token, agent });
           expect({ label, method, status: response.status, body: json(response) }).toEqual({ label, method, status: 401, body: UNAUTHORIZED });
           expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
           expect(response.headers['content-length']).toBe(String(Buffer.byteLength(response.text)));
           expect(response.headers['www-authenticate']).toBe(challenge);
         }
-        const get = await send('GET', verifyPath(instanceId), { token, agent });
-        const head = await send('HEAD', verifyPath(instanceId), { token, agent });
+        const get = await send('GET', tracking.verifyPath, { token, agent });
+        const head = await send('HEAD', tracking.verifyPath, { token, agent });
         expect([head.status, head.text]).toEqual([401, '']);
         for (const header of ['content-type', 'content-length', 'www-authenticate'])
           expect([header, head.headers[header]]).toEqual([header, get.headers[header]]);
@@ -229,8 +228,8 @@ describe('forward-auth lane in front of Fastify', () => {
         expect(next.status).toBe(200);
         expect(next.socket).toBe(head.socket);
       }
-      const granted = await send('HEAD', verifyPath(instanceId), { token: instanceToken, agent });
-      expect([granted.status, granted.text, granted.headers['x-tessera-instance-id']]).toEqual([204, '', instanceId]);
+      const granted = await send('HEAD', tracking.verifyPath, { token: instanceToken, agent });
+      expect([granted.status, granted.text, granted.headers['x-tessera-instance-id']]).toEqual([204, '', tracking.id]);
     } finally {
       agent.destroy();
     }
@@ -246,14 +245,14 @@ describe('forward-auth lane in front of Fastify', () => {
     const steps: [string, () => Promise<RawResponse>, number][] = [
       [
         'check, JSON body',
-        () => send('POST', verifyPath(instanceId), { token: instanceToken, agent, headers: { 'content-type': 'application/json' }, body: '{"truncated' }),
+        () => send('POST', tracking.verifyPath, { token: instanceToken, agent, headers: { 'content-type': 'application/json' }, body: '{"truncated' }),
         204,
       ],
       ['Fastify GET', () => send('GET', '/v1/projects', { token: owner.access, agent }), 200],
       [
         'check, body over the body limit',
         () =>
-          send('PUT', `${verifyPath(instanceId)}/artifacts/model.bin`, {
+          send('PUT', `${tracking.verifyPath}/artifacts/model.bin`, {
             token: instanceToken,
             agent,
             headers: { 'content-type': 'application/octet-stream' },
@@ -278,12 +277,12 @@ describe('forward-auth lane in front of Fastify', () => {
           }),
         204,
       ],
-      ['refused check, chunked body', () => send('PATCH', verifyPath(instanceId), { agent, headers: { 'content-type': 'text/plain' }, body: ['a', 'b'] }), 401],
-      ['Fastify 404 next to the lane', () => send('GET', `${verifyPath(instanceId)}x`, { agent }), 404],
-      ['HEAD check', () => send('HEAD', verifyPath(instanceId), { agent }), 401],
+      ['refused check, chunked body', () => send('PATCH', tracking.verifyPath, { agent, headers: { 'content-type': 'text/plain' }, body: ['a', 'b'] }), 401],
+      ['Fastify 404 next to the lane', () => send('GET', `${tracking.verifyPath}x`, { agent }), 404],
+      ['HEAD check', () => send('HEAD', tracking.verifyPath, { agent }), 401],
       ['bad model id', () => send('GET', '/v1/auth/models/abc/verify', { agent }), 401],
       ['Fastify 401', () => send('GET', '/console/api/users/me', { agent, token: 'junk' }), 401],
-      ['OPTIONS check', () => send('OPTIONS', verifyPath(instanceId), { token: instanceToken, agent }), 204],
+      ['OPTIONS check', () => send('OPTIONS', tracking.verifyPath, { token: instanceToken, agent }), 204],
     ];
     try {
       const sockets = new Set<Socket>();
@@ -315,7 +314,7 @@ describe('forward-auth lane in front of Fastify', () => {
     expect(server.timeout).toBe(options.connectionTimeout);
     const agent = new Agent({ keepAlive: true });
     try {
-      for (const path of [verifyPath(instanceId), '/healthz']) {
+      for (const path of [tracking.verifyPath, '/healthz']) {
         const response = await send('GET', path, { agent });
         expect([path, response.headers['keep-alive']]).toEqual([path, `timeout=${Math.floor((options.keepAliveTimeout ?? 0) / 1000)}`]);
       }

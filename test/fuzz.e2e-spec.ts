@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { createInstance, createProject, createToken } from './support/instances';
+import { givenInstance, givenMembership, givenProject, givenToken } from './support/fixtures';
 import { seedModel } from './support/model-registry';
 import { TestApp } from './support/test-app';
 
@@ -273,22 +273,22 @@ describe('fuzzing every operation of /openapi.json', () => {
     app = await TestApp.start();
     admin = (await app.login()).access;
     const user = await app.createUser('fuzz-user@tessera.test');
-    const projectId = await createProject(app, admin, 'fuzz');
-    await app.request('POST', `/v1/projects/${projectId}/members`, { token: admin, json: { subject: user.email, role: 'reader' } });
-    const instance = await createInstance(app, admin, projectId);
-    const token = await createToken(app, admin, projectId, instance.id);
+    const project = await givenProject(app, { access: admin }, 'fuzz');
+    await givenMembership(app, project, user.email, 'reader');
+    const instance = await givenInstance(app, project);
+    const token = await givenToken(app, instance);
     const model = await seedModel(app, admin, { versions: [{ version: '1' }] });
     const external = await app.request('POST', '/console/api/modelhost/external-api-tokens/', {
       token: admin,
       json: { name: 'fuzz', prefix_key: model.prefixKey },
     });
-    const serviceAccount = await app.request('POST', `/v2/projects/${projectId}/service-accounts`, { token: admin, json: { name: 'fuzz-sa' } });
-    const accessToken = await app.request('POST', `/v2/projects/${projectId}/service-accounts/${serviceAccount.body.email}/access-tokens`, {
+    const serviceAccount = await app.request('POST', `/v2/projects/${project.id}/service-accounts`, { token: admin, json: { name: 'fuzz-sa' } });
+    const accessToken = await app.request('POST', `/v2/projects/${project.id}/service-accounts/${serviceAccount.body.email}/access-tokens`, {
       token: admin,
       json: { ttlDays: 30 },
     });
     fixtures = {
-      projectId,
+      projectId: project.id,
       regionId: 'eu01',
       instanceId: instance.id,
       tokenId: token.id,

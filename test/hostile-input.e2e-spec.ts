@@ -1,4 +1,4 @@
-import { createInstance, createProject, tokensPath } from './support/instances';
+import { givenInstance, givenProject, Instance, Project } from './support/fixtures';
 import { rawExchange, RawResponse, trickle } from './support/raw-http';
 import { grant } from './support/model-registry';
 import { HttpResponse, TestApp } from './support/test-app';
@@ -30,14 +30,14 @@ const header = (response: HttpResponse | RawResponse, name: string) =>
 describe('hostile input', () => {
   let app: TestApp;
   let admin: string;
-  let projectId: string;
-  let instanceId: string;
+  let project: Project;
+  let tracking: Instance;
 
   beforeAll(async () => {
     app = await TestApp.start();
     admin = (await app.login()).access;
-    projectId = await createProject(app, admin);
-    instanceId = (await createInstance(app, admin, projectId)).id;
+    project = await givenProject(app, { access: admin });
+    tracking = await givenInstance(app, project);
   });
   afterAll(() => app.close());
 
@@ -55,7 +55,7 @@ describe('hostile input', () => {
         'request body is nested deeper than 32 levels',
       );
       expectStackitError(
-        await app.request('POST', tokensPath(projectId, instanceId), { token: admin, raw: body, headers: { 'content-type': 'application/json' } }),
+        await app.request('POST', tracking.tokensPath, { token: admin, raw: body, headers: { 'content-type': 'application/json' } }),
         400,
         /nested deeper/,
       );
@@ -95,11 +95,11 @@ describe('hostile input', () => {
     const lone = '"a\\ud800b"';
     const cases: [string, () => [string, string, string | undefined]][] = [
       ['a user email', () => ['POST', '/console/api/users/', `{"email": "x${lone.slice(1, -1)}@tessera.test", "password": "long-enough-password"}`]],
-      ['a member subject', () => ['POST', `/v1/projects/${projectId}/members`, `{"subject": ${lone}, "role": "reader"}`]],
+      ['a member subject', () => ['POST', `/v1/projects/${project.id}/members`, `{"subject": ${lone}, "role": "reader"}`]],
       ['a prefix description', () => ['POST', PREFIXES, `{"key": "lone", "prefix": "models/lone", "description": ${lone}}`]],
       ['a grant email', () => ['POST', `${PREFIXES}practicus/grants/`, `{"email": ${lone}}`]],
-      ['an instance token name', () => ['POST', tokensPath(projectId, instanceId), `{"name": ${lone}}`]],
-      ['a label key', () => ['POST', tokensPath(projectId, instanceId), `{"name": "ci", "labels": {"\\udc00": "x"}}`]],
+      ['an instance token name', () => ['POST', tracking.tokensPath, `{"name": ${lone}}`]],
+      ['a label key', () => ['POST', tracking.tokensPath, `{"name": "ci", "labels": {"\\udc00": "x"}}`]],
       ['a trailing high surrogate', () => ['POST', '/v1/projects', `{"name": "ok\\ud83d"}`]],
     ];
 
@@ -112,7 +112,7 @@ describe('hostile input', () => {
     });
 
     it('accepts a well-formed pair written as escapes', async () => {
-      const response = await app.request('POST', tokensPath(projectId, instanceId), {
+      const response = await app.request('POST', tracking.tokensPath, {
         token: admin,
         raw: '{"name": "ci", "description": "rocket \\ud83d\\ude80"}',
         headers: { 'content-type': 'application/json' },
@@ -126,14 +126,14 @@ describe('hostile input', () => {
       for (const path of [
         '/console/api/users/%ED%A0%80/',
         '/console/api/users/%uD800/',
-        `/v2/projects/${projectId}/service-accounts/%ED%A0%80%40sa.tessera.test/access-tokens`,
+        `/v2/projects/${project.id}/service-accounts/%ED%A0%80%40sa.tessera.test/access-tokens`,
       ]) {
         const response = await app.request('GET', path, { token: admin });
         expect([400, 404]).toContain(response.status);
         expect(response.headers.get('x-request-id')).toBeTruthy();
       }
       // UTF-8 cannot encode a lone surrogate: decoders turn such bytes into U+FFFD, well-formed text.
-      const audit = await app.request('GET', `/v1/projects/${projectId}/audit-events?resourceId=%ED%A0%80`, { token: admin });
+      const audit = await app.request('GET', `/v1/projects/${project.id}/audit-events?resourceId=%ED%A0%80`, { token: admin });
       expect(audit.status).toBe(200);
     });
   });
@@ -141,7 +141,7 @@ describe('hostile input', () => {
   describe('NUL characters, which PostgreSQL cannot store', () => {
     it('refuses one in a body string or key with 400', async () => {
       for (const raw of ['{"name": "a\\u0000b"}', '{"name": "ci", "labels": {"a\\u0000": "x"}}']) {
-        const response = await app.request('POST', tokensPath(projectId, instanceId), { token: admin, raw, headers: { 'content-type': 'application/json' } });
+        const response = await app.request('POST', tracking.tokensPath, { token: admin, raw, headers: { 'content-type': 'application/json' } });
         expectStackitError(response, 400, /NUL character/);
       }
     });
@@ -149,7 +149,7 @@ describe('hostile input', () => {
     it('refuses one in a path or query parameter with 400, forward-auth included', async () => {
       expectConsoleError(await app.request('GET', `${PREFIXES}a%00b/`, { token: admin }), 400, /NUL character/);
       expectConsoleError(await app.request('GET', '/console/api/modelhost/models/?prefix_key=%00', { token: admin }), 400, /NUL character/);
-      expectStackitError(await app.request('DELETE', `/v1/projects/${projectId}/members/a%00b`, { token: admin }), 400, /NUL character/);
+      expectStackitError(await app.request('DELETE', `/v1/projects/${project.id}/members/a%00b`, { token: admin }), 400, /NUL character/);
       const verify = await app.request('GET', '/v1/auth/instances/a%00b/verify', { token: admin });
       expect(verify.status).toBeLessThan(500);
       expect(verify.headers.get('x-request-id')).toBeTruthy();
@@ -158,7 +158,7 @@ describe('hostile input', () => {
 
   describe('null in optional fields is read as absent', () => {
     it('creates an instance token with "ttlDuration": null and the default lifetime', async () => {
-      const response = await app.request('POST', tokensPath(projectId, instanceId), {
+      const response = await app.request('POST', tracking.tokensPath, {
         token: admin,
         json: { name: 'nulls', ttlDuration: null, description: null, labels: null },
       });
@@ -198,8 +198,8 @@ describe('hostile input', () => {
     });
 
     it('keeps null meaning "remove" for a PATCH description', async () => {
-      const created = await app.request('POST', tokensPath(projectId, instanceId), { token: admin, json: { name: 'described', description: 'keep me' } });
-      const path = `${tokensPath(projectId, instanceId)}/${created.body.token.id}`;
+      const created = await app.request('POST', tracking.tokensPath, { token: admin, json: { name: 'described', description: 'keep me' } });
+      const path = `${tracking.tokensPath}/${created.body.token.id}`;
       const renamed = await app.request('PATCH', path, { token: admin, json: { name: null, labels: null } });
       expect(renamed.status).toBe(202);
       expect(renamed.body.token).toMatchObject({ name: 'described', description: 'keep me' });
@@ -212,12 +212,12 @@ describe('hostile input', () => {
   describe('content types and empty bodies', () => {
     it('accepts an empty body sent with Content-Type: application/json on DELETE and GET', async () => {
       const headers = { 'content-type': 'application/json' };
-      const created = await app.request('POST', tokensPath(projectId, instanceId), { token: admin, json: { name: 'to-delete' } });
-      const deleted = await app.request('DELETE', `${tokensPath(projectId, instanceId)}/${created.body.token.id}`, { token: admin, headers });
+      const created = await app.request('POST', tracking.tokensPath, { token: admin, json: { name: 'to-delete' } });
+      const deleted = await app.request('DELETE', `${tracking.tokensPath}/${created.body.token.id}`, { token: admin, headers });
       expect(deleted.status).toBe(202);
-      expect((await app.request('GET', `/v1/projects/${projectId}`, { token: admin, headers })).status).toBe(200);
+      expect((await app.request('GET', `/v1/projects/${project.id}`, { token: admin, headers })).status).toBe(200);
       // Unauthenticated, it is the authentication that fails, not the body.
-      expectStackitError(await app.request('DELETE', `/v1/projects/${projectId}`, { headers }), 401);
+      expectStackitError(await app.request('DELETE', `/v1/projects/${project.id}`, { headers }), 401);
       expectConsoleError(await app.request('DELETE', `${PREFIXES}practicus/`, { headers }), 401);
     });
 

@@ -1,26 +1,37 @@
 import { createHash } from 'node:crypto';
 import { PrismaService } from '../src/database/prisma.service';
 import { IdempotencyService } from '../src/idempotency/idempotency.service';
-import { addMember, createInstance, createProject, createServiceAccount, createToken, instancesPath, tokensPath } from './support/instances';
+import {
+  Caller,
+  givenInstance,
+  givenMember,
+  givenProject,
+  givenServiceAccount,
+  givenToken,
+  Instance,
+  instancesPath,
+  Project,
+  tokensPath,
+} from './support/fixtures';
 import { TestApp } from './support/test-app';
 
 describe('Idempotency-Key and audit events', () => {
   let app: TestApp;
-  let owner: { id: string; access: string };
-  let projectId: string;
-  let instanceId: string;
+  let owner: Caller;
+  let project: Project;
+  let tracking: Instance;
   let path: string;
 
   const post = (key: string | undefined, json: unknown, token = owner.access, url = path) =>
     app.request('POST', url, { token, json, headers: key === undefined ? {} : { 'idempotency-key': key } });
-  const count = () => app.app.get(PrismaService).instanceToken.count({ where: { instanceId } });
+  const count = () => app.app.get(PrismaService).instanceToken.count({ where: { instanceId: tracking.id } });
 
   beforeAll(async () => {
     app = await TestApp.start();
     owner = await app.createUser('owner@tessera.test');
-    projectId = await createProject(app, owner.access);
-    instanceId = (await createInstance(app, owner.access, projectId)).id;
-    path = tokensPath(projectId, instanceId);
+    project = await givenProject(app, owner);
+    tracking = await givenInstance(app, project);
+    path = tracking.tokensPath;
   });
   afterAll(() => app.close());
 
@@ -31,7 +42,7 @@ describe('Idempotency-Key and audit events', () => {
       expect(first.status).toBe(202);
       expect(first.headers.get('idempotent-replayed')).toBeNull();
       // Same body with other key order and spacing, and through /v1alpha: still the same request.
-      const again = await app.request('POST', tokensPath(projectId, instanceId, 'eu01', 'v1alpha'), {
+      const again = await app.request('POST', tokensPath(project.id, tracking.id, 'eu01', 'v1alpha'), {
         token: owner.access,
         raw: '{ "labels": {"b":"2","a":"1"},   "name": "pipeline" }',
         headers: { 'content-type': 'application/json', 'idempotency-key': 'retry-1' },
@@ -56,13 +67,13 @@ describe('Idempotency-Key and audit events', () => {
     });
 
     it('scopes keys per caller and per route', async () => {
-      const editor = await createServiceAccount(app, projectId, 'editor');
+      const editor = await givenServiceAccount(app, project, 'editor');
       const mine = await post('shared-key', { name: 'x' });
-      const theirs = await post('shared-key', { name: 'x' }, editor.token);
+      const theirs = await post('shared-key', { name: 'x' }, editor.access);
       expect(theirs.status).toBe(202);
       expect(theirs.body.token.id).not.toBe(mine.body.token.id);
-      const otherInstance = await createInstance(app, owner.access, projectId, { name: 'other' });
-      const elsewhere = await post('shared-key', { name: 'x' }, owner.access, tokensPath(projectId, otherInstance.id));
+      const otherInstance = await givenInstance(app, project, { name: 'other' });
+      const elsewhere = await post('shared-key', { name: 'x' }, owner.access, otherInstance.tokensPath);
       expect(elsewhere.status).toBe(202);
       expect(elsewhere.body.token.id).not.toBe(mine.body.token.id);
     });
@@ -98,14 +109,13 @@ describe('Idempotency-Key and audit events', () => {
       expect(bad.status).toBe(400);
       const good = await post('fix-me', { name: 'good' });
       expect(good.status).toBe(202);
-      const reader = await app.createUser('reader@tessera.test');
-      await addMember(app, owner.access, projectId, reader.email, 'reader');
+      const reader = await givenMember(app, project, 'reader');
       expect((await post('reader-key', { name: 'x' }, reader.access)).status).toBe(403);
       expect(await app.app.get(PrismaService).idempotencyRecord.count({ where: { key: { in: ['reader-key'] } } })).toBe(0);
     });
 
     it('works for instance creation too', async () => {
-      const url = instancesPath(projectId);
+      const url = instancesPath(project.id);
       const first = await post('instance-key', { name: 'idem' }, owner.access, url);
       const second = await post('instance-key', { name: 'idem' }, owner.access, url);
       expect(second.body.instance.id).toBe(first.body.instance.id);
@@ -143,20 +153,22 @@ describe('Idempotency-Key and audit events', () => {
 
   describe('audit events', () => {
     it('records who created, changed and deleted what, with the request id', async () => {
-      const project = await createProject(app, owner.access, 'audited');
-      const created = await app.request('POST', instancesPath(project), {
+      const audited = (await givenProject(app, owner, 'audited')).id;
+      const created = await app.request('POST', instancesPath(audited), {
         token: owner.access,
         json: { name: 'i' },
         headers: { 'x-request-id': 'req-create-instance' },
       });
       const instance = created.body.instance.id;
-      const token = await createToken(app, owner.access, project, instance, { name: 't' });
-      await app.request('PATCH', `${tokensPath(project, instance)}/${token.id}`, { token: owner.access, json: { labels: { a: 'b' } } });
-      await app.request('DELETE', `${tokensPath(project, instance)}/${token.id}`, { token: owner.access });
-      await app.request('PATCH', `${instancesPath(project)}/${instance}`, { token: owner.access, json: { name: 'j' } });
-      await app.request('DELETE', `${instancesPath(project)}/${instance}`, { token: owner.access });
+      const issued = await app.request('POST', tokensPath(audited, instance), { token: owner.access, json: { name: 't' } });
+      expect(issued.status).toBe(202);
+      const { token } = issued.body;
+      await app.request('PATCH', `${tokensPath(audited, instance)}/${token.id}`, { token: owner.access, json: { labels: { a: 'b' } } });
+      await app.request('DELETE', `${tokensPath(audited, instance)}/${token.id}`, { token: owner.access });
+      await app.request('PATCH', `${instancesPath(audited)}/${instance}`, { token: owner.access, json: { name: 'j' } });
+      await app.request('DELETE', `${instancesPath(audited)}/${instance}`, { token: owner.access });
 
-      const response = await app.request('GET', `/v1/projects/${project}/audit-events`, { token: owner.access });
+      const response = await app.request('GET', `/v1/projects/${audited}/audit-events`, { token: owner.access });
       expect(response.status).toBe(200);
       const events = response.body.events;
       expect(events.map((e: { action: string }) => e.action)).toEqual([
@@ -176,15 +188,14 @@ describe('Idempotency-Key and audit events', () => {
     });
 
     it('filters by action, resource and time, and pages with an opaque cursor', async () => {
-      const project = await createProject(app, owner.access, 'paged');
-      const instance = await createInstance(app, owner.access, project);
+      const paged = await givenInstance(app, await givenProject(app, owner, 'paged'));
       const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
       await pause();
       const start = new Date().toISOString();
       await pause();
       const tokens = [];
-      for (let i = 0; i < 5; i++) tokens.push(await createToken(app, owner.access, project, instance.id, { name: `t${i}` }));
-      const url = `/v1/projects/${project}/audit-events`;
+      for (let i = 0; i < 5; i++) tokens.push(await givenToken(app, paged, { name: `t${i}` }));
+      const url = `/v1/projects/${paged.project.id}/audit-events`;
 
       const seen: { id: string; time: string }[] = [];
       let cursor: string | undefined;
@@ -211,12 +222,11 @@ describe('Idempotency-Key and audit events', () => {
     });
 
     it('is readable by project readers only, and validates its query', async () => {
-      const reader = await app.createUser('audit-reader@tessera.test');
+      const reader = await givenMember(app, project, 'reader', 'audit-reader@tessera.test');
       const outsider = await app.createUser('audit-outsider@tessera.test');
-      await addMember(app, owner.access, projectId, reader.email, 'reader');
-      const url = `/v1/projects/${projectId}/audit-events`;
+      const url = `/v1/projects/${project.id}/audit-events`;
       expect((await app.request('GET', url, { token: reader.access })).status).toBe(200);
-      expect((await app.request('GET', `/v1alpha/projects/${projectId}/audit-events`, { token: reader.access })).status).toBe(200);
+      expect((await app.request('GET', `/v1alpha/projects/${project.id}/audit-events`, { token: reader.access })).status).toBe(200);
       expect((await app.request('GET', url, { token: outsider.access })).status).toBe(403);
       expect((await app.request('GET', url)).status).toBe(401);
       for (const query of [

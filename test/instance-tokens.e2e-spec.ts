@@ -4,7 +4,7 @@ import { PrismaService } from '../src/database/prisma.service';
 import { SqlDatabase } from '../src/database/sql-database';
 import { TokenVerifier } from '../src/instances/verification/token-verifier.service';
 import { InvalidationTransport } from '../src/cache/invalidation-transport';
-import { addMember, createInstance, createProject, createServiceAccount, createToken, instancesPath, tokensPath, verifyPath } from './support/instances';
+import { Caller, givenInstance, givenProject, givenRoleHolders, givenToken, Instance, Project, tokensPath } from './support/fixtures';
 import { pollUntil } from './support/replicas';
 import { jwtPayload, TestApp, usingPostgres } from './support/test-app';
 
@@ -14,17 +14,17 @@ const DAY = 86_400_000;
 
 describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
   let app: TestApp;
-  let owner: { id: string; access: string };
-  let projectId: string;
-  let instanceId: string;
+  let owner: Caller;
+  let project: Project;
+  let tracking: Instance;
   let path: string;
 
   beforeAll(async () => {
     app = await TestApp.start();
     owner = await app.createUser('owner@tessera.test');
-    projectId = await createProject(app, owner.access);
-    instanceId = (await createInstance(app, owner.access, projectId)).id;
-    path = tokensPath(projectId, instanceId);
+    project = await givenProject(app, owner);
+    tracking = await givenInstance(app, project);
+    path = tracking.tokensPath;
   });
   afterAll(() => app.close());
 
@@ -55,7 +55,7 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
     expect(validUntil).toBeLessThanOrEqual(Date.now() + 30 * DAY + 1000);
     expect(jwtPayload(token.content)).toMatchObject({
       jti: token.id,
-      aud: `instance:${instanceId}`,
+      aud: `instance:${tracking.id}`,
       exp: validUntil / 1000,
       sub: owner.id,
       token_type: 'instance',
@@ -85,7 +85,7 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
     ['183d', 183 * DAY],
   ])('accepts ttlDuration %s', async (ttlDuration, expectedMs) => {
     const before = Date.now();
-    const token = await createToken(app, owner.access, projectId, instanceId, { name: 'ttl', ...(ttlDuration ? { ttlDuration } : {}) });
+    const token = await givenToken(app, tracking, { name: 'ttl', ...(ttlDuration ? { ttlDuration } : {}) });
     const validUntil = Date.parse(token.validUntil);
     expect(validUntil).toBeGreaterThanOrEqual(before + expectedMs);
     expect(validUntil).toBeLessThanOrEqual(Date.now() + expectedMs + 1000);
@@ -120,12 +120,12 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
   });
 
   it('stores an empty description as absent', async () => {
-    const token = await createToken(app, owner.access, projectId, instanceId, { name: 'x', description: '' });
+    const token = await givenToken(app, tracking, { name: 'x', description: '' });
     expect(token).not.toHaveProperty('description');
   });
 
   it('patches (202) name, description and labels, with the LabelPatch null removal', async () => {
-    const token = await createToken(app, owner.access, projectId, instanceId, { name: 'before', description: 'old', labels: { a: '1', b: '2' } });
+    const token = await givenToken(app, tracking, { name: 'before', description: 'old', labels: { a: '1', b: '2' } });
     const patched = await app.request('PATCH', `${path}/${token.id}`, { token: owner.access, json: { name: 'after', labels: { a: null, c: '3' } } });
     expect(patched.status).toBe(202);
     expect(patched.body).toEqual({
@@ -138,7 +138,7 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
   });
 
   it('refuses patches whose result a GET could not return, explaining why (400)', async () => {
-    const token = await createToken(app, owner.access, projectId, instanceId);
+    const token = await givenToken(app, tracking);
     const url = `${path}/${token.id}`;
     const longName = await app.request('PATCH', url, { token: owner.access, json: { name: 'n'.repeat(100) } });
     expect(longName.status).toBe(400);
@@ -156,7 +156,7 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
   });
 
   it('deletes a token (202 with its metadata); then GET, PATCH and DELETE answer 404', async () => {
-    const token = await createToken(app, owner.access, projectId, instanceId, { name: 'doomed' });
+    const token = await givenToken(app, tracking, { name: 'doomed' });
     const url = `${path}/${token.id}`;
     const deleted = await app.request('DELETE', url, { token: owner.access });
     expect(deleted.status).toBe(202);
@@ -173,7 +173,7 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
   });
 
   it('keeps expired tokens listed as inactive', async () => {
-    const token = await createToken(app, owner.access, projectId, instanceId, { name: 'old' });
+    const token = await givenToken(app, tracking, { name: 'old' });
     await app.app.get(PrismaService).instanceToken.update({ where: { id: token.id }, data: { validUntil: new Date(Date.now() - 1000) } });
     expect((await app.request('GET', `${path}/${token.id}`, { token: owner.access })).body.token.state).toBe('inactive');
     const listed = await app.request('GET', path, { token: owner.access });
@@ -181,59 +181,54 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
   });
 
   it('isolates instances, regions and projects: a token id from elsewhere is a 404', async () => {
-    const other = await createInstance(app, owner.access, projectId, { name: 'other' });
-    const token = await createToken(app, owner.access, projectId, instanceId);
-    const wrongInstance = `${tokensPath(projectId, other.id)}/${token.id}`;
+    const other = await givenInstance(app, project, { name: 'other' });
+    const token = await givenToken(app, tracking);
+    const wrongInstance = `${other.tokensPath}/${token.id}`;
     for (const [method, json] of [['GET'], ['PATCH', { name: 'x' }], ['DELETE']] as const) {
       expect((await app.request(method, wrongInstance, { token: owner.access, json })).status).toBe(404);
     }
-    expect((await app.request('GET', tokensPath(projectId, other.id), { token: owner.access })).body.tokens).toEqual([]);
+    expect((await app.request('GET', other.tokensPath, { token: owner.access })).body.tokens).toEqual([]);
 
-    const secondProject = await createProject(app, owner.access, 'second');
-    const secondInstance = await createInstance(app, owner.access, secondProject);
-    expect((await app.request('GET', `${tokensPath(secondProject, secondInstance.id)}/${token.id}`, { token: owner.access })).status).toBe(404);
-    expect((await app.request('GET', `${tokensPath(secondProject, instanceId)}/${token.id}`, { token: owner.access })).status).toBe(404);
-    expect((await app.request('GET', tokensPath(secondProject, instanceId), { token: owner.access })).status).toBe(404);
-    expect((await app.request('POST', tokensPath(secondProject, instanceId), { token: owner.access, json: { name: 'x' } })).status).toBe(404);
+    const second = await givenProject(app, owner, 'second');
+    const secondInstance = await givenInstance(app, second);
+    expect((await app.request('GET', `${secondInstance.tokensPath}/${token.id}`, { token: owner.access })).status).toBe(404);
+    expect((await app.request('GET', `${tokensPath(second.id, tracking.id)}/${token.id}`, { token: owner.access })).status).toBe(404);
+    expect((await app.request('GET', tokensPath(second.id, tracking.id), { token: owner.access })).status).toBe(404);
+    expect((await app.request('POST', tokensPath(second.id, tracking.id), { token: owner.access, json: { name: 'x' } })).status).toBe(404);
 
     const stranger = await app.createUser('stranger@tessera.test');
-    const strangerProject = await createProject(app, stranger.access, 'strangers');
-    expect((await app.request('GET', `${tokensPath(strangerProject, instanceId)}/${token.id}`, { token: stranger.access })).status).toBe(404);
+    const strangerProject = (await givenProject(app, stranger, 'strangers')).id;
+    expect((await app.request('GET', `${tokensPath(strangerProject, tracking.id)}/${token.id}`, { token: stranger.access })).status).toBe(404);
     expect((await app.request('GET', `${path}/${token.id}`, { token: stranger.access })).status).toBe(403);
 
     expect((await app.request('GET', `${path}/${MISSING}`, { token: owner.access })).status).toBe(404);
     expect((await app.request('GET', `${path}/not-a-uuid`, { token: owner.access })).body.message).toBe('tokenId: must be a UUID');
-    expect((await app.request('GET', tokensPath(projectId, MISSING), { token: owner.access })).status).toBe(404);
-    expect((await app.request('POST', tokensPath(projectId, MISSING), { token: owner.access, json: { name: 'x' } })).status).toBe(404);
+    expect((await app.request('GET', tokensPath(project.id, MISSING), { token: owner.access })).status).toBe(404);
+    expect((await app.request('POST', tokensPath(project.id, MISSING), { token: owner.access, json: { name: 'x' } })).status).toBe(404);
   });
 
   it('lets readers list and get; editors, owners and editor service accounts create, patch and delete', async () => {
-    const reader = await app.createUser('reader@tessera.test');
-    const editor = await app.createUser('editor@tessera.test');
-    await addMember(app, owner.access, projectId, reader.email, 'reader');
-    await addMember(app, owner.access, projectId, editor.email, 'editor');
-    const saReader = await createServiceAccount(app, projectId, 'reader');
-    const saEditor = await createServiceAccount(app, projectId, 'editor');
-    const token = await createToken(app, owner.access, projectId, instanceId);
+    const { reader, editor, saReader, saEditor } = await givenRoleHolders(app, project);
+    const token = await givenToken(app, tracking);
 
-    for (const who of [reader.access, saReader.token]) {
+    for (const who of [reader.access, saReader.access]) {
       expect((await app.request('GET', path, { token: who })).status).toBe(200);
       expect((await app.request('GET', `${path}/${token.id}`, { token: who })).status).toBe(200);
       expect((await app.request('POST', path, { token: who, json: { name: 'x' } })).status).toBe(403);
       expect((await app.request('PATCH', `${path}/${token.id}`, { token: who, json: { name: 'x' } })).status).toBe(403);
       expect((await app.request('DELETE', `${path}/${token.id}`, { token: who })).status).toBe(403);
     }
-    const bySa = await app.request('POST', path, { token: saEditor.token, json: { name: 'sa-made' } });
+    const bySa = await app.request('POST', path, { token: saEditor.access, json: { name: 'sa-made' } });
     expect(bySa.status).toBe(202);
     expect(jwtPayload(bySa.body.token.content).sub).toBe(saEditor.id);
     expect((await app.request('PATCH', `${path}/${bySa.body.token.id}`, { token: editor.access, json: { name: 'edited' } })).status).toBe(202);
-    expect((await app.request('DELETE', `${path}/${bySa.body.token.id}`, { token: saEditor.token })).status).toBe(202);
+    expect((await app.request('DELETE', `${path}/${bySa.body.token.id}`, { token: saEditor.access })).status).toBe(202);
     // An instance token is no bearer token for the API.
     expect((await app.request('GET', path, { token: token.content })).status).toBe(401);
   });
 
   it('runs the Terraform flow: create with ttlDuration "80d", read, patch labels, delete, then 404', async () => {
-    const alpha = tokensPath(projectId, instanceId, 'eu01', 'v1alpha');
+    const alpha = tokensPath(project.id, tracking.id, 'eu01', 'v1alpha');
     const created = await app.request('POST', alpha, {
       token: owner.access,
       json: { name: 'tf-token', description: 'managed by terraform', labels: { env: 'prod', owner: 'ml' }, ttlDuration: '80d' },
@@ -252,20 +247,20 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
   });
 
   it('deleting an instance deletes its tokens in the same transaction', async () => {
-    const instance = await createInstance(app, owner.access, projectId, { name: 'with-tokens' });
-    const tokens = await Promise.all([1, 2, 3].map(() => createToken(app, owner.access, projectId, instance.id)));
-    expect((await app.request('DELETE', `${instancesPath(projectId)}/${instance.id}`, { token: owner.access })).status).toBe(202);
+    const instance = await givenInstance(app, project, { name: 'with-tokens' });
+    const tokens = await Promise.all([1, 2, 3].map(() => givenToken(app, instance)));
+    expect((await app.request('DELETE', instance.path, { token: owner.access })).status).toBe(202);
     const prisma = app.app.get(PrismaService);
     expect(await prisma.instanceToken.count({ where: { instanceId: instance.id } })).toBe(0);
     expect(await prisma.instanceToken.count({ where: { tokenHash: { in: tokens.map((t) => hashSecret(t.content)) } } })).toBe(0);
-    expect((await app.request('GET', tokensPath(projectId, instance.id), { token: owner.access })).status).toBe(404);
-    expect((await app.request('GET', `${tokensPath(projectId, instance.id)}/${tokens[0].id}`, { token: owner.access })).status).toBe(404);
+    expect((await app.request('GET', instance.tokensPath, { token: owner.access })).status).toBe(404);
+    expect((await app.request('GET', `${instance.tokensPath}/${tokens[0].id}`, { token: owner.access })).status).toBe(404);
   });
 
   it('loses nothing under 50 concurrent creates and 25 concurrent deletes', async () => {
-    const instance = await createInstance(app, owner.access, projectId, { name: 'busy' });
-    const url = tokensPath(projectId, instance.id);
-    const seed = await Promise.all(Array.from({ length: 25 }, (_, i) => createToken(app, owner.access, projectId, instance.id, { name: `seed-${i}` })));
+    const instance = await givenInstance(app, project, { name: 'busy' });
+    const url = instance.tokensPath;
+    const seed = await Promise.all(Array.from({ length: 25 }, (_, i) => givenToken(app, instance, { name: `seed-${i}` })));
     const [creates, deletes] = await Promise.all([
       Promise.all(Array.from({ length: 50 }, (_, i) => app.request('POST', url, { token: owner.access, json: { name: `burst-${i}` } }))),
       Promise.all(seed.map((token) => app.request('DELETE', `${url}/${token.id}`, { token: owner.access }))),
@@ -285,19 +280,19 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
     // No orphans anywhere: every stored hash belongs to a live instance.
     const orphans = await prisma.instanceToken.count({ where: { instance: { deletedAt: { not: null } } } });
     expect(orphans).toBe(0);
-    for (const token of seed) expect((await app.request('GET', verifyPath(instance.id), { token: token.content })).status).toBe(401);
+    for (const token of seed) expect((await app.request('GET', instance.verifyPath, { token: token.content })).status).toBe(401);
   });
 
   it('leaves no token behind when token creates race the delete of their instance', async () => {
-    const instance = await createInstance(app, owner.access, projectId, { name: 'racing' });
-    const url = tokensPath(projectId, instance.id);
+    const instance = await givenInstance(app, project, { name: 'racing' });
+    const url = instance.tokensPath;
     let deletion: Promise<{ status: number }> | undefined;
     let done = 0;
     const creates = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
         app.request('POST', url, { token: owner.access, json: { name: `race-${i}` } }).then((response) => {
           // Delete the instance while most creates are still in flight.
-          if (++done === 3) deletion = app.request('DELETE', `${instancesPath(projectId)}/${instance.id}`, { token: owner.access });
+          if (++done === 3) deletion = app.request('DELETE', instance.path, { token: owner.access });
           return response;
         }),
       ),
@@ -306,16 +301,16 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
     for (const response of creates) expect([202, 404]).toContain(response.status);
     expect(await app.app.get(PrismaService).instanceToken.count({ where: { instanceId: instance.id } })).toBe(0);
     for (const response of creates.filter((r) => r.status === 202)) {
-      expect((await app.request('GET', verifyPath(instance.id), { token: response.body.token.content })).status).toBe(401);
+      expect((await app.request('GET', instance.verifyPath, { token: response.body.token.content })).status).toBe(401);
     }
   });
 
   it('never stores a token content (nor its payload or signature) in any table or column', async () => {
-    const instance = await createInstance(app, owner.access, projectId, { name: 'scan' });
+    const instance = await givenInstance(app, project, { name: 'scan' });
     const tokens = [];
-    for (let i = 0; i < 3; i++) tokens.push(await createToken(app, owner.access, projectId, instance.id, { name: `scan-${i}`, labels: { i: String(i) } }));
+    for (let i = 0; i < 3; i++) tokens.push(await givenToken(app, instance, { name: `scan-${i}`, labels: { i: String(i) } }));
     // An idempotent create stores its response: it must be sealed too.
-    const replayable = await app.request('POST', tokensPath(projectId, instance.id), {
+    const replayable = await app.request('POST', instance.tokensPath, {
       token: owner.access,
       json: { name: 'idem' },
       headers: { 'idempotency-key': 'scan-key' },
@@ -356,24 +351,24 @@ describe('instance tokens (STACKIT AI Model Experiments contract)', () => {
 describe('instance token lists stay current', () => {
   let app: TestApp;
   let replica: TestApp;
-  let owner: { access: string };
-  let projectId: string;
+  let owner: Caller;
+  let project: Project;
 
   beforeAll(async () => {
     app = await TestApp.start();
     replica = await app.startReplica();
     owner = await app.createUser('lists@tessera.test');
-    projectId = await createProject(app, owner.access);
+    project = await givenProject(app, owner);
   });
   afterAll(async () => {
     await replica?.close();
     await app?.close();
   });
 
-  const newInstance = async () => (await createInstance(app, owner.access, projectId, { name: 'listed' })).id;
+  const newInstance = () => givenInstance(app, project, { name: 'listed' });
 
-  async function list(via: TestApp, instanceId: string, api = 'v1'): Promise<Record<string, any>[]> {
-    const response = await via.request('GET', tokensPath(projectId, instanceId, 'eu01', api), { token: owner.access });
+  async function list(via: TestApp, instance: Instance, api = 'v1'): Promise<Record<string, any>[]> {
+    const response = await via.request('GET', tokensPath(project.id, instance.id, 'eu01', api), { token: owner.access });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(response.body.message).toBe('successfully fetched instance tokens');
@@ -387,67 +382,67 @@ describe('instance token lists stay current', () => {
     return last;
   }
 
-  async function metadata(instanceId: string, tokenId: string) {
-    const response = await app.request('GET', `${tokensPath(projectId, instanceId)}/${tokenId}`, { token: owner.access });
+  async function metadata(instance: Instance, tokenId: string) {
+    const response = await app.request('GET', `${instance.tokensPath}/${tokenId}`, { token: owner.access });
     expect(response.status).toBe(200);
     return response.body.token;
   }
 
   it('lists what GET shows for each token, and shows a create, patch or delete in the very next list', async () => {
-    const instanceId = await newInstance();
-    const path = tokensPath(projectId, instanceId);
-    expect(await list(app, instanceId)).toEqual([]);
-    const first = await createToken(app, owner.access, projectId, instanceId, { name: 'first', description: 'ci', labels: { team: 'ml' } });
-    expect(await list(app, instanceId)).toEqual([await metadata(instanceId, first.id)]);
-    expect(await list(app, instanceId, 'v1alpha')).toEqual(await list(app, instanceId));
+    const instance = await newInstance();
+    const path = instance.tokensPath;
+    expect(await list(app, instance)).toEqual([]);
+    const first = await givenToken(app, instance, { name: 'first', description: 'ci', labels: { team: 'ml' } });
+    expect(await list(app, instance)).toEqual([await metadata(instance, first.id)]);
+    expect(await list(app, instance, 'v1alpha')).toEqual(await list(app, instance));
 
-    const second = await createToken(app, owner.access, projectId, instanceId, { name: 'second' });
-    expect((await list(app, instanceId)).map((t) => t.id)).toEqual([first.id, second.id]);
+    const second = await givenToken(app, instance, { name: 'second' });
+    expect((await list(app, instance)).map((t) => t.id)).toEqual([first.id, second.id]);
 
     const patched = await app.request('PATCH', `${path}/${first.id}`, {
       token: owner.access,
       json: { name: 'renamed', description: '', labels: { team: null, tier: 'gold' } },
     });
     expect(patched.status).toBe(202);
-    const listed = await list(app, instanceId);
+    const listed = await list(app, instance);
     expect(listed[0]).toEqual(patched.body.token);
     expect(listed[0]).toEqual({ id: first.id, name: 'renamed', labels: { tier: 'gold' }, region: 'eu01', state: 'active', validUntil: first.validUntil });
 
     expect((await app.request('DELETE', `${path}/${second.id}`, { token: owner.access })).status).toBe(202);
-    expect((await list(app, instanceId)).map((t) => t.id)).toEqual([first.id]);
+    expect((await list(app, instance)).map((t) => t.id)).toEqual([first.id]);
   });
 
   it('flips a listed token to inactive once its validUntil passes, with no write in between', async () => {
-    const instanceId = await newInstance();
-    const lasting = await createToken(app, owner.access, projectId, instanceId, { name: 'lasting' });
-    const brief = await createToken(app, owner.access, projectId, instanceId, { name: 'brief', ttlDuration: '1s' });
-    const states = async () => Object.fromEntries((await list(app, instanceId)).map((t) => [t.id, t.state]));
+    const instance = await newInstance();
+    const lasting = await givenToken(app, instance, { name: 'lasting' });
+    const brief = await givenToken(app, instance, { name: 'brief', ttlDuration: '1s' });
+    const states = async () => Object.fromEntries((await list(app, instance)).map((t) => [t.id, t.state]));
     expect(await states()).toEqual({ [lasting.id]: 'active', [brief.id]: 'active' });
     await new Promise((resolve) => setTimeout(resolve, Date.parse(brief.validUntil) - Date.now() + 50));
     expect(await states()).toEqual({ [lasting.id]: 'active', [brief.id]: 'inactive' });
   });
 
   it('shows lastUsedAt once a verification is written', async () => {
-    const instanceId = await newInstance();
-    const token = await createToken(app, owner.access, projectId, instanceId);
-    expect((await list(app, instanceId))[0]).not.toHaveProperty('lastUsedAt');
-    expect((await list(replica, instanceId))[0]).not.toHaveProperty('lastUsedAt');
-    expect((await app.request('GET', verifyPath(instanceId), { token: token.content })).status).toBe(204);
+    const instance = await newInstance();
+    const token = await givenToken(app, instance);
+    expect((await list(app, instance))[0]).not.toHaveProperty('lastUsedAt');
+    expect((await list(replica, instance))[0]).not.toHaveProperty('lastUsedAt');
+    expect((await app.request('GET', instance.verifyPath, { token: token.content })).status).toBe(204);
     await app.app.get(TokenVerifier).flushUses();
-    const { lastUsedAt } = await metadata(instanceId, token.id);
+    const { lastUsedAt } = await metadata(instance, token.id);
     expect(lastUsedAt).toEqual(expect.any(String));
-    expect((await list(app, instanceId))[0].lastUsedAt).toBe(lastUsedAt);
-    expect(await within1s(async () => (await list(replica, instanceId))[0].lastUsedAt, lastUsedAt)).toBe(lastUsedAt);
+    expect((await list(app, instance))[0].lastUsedAt).toBe(lastUsedAt);
+    expect(await within1s(async () => (await list(replica, instance))[0].lastUsedAt, lastUsedAt)).toBe(lastUsedAt);
   });
 
   it('answers 404 for an instance deleted after its list was served', async () => {
-    const instanceId = await newInstance();
-    await createToken(app, owner.access, projectId, instanceId);
-    await list(app, instanceId);
-    await list(replica, instanceId);
-    expect((await app.request('DELETE', `${instancesPath(projectId)}/${instanceId}`, { token: owner.access })).status).toBe(202);
+    const instance = await newInstance();
+    await givenToken(app, instance);
+    await list(app, instance);
+    await list(replica, instance);
+    expect((await app.request('DELETE', instance.path, { token: owner.access })).status).toBe(202);
     const listed = (via: TestApp) => async () => {
-      const { status, body } = await via.request('GET', tokensPath(projectId, instanceId), { token: owner.access });
+      const { status, body } = await via.request('GET', instance.tokensPath, { token: owner.access });
       return { status, body };
     };
     const gone = { status: 404, body: { code: 404, message: 'instance not found', status: 'Not Found' } };
@@ -456,7 +451,7 @@ describe('instance token lists stay current', () => {
   });
 
   it('still answers a token create whose list notice fails: the token is written and listed', async () => {
-    const instanceId = await newInstance();
+    const instance = await newInstance();
     const transport = app.app.get(InvalidationTransport);
     const broadcast = transport.broadcast.bind(transport);
     const failing = jest.spyOn(transport, 'broadcast').mockImplementation(async (change) => {
@@ -464,49 +459,71 @@ describe('instance token lists stay current', () => {
       return broadcast(change);
     });
     try {
-      const made = await createToken(app, owner.access, projectId, instanceId, { name: 'unannounced' });
-      expect(failing).toHaveBeenCalledWith({ kind: 'instance-tokens', id: instanceId });
-      expect((await metadata(instanceId, made.id)).name).toBe('unannounced');
-      expect(await within1s(async () => (await list(replica, instanceId)).map((t) => t.id), [made.id])).toEqual([made.id]);
+      const made = await givenToken(app, instance, { name: 'unannounced' });
+      expect(failing).toHaveBeenCalledWith({ kind: 'instance-tokens', id: instance.id });
+      expect((await metadata(instance, made.id)).name).toBe('unannounced');
+      expect(await within1s(async () => (await list(replica, instance)).map((t) => t.id), [made.id])).toEqual([made.id]);
     } finally {
       failing.mockRestore();
     }
   });
 
-  // Project access is cached like principals: a second process hears of changes only through
-  // PostgreSQL (SQLite serves one process), so on SQLite both sides are the one app.
-  it('applies role changes and renames at once on the app that made them and within 1 s on another', async () => {
-    const other = usingPostgres() ? replica : app;
-    const instanceId = await newInstance();
-    const reader = await app.createUser('list-reader@tessera.test');
-    const status = (via: TestApp) => async () => (await via.request('GET', tokensPath(projectId, instanceId), { token: reader.access })).status;
-    expect([await status(app)(), await status(other)()]).toEqual([403, 403]); // now cached as "no role"
-    await addMember(app, owner.access, projectId, 'list-reader@tessera.test', 'reader');
-    expect(await status(app)()).toBe(200);
-    expect(await within1s(status(other), 200)).toBe(200);
+  // Project access is cached like principals: the app that changes a role or a name applies it at
+  // once; another process hears of it only through PostgreSQL, as SQLite serves one process.
+  const members = (project: Project) => `/v1/projects/${project.id}/members`;
 
-    const removed = await other.request('DELETE', `/v1/projects/${projectId}/members/list-reader@tessera.test`, { token: owner.access });
+  it('applies role changes and renames at once on the app that made them', async () => {
+    const here = await givenProject(app, owner, 'roles here');
+    const instance = await givenInstance(app, here);
+    const reader = await app.createUser('here-reader@tessera.test');
+    const status = async () => (await app.request('GET', instance.tokensPath, { token: reader.access })).status;
+    expect(await status()).toBe(403); // now cached as "no role"
+    const added = await app.request('POST', members(here), { token: owner.access, json: { subject: reader.email, role: 'reader' } });
+    expect(added.status).toBe(201);
+    expect(await status()).toBe(200);
+    expect((await app.request('DELETE', `${members(here)}/${reader.email}`, { token: owner.access })).status).toBe(204);
+    expect(await status()).toBe(403);
+
+    const name = async () => (await app.request('GET', `/v1/projects/${here.id}`, { token: owner.access })).body.name;
+    expect(await name()).toBe('roles here');
+    expect((await app.request('PATCH', `/v1/projects/${here.id}`, { token: owner.access, json: { name: 'renamed here' } })).status).toBe(200);
+    expect(await name()).toBe('renamed here');
+  });
+
+  const onPostgres = usingPostgres() ? it : it.skip;
+  onPostgres('applies role changes and renames within 1 s on another app (PostgreSQL only: on SQLite no other app shares the caches)', async () => {
+    const shared = await givenProject(app, owner, 'roles shared');
+    const instance = await givenInstance(app, shared);
+    const reader = await app.createUser('shared-reader@tessera.test');
+    const status = (via: TestApp) => async () => (await via.request('GET', instance.tokensPath, { token: reader.access })).status;
+    expect([await status(app)(), await status(replica)()]).toEqual([403, 403]); // now cached as "no role"
+    const added = await app.request('POST', members(shared), { token: owner.access, json: { subject: reader.email, role: 'reader' } });
+    expect(added.status).toBe(201);
+    expect(await status(app)()).toBe(200);
+    expect(await within1s(status(replica), 200)).toBe(200);
+
+    const removed = await replica.request('DELETE', `${members(shared)}/${reader.email}`, { token: owner.access });
     expect(removed.status).toBe(204);
-    expect(await status(other)()).toBe(403);
+    expect(await status(replica)()).toBe(403);
     expect(await within1s(status(app), 403)).toBe(403);
 
-    const name = async () => (await other.request('GET', `/v1/projects/${projectId}`, { token: owner.access })).body.name;
-    expect(await name()).toBe('ml-team');
-    expect((await app.request('PATCH', `/v1/projects/${projectId}`, { token: owner.access, json: { name: 'renamed lists' } })).status).toBe(200);
-    expect(await within1s(name, 'renamed lists')).toBe('renamed lists');
+    const name = async () => (await replica.request('GET', `/v1/projects/${shared.id}`, { token: owner.access })).body.name;
+    expect(await name()).toBe('roles shared');
+    expect((await app.request('PATCH', `/v1/projects/${shared.id}`, { token: owner.access, json: { name: 'renamed shared' } })).status).toBe(200);
+    expect(await within1s(name, 'renamed shared')).toBe('renamed shared');
   });
 
   it('shows writes made through another app on the same database within 1 s', async () => {
-    const instanceId = await newInstance();
-    const path = tokensPath(projectId, instanceId);
-    const ids = (via: TestApp) => async () => (await list(via, instanceId)).map((t) => t.id);
+    const instance = await newInstance();
+    const path = instance.tokensPath;
+    const ids = (via: TestApp) => async () => (await list(via, instance)).map((t) => t.id);
     expect(await ids(replica)()).toEqual([]);
     expect(await ids(app)()).toEqual([]);
 
-    const made = await createToken(app, owner.access, projectId, instanceId, { name: 'from-app' });
+    const made = await givenToken(app, instance, { name: 'from-app' });
     expect(await within1s(ids(replica), [made.id])).toEqual([made.id]);
     expect((await app.request('PATCH', `${path}/${made.id}`, { token: owner.access, json: { labels: { moved: 'yes' } } })).status).toBe(202);
-    const labels = async () => (await list(replica, instanceId))[0].labels;
+    const labels = async () => (await list(replica, instance))[0].labels;
     expect(await within1s(labels, { moved: 'yes' })).toEqual({ moved: 'yes' });
 
     const back = await replica.request('POST', path, { token: owner.access, json: { name: 'from-replica' } });

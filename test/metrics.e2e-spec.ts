@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { PrismaService } from '../src/database/prisma.service';
 import { MetricsEndpoint } from '../src/metrics/metrics-endpoint';
-import { createInstance, createProject, createToken, tokensPath, verifyPath } from './support/instances';
+import { givenInstance, givenProject, givenToken, verifyPath } from './support/fixtures';
 import { signJwt, thumbprint } from './support/jwt';
 import { seedModel } from './support/model-registry';
 import { TestApp, usingPostgres } from './support/test-app';
@@ -84,14 +84,14 @@ describe('Prometheus metrics', () => {
       const owner = await app.login();
       const failedLogin = await app.request('POST', '/console/api/auth/', { json: { email: 'admin@tessera.test', password: 'wrong-password' } });
       expect(failedLogin.status).toBe(401);
-      const projectId = await createProject(app, owner.access);
-      const instance = await createInstance(app, owner.access, projectId);
-      const other = await createInstance(app, owner.access, projectId, { name: 'other' });
-      const token = await createToken(app, owner.access, projectId, instance.id);
-      const expiring = await createToken(app, owner.access, projectId, instance.id, { name: 'expiring' });
+      const project = await givenProject(app, owner);
+      const instance = await givenInstance(app, project);
+      const other = await givenInstance(app, project, { name: 'other' });
+      const token = await givenToken(app, instance);
+      const expiring = await givenToken(app, instance, { name: 'expiring' });
       await app.app.get(PrismaService).instanceToken.update({ where: { id: expiring.id }, data: { validUntil: new Date(Date.now() - 1000) } });
-      const doomed = await createToken(app, owner.access, projectId, instance.id, { name: 'doomed' });
-      expect((await app.request('DELETE', `${tokensPath(projectId, instance.id)}/${doomed.id}`, { token: owner.access })).status).toBe(202);
+      const doomed = await givenToken(app, instance, { name: 'doomed' });
+      expect((await app.request('DELETE', doomed.path, { token: owner.access })).status).toBe(202);
 
       const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const forged = signJwt(
@@ -112,7 +112,7 @@ describe('Prometheus metrics', () => {
       statuses.push((await verify(instance.id, doomed.content)).status); // unknown: deleted
       expect(statuses).toEqual([204, 204, 204, 401, 401, 401, 401, 401, 401, 401]);
 
-      const listed = await app.request('GET', tokensPath(projectId, instance.id), { token: owner.access });
+      const listed = await app.request('GET', instance.tokensPath, { token: owner.access });
       expect(listed.status).toBe(200);
       const introspected = await app.request('POST', '/v1/introspect', { token: owner.access, json: { token: token.content } });
       expect(introspected.body.active).toBe(true);
@@ -157,7 +157,7 @@ describe('Prometheus metrics', () => {
 
       // Labels carry kinds, results, templates and classes: no id, token or raw URL anywhere.
       expect(text).not.toMatch(UUID_ANYWHERE);
-      for (const secret of [token.content, owner.access, forged, projectId, instance.id, token.id]) expect(text).not.toContain(secret);
+      for (const secret of [token.content, owner.access, forged, project.id, instance.id, token.id]) expect(text).not.toContain(secret);
       for (const line of text.split('\n').filter((l) => l.startsWith('tessera_http_'))) {
         expect(line).toMatch(/route="(unmatched|\/[^"]*)"/);
         expect(line).not.toMatch(/route="[^"]*\/[0-9a-f-]{36}/);
@@ -197,10 +197,9 @@ describe('Prometheus metrics', () => {
       const replica = await app.startReplica();
       try {
         const owner = await replica.login();
-        const projectId = await createProject(replica, owner.access, 'replicated');
-        const instance = await createInstance(replica, owner.access, projectId);
-        const token = await createToken(replica, owner.access, projectId, instance.id);
-        expect((await replica.request('DELETE', `${tokensPath(projectId, instance.id)}/${token.id}`, { token: owner.access })).status).toBe(202);
+        const instance = await givenInstance(replica, await givenProject(replica, owner, 'replicated'));
+        const token = await givenToken(replica, instance);
+        expect((await replica.request('DELETE', token.path, { token: owner.access })).status).toBe(202);
         let received = 0;
         for (let attempt = 0; attempt < 50 && received === 0; attempt++) {
           received = sample((await read()).samples, 'tessera_invalidation_notices_received_total') - before;

@@ -4,7 +4,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInstance, createProject, createToken, tokensPath } from './support/instances';
+import { Caller, givenInstance, givenProject, givenToken, Instance, Project } from './support/fixtures';
 import { Client } from 'pg';
 import { TestApp, usingPostgres } from './support/test-app';
 
@@ -56,16 +56,16 @@ describe('nginx auth_request in front of an MLflow-like upstream (docs/nginx-aut
   let base: string;
   const seen: { method: string; url: string; body: string; headers: IncomingMessage['headers'] }[] = [];
 
-  let owner: { access: string };
-  let projectId: string;
-  let instanceId: string;
+  let owner: Caller;
+  let project: Project;
+  let tracking: Instance;
 
   beforeAll(async () => {
     const binary = ensureNginx();
     app = await TestApp.start();
     owner = await app.createUser('owner@tessera.test');
-    projectId = await createProject(app, owner.access);
-    instanceId = (await createInstance(app, owner.access, projectId)).id;
+    project = await givenProject(app, owner);
+    tracking = await givenInstance(app, project);
 
     upstream = createServer((request, response) => {
       let body = '';
@@ -89,7 +89,7 @@ describe('nginx auth_request in front of an MLflow-like upstream (docs/nginx-aut
     site = replaceOnce(site, /server 127\.0\.0\.1:8080;/, `server 127.0.0.1:${tesseraPort};`);
     site = replaceOnce(site, /server 127\.0\.0\.1:5000;/, `server 127.0.0.1:${upstreamPort};`);
     site = replaceOnce(site, /listen 80;/, `listen 127.0.0.1:${port};`);
-    site = replaceOnce(site, /set \$tessera_instance_id [0-9a-f-]+;/, `set $tessera_instance_id ${instanceId};`);
+    site = replaceOnce(site, /set \$tessera_instance_id [0-9a-f-]+;/, `set $tessera_instance_id ${tracking.id};`);
     writeFileSync(join(dir, 'site.conf'), site);
     writeFileSync(
       join(dir, 'nginx.conf'),
@@ -147,7 +147,7 @@ http {
   });
 
   it('lets a valid token reach the upstream (Bearer and Basic), without forwarding the secret', async () => {
-    const token = await createToken(app, owner.access, projectId, instanceId);
+    const token = await givenToken(app, tracking);
     const response = await mlflow('/api/2.0/mlflow/experiments/search?max_results=10', { headers: { authorization: `Bearer ${token.content}` } });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ upstream: 'mlflow', path: '/api/2.0/mlflow/experiments/search?max_results=10' });
@@ -166,16 +166,16 @@ http {
   });
 
   it('refuses a valid token of another instance and a deleted token right after its DELETE', async () => {
-    const other = await createInstance(app, owner.access, projectId, { name: 'other' });
-    const foreign = await createToken(app, owner.access, projectId, other.id);
+    const other = await givenInstance(app, project, { name: 'other' });
+    const foreign = await givenToken(app, other);
     const before = seen.length;
     expect((await mlflow('/api/2.0/mlflow/experiments/list', { headers: { authorization: `Bearer ${foreign.content}` } })).status).toBe(401);
 
-    const token = await createToken(app, owner.access, projectId, instanceId);
+    const token = await givenToken(app, tracking);
     const auth = { authorization: `Bearer ${token.content}` };
     expect((await mlflow('/ajax-api/2.0/mlflow/runs/search', { headers: auth })).status).toBe(200);
     expect(seen.length).toBe(before + 1);
-    expect((await app.request('DELETE', `${tokensPath(projectId, instanceId)}/${token.id}`, { token: owner.access })).status).toBe(202);
+    expect((await app.request('DELETE', `${tracking.tokensPath}/${token.id}`, { token: owner.access })).status).toBe(202);
     const denied = await mlflow('/ajax-api/2.0/mlflow/runs/search', { headers: auth });
     expect(denied.status).toBe(401);
     expect(seen.length).toBe(before + 1);
@@ -192,7 +192,7 @@ http {
   }
 
   (usingPostgres() ? it : it.skip)('passes on 503 with Retry-After while Tessera cannot reach its database (PostgreSQL)', async () => {
-    const token = await createToken(app, owner.access, projectId, instanceId);
+    const token = await givenToken(app, tracking);
     const auth = { authorization: `Bearer ${token.content}` };
     expect((await mlflow('/api/2.0/mlflow/runs/search', { headers: auth })).status).toBe(200);
     const database = new URL(app.config.database.url).pathname.slice(1);
@@ -205,7 +205,7 @@ http {
       // remembered grant may still answer 204, never 401 or 500); nginx must not turn it into a 500.
       const statuses: number[] = [];
       for (const deadline = Date.now() + 5_000; Date.now() < deadline && statuses.at(-1) !== 503;) {
-        statuses.push((await app.request('GET', `/v1/auth/instances/${instanceId}/verify`, { token: token.content })).status);
+        statuses.push((await app.request('GET', `/v1/auth/instances/${tracking.id}/verify`, { token: token.content })).status);
         if (statuses.at(-1) !== 503) await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(statuses.at(-1)).toBe(503);
@@ -218,7 +218,7 @@ http {
   });
 
   it('answers 503 with Retry-After, not 500, while Tessera is unreachable (last: it stops Tessera)', async () => {
-    const token = await createToken(app, owner.access, projectId, instanceId);
+    const token = await givenToken(app, tracking);
     await app.close();
     app = undefined as unknown as TestApp;
     await expectCannotDecide({ authorization: `Bearer ${token.content}` });

@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Client } from 'pg';
 import { LISTENER_APPLICATION_NAME } from '../src/cache/postgres-transport';
-import { createInstance, createProject, tokensPath, verifyPath } from './support/instances';
+import { givenInstance, givenProject, givenServiceAccount, givenToken, verifyPath } from './support/fixtures';
 import { seedModel } from './support/model-registry';
 import { pollUntil, Replica, ReplicaSet, sleep } from './support/replicas';
 import { HttpResponse, TestApp, usingPostgres } from './support/test-app';
@@ -53,15 +53,16 @@ describeOnPostgres('a PostgreSQL outage under load, two node dist/main.js replic
 
   it('keeps both replicas up, answers 503 while the database is gone, recovers, loses no acknowledged write', async () => {
     const [a, b] = set.replicas;
-    const token = (await a.login()).access;
-    const project = (await a.request('POST', '/v1/projects', { token, json: { name: 'outage' } })).body.id as string;
-    const instance = (await a.request('POST', `/v1/projects/${project}/regions/eu01/instances`, { token, json: { name: 'tracking' } })).body.instance.id;
-    const tokens = `/v1/projects/${project}/regions/eu01/instances/${instance}/tokens`;
-    const probe = (await a.request('POST', tokens, { token, json: { name: 'probe', ttlDuration: '1d' } })).body.token;
+    const owner = await a.login();
+    const token = owner.access;
+    const outage = await givenProject(a, owner, 'outage');
+    const project = outage.id;
+    const tracking = await givenInstance(a, outage);
+    const instance = tracking.id;
+    const tokens = tracking.tokensPath;
+    const probe = await givenToken(a, tracking, { name: 'probe', ttlDuration: '1d' });
     // The other credentials an authentication path checks: a service-account token and a model's external token.
-    const account = (await a.request('POST', `/v2/projects/${project}/service-accounts`, { token, json: { name: 'outage' } })).body.email;
-    const accountToken = (await a.request('POST', `/v2/projects/${project}/service-accounts/${account}/access-tokens`, { token, json: { ttlDays: 1 } })).body
-      .token;
+    const accountToken = (await givenServiceAccount(a, outage, 'reader', 'outage')).access;
     const model = await seedModel(a, token, { key: 'outage', prefix: 'models/outage', name: 'outage-model' });
     const external = (await a.request('POST', '/console/api/modelhost/external-api-tokens/', { token, json: { name: 'outage', model_id: model.modelId } })).body
       .token;
@@ -197,26 +198,27 @@ describeOnSqlite('SQLite write lock held past the busy timeout', () => {
   afterAll(() => app?.close());
 
   it('answers 503 with Retry-After to writes, keeps serving reads, and writes again once the lock is gone', async () => {
-    const token = (await app.login()).access;
-    const project = await createProject(app, token);
-    const instance = await createInstance(app, token, project);
-    const probe = (await app.request('POST', tokensPath(project, instance.id), { token, json: { name: 'probe' } })).body.token;
+    const admin = await app.login();
+    const token = admin.access;
+    const instance = await givenInstance(app, await givenProject(app, admin));
+    const project = instance.project.id;
+    const probe = (await app.request('POST', instance.tokensPath, { token, json: { name: 'probe' } })).body.token;
 
     const intruder = new BetterSqlite3(app.config.database.sqlitePath);
     intruder.exec('BEGIN IMMEDIATE');
     try {
       // The raw write path (token create) and Prisma's (project rename) each give up after the busy timeout.
-      expectUnavailable(await app.request('POST', tokensPath(project, instance.id), { token, json: { name: 'blocked' } }), 'stackit');
+      expectUnavailable(await app.request('POST', instance.tokensPath, { token, json: { name: 'blocked' } }), 'stackit');
       expectUnavailable(await app.request('PATCH', `/v1/projects/${project}`, { token, json: { name: 'renamed' } }), 'stackit');
       // WAL readers are not blocked by a writer.
       expect((await app.request('GET', `/v1/projects/${project}`, { token })).status).toBe(200);
-      expect((await app.request('GET', verifyPath(instance.id), { token: probe.content })).status).toBe(204);
+      expect((await app.request('GET', instance.verifyPath, { token: probe.content })).status).toBe(204);
     } finally {
       intruder.exec('ROLLBACK');
       intruder.close();
     }
-    expect((await app.request('POST', tokensPath(project, instance.id), { token, json: { name: 'after' } })).status).toBe(202);
-    const names = (await app.request('GET', tokensPath(project, instance.id), { token })).body.tokens.map((t: { name: string }) => t.name);
+    expect((await app.request('POST', instance.tokensPath, { token, json: { name: 'after' } })).status).toBe(202);
+    const names = (await app.request('GET', instance.tokensPath, { token })).body.tokens.map((t: { name: string }) => t.name);
     expect(names.sort()).toEqual(['after', 'probe']);
   }, 30_000);
 });

@@ -1,3 +1,4 @@
+import { givenMembership, givenProject } from './support/fixtures';
 import { HttpResponse, TestApp } from './support/test-app';
 
 const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';
@@ -20,17 +21,10 @@ describe('projects and members: roles, scope and validation', () => {
 
   /** A project owned by `owner`, with `editor` and `reader` in their roles. */
   async function teamProject(name = 'team'): Promise<string> {
-    const created = await app.request('POST', '/v1/projects', { token: owner.access, json: { name } });
-    expect(created.status).toBe(201);
-    const id = created.body.id;
-    for (const [who, role] of [
-      [editor, 'editor'],
-      [reader, 'reader'],
-    ] as const) {
-      const added = await app.request('POST', `/v1/projects/${id}/members`, { token: owner.access, json: { subject: who.email, role } });
-      expect(added.status).toBe(201);
-    }
-    return id;
+    const project = await givenProject(app, owner, name);
+    await givenMembership(app, project, editor.email, 'editor');
+    await givenMembership(app, project, reader.email, 'reader');
+    return project.id;
   }
 
   /** Every project route, as a request a given caller makes. */

@@ -1,4 +1,5 @@
 import { TokenSigner, CONSOLE_AUDIENCE } from '../src/keys/token-signer.service';
+import { givenProject } from './support/fixtures';
 import { HttpResponse, jwtPayload, TestApp } from './support/test-app';
 
 const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';
@@ -40,7 +41,7 @@ describe('service accounts and their access tokens', () => {
     app = await TestApp.start();
     admin = await app.login();
     owner = await app.createUser('owner@tessera.test');
-    projectId = (await app.request('POST', '/v1/projects', { token: owner.access, json: { name: 'pipelines' } })).body.id;
+    projectId = (await givenProject(app, owner, 'pipelines')).id;
   });
   afterAll(() => app.close());
 

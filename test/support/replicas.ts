@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, freshDatabase, TesseraClient } from './test-app';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, freshDatabase, TesseraClient, usingPostgres } from './test-app';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 const START_TIMEOUT_MS = 30_000;
@@ -50,7 +50,8 @@ export class Replica extends TesseraClient {
 
 /**
  * `count` replicas sharing one database (a fresh PostgreSQL database when TEST_DATABASE_URL is set,
- * else one SQLite file) and one data directory, hence one signing key. Needs `npm run build`.
+ * else one SQLite file, for one replica only) and one data directory, hence one signing key. Needs
+ * `npm run build`.
  */
 export class ReplicaSet {
   private constructor(
@@ -61,6 +62,8 @@ export class ReplicaSet {
   ) {}
 
   static async start(count: number, env: Record<string, string> = {}): Promise<ReplicaSet> {
+    // SQLite is for a single process: several on one file would not hear each other's changes.
+    if (count > 1 && !usingPostgres()) throw new Error('replicas share a database only on PostgreSQL: set TEST_DATABASE_URL');
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
     const dataDir = mkdtempSync(join(tmpdir(), 'tessera-replicas-'));
     const database = await freshDatabase(dataDir);

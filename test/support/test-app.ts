@@ -43,6 +43,14 @@ export abstract class TesseraClient {
     if (response.status !== 200) throw new Error(`login failed for ${email}: ${response.status} ${response.text}`);
     return response.body;
   }
+
+  /** Creates a console user through the admin API and logs in as them. */
+  async createUser(email: string, password = 'user-password-123'): Promise<{ id: string; email: string; access: string; refresh: string }> {
+    const admin = await this.login();
+    const created = await this.request('POST', '/console/api/users/', { token: admin.access, json: { email, password } });
+    if (created.status !== 201) throw new Error(`creating ${email} failed: ${created.status} ${created.text}`);
+    return { id: created.body.id, email, ...(await this.login(email, password)) };
+  }
 }
 
 /**
@@ -95,14 +103,6 @@ export class TestApp extends TesseraClient {
 
   close(): Promise<void> {
     return this.cleanup();
-  }
-
-  /** Creates a console user through the admin API and logs in as them. */
-  async createUser(email: string, password = 'user-password-123'): Promise<{ id: string; email: string; access: string; refresh: string }> {
-    const admin = await this.login();
-    const created = await this.request('POST', '/console/api/users/', { token: admin.access, json: { email, password } });
-    if (created.status !== 201) throw new Error(`creating ${email} failed: ${created.status} ${created.text}`);
-    return { id: created.body.id, email, ...(await this.login(email, password)) };
   }
 }
 
