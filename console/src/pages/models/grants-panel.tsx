@@ -1,0 +1,79 @@
+import { useState } from 'react';
+import { errorText } from '../../api/session';
+import { useApi, useSession } from '../../api/use-api';
+import { ErrorNote } from '../../components/dialog';
+import { Field } from '../../components/field';
+import { LoadState } from '../../components/states';
+
+/** Who may use, deploy to or administer a prefix (its admins manage this). */
+export function GrantsPanel({ prefixKey }: { prefixKey: string }) {
+  const { session } = useSession();
+  const path = { key: prefixKey };
+  const grants = useApi(() => session.client.GET('/console/api/modelhost/model-prefixes/{key}/grants', { params: { path } }), [prefixKey]);
+  const [email, setEmail] = useState('');
+  const [canDeploy, setCanDeploy] = useState(false);
+  const [error, setError] = useState<string>();
+  const done = (failure: unknown) => {
+    setError(failure ? errorText(failure) : undefined);
+    grants.reload();
+  };
+  const add = async () => {
+    const { error } = await session.client.POST('/console/api/modelhost/model-prefixes/{key}/grants', {
+      params: { path },
+      body: { email, can_deploy: canDeploy },
+    });
+    if (!error) setEmail('');
+    done(error);
+  };
+  const remove = async (userId: string) => {
+    const { error } = await session.client.DELETE('/console/api/modelhost/model-prefixes/{key}/grants/{userId}', { params: { path: { ...path, userId } } });
+    done(error);
+  };
+  return (
+    <section aria-labelledby="grants-title">
+      <h2 id="grants-title">Grants on {prefixKey}</h2>
+      <form
+        className="inline"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void add();
+        }}
+      >
+        <Field label="User email" type="email" value={email} onChange={(event) => setEmail(event.target.value)} required />
+        <label className="choice">
+          <input type="checkbox" checked={canDeploy} onChange={(event) => setCanDeploy(event.target.checked)} /> may deploy
+        </label>
+        <button type="submit">Grant</button>
+      </form>
+      {error && <ErrorNote>{error}</ErrorNote>}
+      <LoadState loaded={grants} empty={(data) => !data.length && 'No grants: only platform admins use this prefix.'}>
+        {(data) => (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">User</th>
+                  <th scope="col">Rights</th>
+                  <th scope="col">Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.map((grant) => (
+                  <tr key={grant.user_id}>
+                    <td>{grant.email}</td>
+                    <td>{[grant.admin && 'admin', grant.can_deploy && 'deploy'].filter(Boolean).join(', ') || 'use'}</td>
+                    <td>
+                      <button type="button" className="link danger" onClick={() => void remove(grant.user_id)} aria-label={`Remove grant of ${grant.email}`}>
+                        Remove
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </LoadState>
+    </section>
+  );
+}

@@ -1,0 +1,75 @@
+import { useState } from 'react';
+import { errorText } from '../../api/session';
+import { useApi, useSession } from '../../api/use-api';
+import { FormDialog } from '../../components/dialog';
+import { Field, fieldErrors } from '../../components/field';
+import { PageHeader } from '../../components/page-header';
+import { LoadState } from '../../components/states';
+import { Time } from '../../components/time';
+import { Link, navigate } from '../../router';
+
+export function ProjectsPage() {
+  const { session } = useSession();
+  const projects = useApi(() => session.client.GET('/v1/projects'), []);
+  const [creating, setCreating] = useState(false);
+  return (
+    <section>
+      <PageHeader title="Projects">
+        <button type="button" className="primary" onClick={() => setCreating(true)}>
+          Create project
+        </button>
+      </PageHeader>
+      <LoadState loaded={projects} empty={(data) => !data.items.length && 'No projects yet. Create one to add instances and tokens.'}>
+        {(data) => (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Id</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((project) => (
+                  <tr key={project.id}>
+                    <td>
+                      <Link to={`/projects/${project.id}`}>{project.name}</Link>
+                    </td>
+                    <td>
+                      <Time value={project.createdAt} />
+                    </td>
+                    <td>
+                      <code>{project.id}</code>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </LoadState>
+      {creating && <CreateProjectDialog onClose={() => setCreating(false)} onCreated={(id) => navigate(`/projects/${id}`)} />}
+    </section>
+  );
+}
+
+function CreateProjectDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (id: string) => void }) {
+  const { session } = useSession();
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const submit = async () => {
+    setBusy(true);
+    const { data, error } = await session.client.POST('/v1/projects', { body: { name } });
+    setBusy(false);
+    if (data) return onCreated(data.id);
+    setError(errorText(error));
+  };
+  const { byField, rest } = fieldErrors(error, ['name']);
+  return (
+    <FormDialog title="Create project" submitLabel="Create project" busy={busy} error={rest} submit={() => void submit()} onClose={onClose}>
+      <Field label="Name" value={name} onChange={(event) => setName(event.target.value)} error={byField.name} autoFocus required />
+    </FormDialog>
+  );
+}
