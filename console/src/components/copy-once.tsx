@@ -2,7 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { Dialog } from './dialog';
 
 /** Copies `text`; where the Clipboard API is unavailable (plain http off localhost) the text is selected for Ctrl-C. */
-export function CopyButton({ text, label = 'Copy', target }: { text: string; label?: string; target?: string }) {
+export function CopyButton({ text, target, ariaLabel }: { text: string; target?: string; ariaLabel?: string }) {
   const [copied, setCopied] = useState<'yes' | 'select' | undefined>();
   const copy = async () => {
     try {
@@ -15,8 +15,8 @@ export function CopyButton({ text, label = 'Copy', target }: { text: string; lab
     }
   };
   return (
-    <button type="button" onClick={() => void copy()}>
-      {copied === 'yes' ? 'Copied' : copied === 'select' ? 'Selected: press Ctrl-C' : label}
+    <button type="button" onClick={() => void copy()} aria-label={ariaLabel}>
+      {copied === 'yes' ? 'Copied' : copied === 'select' ? 'Selected: press Ctrl-C' : 'Copy'}
     </button>
   );
 }
@@ -54,7 +54,7 @@ export function Snippet({ label, text }: { label: string; text: string }) {
       <pre tabIndex={0}>
         <code>{text}</code>
       </pre>
-      <CopyButton text={text} label={`Copy ${label.toLowerCase()}`} />
+      <CopyButton text={text} ariaLabel={`Copy: ${label}`} />
     </figure>
   );
 }

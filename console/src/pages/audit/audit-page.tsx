@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { components } from '../../../../clients/typescript';
 import { useApi, useSession } from '../../api/use-api';
 import { PageHeader } from '../../components/page-header';
+import { useProjectCrumbs } from '../projects/project-crumbs';
 import { LoadState } from '../../components/states';
 import { Time } from '../../components/time';
 
@@ -20,6 +21,7 @@ const PAGE_SIZE = 25;
 /** A project's audit trail: filter by action and resource, page with the API's cursor. */
 export function AuditPage({ projectId }: { projectId: string }) {
   const { session } = useSession();
+  const crumbs = useProjectCrumbs(projectId);
   const [action, setAction] = useState<Action | ''>('');
   const [resourceId, setResourceId] = useState('');
   const [applied, setApplied] = useState<{ action?: Action; resourceId?: string }>({});
@@ -32,13 +34,7 @@ export function AuditPage({ projectId }: { projectId: string }) {
   );
   return (
     <section>
-      <PageHeader
-        title="Audit events"
-        crumbs={[
-          { to: '/', label: 'Projects' },
-          { to: `/projects/${projectId}`, label: 'Project' },
-        ]}
-      />
+      <PageHeader title="Audit events" crumbs={crumbs} />
       <form
         className="filters"
         role="search"
@@ -62,7 +58,7 @@ export function AuditPage({ projectId }: { projectId: string }) {
       <LoadState loaded={events} empty={(data) => !data.events.length && 'No events match.'}>
         {(data) => (
           <>
-            <div className="table-wrap">
+            <div className="table-wrap" tabIndex={0}>
               <table>
                 <thead>
                   <tr>

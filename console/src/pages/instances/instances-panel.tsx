@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { components } from '../../../../clients/typescript';
 import { errorText } from '../../api/session';
 import { useApi, useSession } from '../../api/use-api';
+import { useSubmit } from '../../api/use-submit';
 import { ConfirmByName } from '../../components/confirm-by-name';
 import { FormDialog } from '../../components/dialog';
 import { Field, fieldErrors } from '../../components/field';
@@ -52,7 +53,7 @@ export function InstancesPanel({ projectId, canWrite }: { projectId: string; can
       </div>
       <LoadState loaded={instances} empty={(data) => !data.instances.length && `No instances in ${region} yet.`}>
         {(data) => (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <thead>
                 <tr>
@@ -60,7 +61,7 @@ export function InstancesPanel({ projectId, canWrite }: { projectId: string; can
                   <th scope="col">State</th>
                   <th scope="col">Description</th>
                   <th scope="col">URL</th>
-                  {canWrite && <th scope="col">Actions</th>}
+                  <th scope="col">Actions</th>
                 </tr>
               </thead>
               <tbody>
@@ -76,21 +77,26 @@ export function InstancesPanel({ projectId, canWrite }: { projectId: string; can
                     </td>
                     <td>{instance.description || <span className="muted">—</span>}</td>
                     <td className="wrap">{instance.url}</td>
-                    {canWrite && (
-                      <td className="row-actions">
-                        <button type="button" className="link" onClick={() => setDialog({ kind: 'rename', instance })} aria-label={`Rename ${instance.name}`}>
-                          Rename
-                        </button>
-                        <button
-                          type="button"
-                          className="link danger"
-                          onClick={() => setDialog({ kind: 'delete', instance })}
-                          aria-label={`Delete ${instance.name}`}
-                        >
-                          Delete
-                        </button>
-                      </td>
-                    )}
+                    <td className="row-actions">
+                      <Link to={`/projects/${projectId}/regions/${region}/instances/${instance.id}`} aria-label={`Tracking tokens of ${instance.name}`}>
+                        Tracking tokens
+                      </Link>
+                      {canWrite && (
+                        <>
+                          <button type="button" className="link" onClick={() => setDialog({ kind: 'rename', instance })} aria-label={`Rename ${instance.name}`}>
+                            Rename
+                          </button>
+                          <button
+                            type="button"
+                            className="link danger"
+                            onClick={() => setDialog({ kind: 'delete', instance })}
+                            aria-label={`Delete ${instance.name}`}
+                          >
+                            Delete
+                          </button>
+                        </>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -137,21 +143,15 @@ function InstanceDialog({
   const { session } = useSession();
   const [name, setName] = useState(instance?.name ?? '');
   const [description, setDescription] = useState(instance?.description ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    setBusy(true);
+  const { busy, error, submit } = useSubmit(() => {
     const body = { name, description: description || undefined };
-    const { data, error } = instance
-      ? await session.client.PATCH('/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}', {
+    return instance
+      ? session.client.PATCH('/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}', {
           params: { path: { projectId, regionId, instanceId: instance.id } },
           body,
         })
-      : await session.client.POST('/v1/projects/{projectId}/regions/{regionId}/instances', { params: { path: { projectId, regionId } }, body });
-    setBusy(false);
-    if (data) return onSaved();
-    setError(errorText(error));
-  };
+      : session.client.POST('/v1/projects/{projectId}/regions/{regionId}/instances', { params: { path: { projectId, regionId } }, body });
+  }, onSaved);
   const { byField, rest } = fieldErrors(error, ['name', 'description']);
   return (
     <FormDialog
@@ -159,7 +159,7 @@ function InstanceDialog({
       submitLabel={instance ? 'Save' : 'Create instance'}
       busy={busy}
       error={rest}
-      submit={() => void submit()}
+      submit={submit}
       onClose={onClose}
     >
       <Field label="Name" value={name} onChange={(event) => setName(event.target.value)} error={byField.name} autoFocus required />

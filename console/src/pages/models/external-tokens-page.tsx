@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { errorText } from '../../api/session';
 import { useApi, useSession } from '../../api/use-api';
+import { useSubmit } from '../../api/use-submit';
 import { CopyOnceDialog, Snippet } from '../../components/copy-once';
 import { ErrorNote, FormDialog } from '../../components/dialog';
 import { Field, fieldErrors } from '../../components/field';
@@ -29,7 +30,7 @@ export function ExternalTokensPage() {
       </PageHeader>
       <LoadState loaded={tokens} empty={(data) => !data.length && 'No external API tokens yet.'}>
         {(data) => (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <thead>
                 <tr>
@@ -98,18 +99,15 @@ function CreateExternalTokenDialog({ onClose, onCreated }: { onClose: () => void
   const [name, setName] = useState('');
   const [scope, setScope] = useState('');
   const [ttl, setTtl] = useState('90d');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    const [kind, value] = scope.split(':');
-    setBusy(true);
-    const { data, error } = await session.client.POST('/console/api/modelhost/external-api-tokens', {
-      body: { name, ttl, ...(kind === 'model' ? { model_id: Number(value) } : kind === 'prefix' ? { prefix_key: value } : {}) },
-    });
-    setBusy(false);
-    if (data) return onCreated(data.name, data.token);
-    setError(errorText(error));
-  };
+  const { busy, error, submit } = useSubmit(
+    () => {
+      const [kind, value] = scope.split(':');
+      return session.client.POST('/console/api/modelhost/external-api-tokens', {
+        body: { name, ttl, ...(kind === 'model' ? { model_id: Number(value) } : kind === 'prefix' ? { prefix_key: value } : {}) },
+      });
+    },
+    (data) => onCreated(data.name, data.token),
+  );
   const { byField, rest } = fieldErrors(error, ['name', 'ttl', 'model_id', 'prefix_key']);
   return (
     <FormDialog
@@ -117,7 +115,7 @@ function CreateExternalTokenDialog({ onClose, onCreated }: { onClose: () => void
       submitLabel="Create token"
       busy={busy}
       error={rest ?? byField.model_id ?? byField.prefix_key}
-      submit={() => void submit()}
+      submit={submit}
       onClose={onClose}
     >
       <Field label="Name" value={name} onChange={(event) => setName(event.target.value)} error={byField.name} autoFocus required />

@@ -48,7 +48,7 @@ export function GrantsPanel({ prefixKey }: { prefixKey: string }) {
       {error && <ErrorNote>{error}</ErrorNote>}
       <LoadState loaded={grants} empty={(data) => !data.length && 'No grants: only platform admins use this prefix.'}>
         {(data) => (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <thead>
                 <tr>

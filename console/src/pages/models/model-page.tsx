@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { components } from '../../../../clients/typescript';
 import { errorText } from '../../api/session';
 import { useApi, useSession } from '../../api/use-api';
+import { useSubmit } from '../../api/use-submit';
 import { ConfirmByName } from '../../components/confirm-by-name';
 import { CopyOnceDialog, Snippet } from '../../components/copy-once';
 import { ErrorNote, FormDialog } from '../../components/dialog';
@@ -67,7 +68,7 @@ export function ModelPage({ modelId }: { modelId: number }) {
               {!data.versions?.length ? (
                 <p className="empty">No versions yet.</p>
               ) : (
-                <div className="table-wrap">
+                <div className="table-wrap" tabIndex={0}>
                   <table>
                     <thead>
                       <tr>
@@ -174,21 +175,17 @@ function AddVersionDialog({ modelId, onClose, onAdded }: { modelId: number; onCl
   const { session } = useSession();
   const [version, setVersion] = useState('');
   const [stage, setStage] = useState<Stage>('None');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    setBusy(true);
-    const { data, error } = await session.client.POST('/console/api/modelhost/models/{modelId}/versions', {
-      params: { path: { modelId } },
-      body: { version, stage },
-    });
-    setBusy(false);
-    if (data) return onAdded();
-    setError(errorText(error));
-  };
+  const { busy, error, submit } = useSubmit(
+    () =>
+      session.client.POST('/console/api/modelhost/models/{modelId}/versions', {
+        params: { path: { modelId } },
+        body: { version, stage },
+      }),
+    () => onAdded(),
+  );
   const { byField, rest } = fieldErrors(error, ['version', 'stage']);
   return (
-    <FormDialog title="Add version" submitLabel="Add version" busy={busy} error={rest} submit={() => void submit()} onClose={onClose}>
+    <FormDialog title="Add version" submitLabel="Add version" busy={busy} error={rest} submit={submit} onClose={onClose}>
       <Field label="Version" value={version} onChange={(event) => setVersion(event.target.value)} error={byField.version} placeholder="3" autoFocus required />
       <div className="field">
         <label htmlFor="version-stage">Stage</label>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { components } from '../../../../clients/typescript';
 import { errorText } from '../../api/session';
 import { useApi, useSession } from '../../api/use-api';
+import { useSubmit } from '../../api/use-submit';
 import { ConfirmByName } from '../../components/confirm-by-name';
 import { FormDialog } from '../../components/dialog';
 import { Field, fieldErrors } from '../../components/field';
@@ -38,7 +39,7 @@ export function ModelsPage() {
         <h2 id="prefixes-title">Prefixes</h2>
         <LoadState loaded={prefixes} empty={(data) => !data.length && 'No model prefixes you can see.'}>
           {(data) => (
-            <div className="table-wrap">
+            <div className="table-wrap" tabIndex={0}>
               <table>
                 <thead>
                   <tr>
@@ -82,7 +83,7 @@ export function ModelsPage() {
         <h2 id="models-title">Models</h2>
         <LoadState loaded={models} empty={(data) => !data.length && 'No models yet.'}>
           {(data) => (
-            <div className="table-wrap">
+            <div className="table-wrap" tabIndex={0}>
               <table>
                 <thead>
                   <tr>
@@ -147,20 +148,16 @@ function CreatePrefixDialog({ onClose, onCreated }: { onClose: () => void; onCre
   const [key, setKey] = useState('');
   const [prefix, setPrefix] = useState('');
   const [description, setDescription] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    setBusy(true);
-    const { data, error } = await session.client.POST('/console/api/modelhost/model-prefixes', {
-      body: { key, prefix, description: description || undefined },
-    });
-    setBusy(false);
-    if (data) return onCreated();
-    setError(errorText(error));
-  };
+  const { busy, error, submit } = useSubmit(
+    () =>
+      session.client.POST('/console/api/modelhost/model-prefixes', {
+        body: { key, prefix, description: description || undefined },
+      }),
+    () => onCreated(),
+  );
   const { byField, rest } = fieldErrors(error, ['key', 'prefix', 'description']);
   return (
-    <FormDialog title="Create model prefix" submitLabel="Create prefix" busy={busy} error={rest} submit={() => void submit()} onClose={onClose}>
+    <FormDialog title="Create model prefix" submitLabel="Create prefix" busy={busy} error={rest} submit={submit} onClose={onClose}>
       <Field label="Key" value={key} onChange={(event) => setKey(event.target.value)} error={byField.key} placeholder="practicus" autoFocus required />
       <Field
         label="Prefix (URL path)"
@@ -180,20 +177,16 @@ function CreateModelDialog({ prefixes, onClose, onCreated }: { prefixes: Prefix[
   const [prefixKey, setPrefixKey] = useState(prefixes[0]?.key ?? '');
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    setBusy(true);
-    const { data, error } = await session.client.POST('/console/api/modelhost/models', {
-      body: { prefix_key: prefixKey, name, description: description || undefined },
-    });
-    setBusy(false);
-    if (data) return onCreated(data.model_id);
-    setError(errorText(error));
-  };
+  const { busy, error, submit } = useSubmit(
+    () =>
+      session.client.POST('/console/api/modelhost/models', {
+        body: { prefix_key: prefixKey, name, description: description || undefined },
+      }),
+    (data) => onCreated(data.model_id),
+  );
   const { byField, rest } = fieldErrors(error, ['prefix_key', 'name', 'description']);
   return (
-    <FormDialog title="Create model" submitLabel="Create model" busy={busy} error={rest} submit={() => void submit()} onClose={onClose}>
+    <FormDialog title="Create model" submitLabel="Create model" busy={busy} error={rest} submit={submit} onClose={onClose}>
       <div className="field">
         <label htmlFor="model-prefix">Prefix</label>
         <select id="model-prefix" value={prefixKey} onChange={(event) => setPrefixKey(event.target.value)}>

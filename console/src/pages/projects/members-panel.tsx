@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Role } from '../../api/project-role';
 import { errorText } from '../../api/session';
 import { useApi, useSession } from '../../api/use-api';
+import { useSubmit } from '../../api/use-submit';
 import { ErrorNote, FormDialog } from '../../components/dialog';
 import { Field, fieldErrors } from '../../components/field';
 import { LoadState } from '../../components/states';
@@ -37,7 +38,7 @@ export function MembersPanel({ projectId, canManage }: { projectId: string; canM
       </div>
       <LoadState loaded={members} empty={(data) => !data.items.length && 'No members.'}>
         {(data) => (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <thead>
                 <tr>
@@ -102,18 +103,13 @@ function AddMemberDialog({ projectId, onClose, onAdded }: { projectId: string; o
   const { session } = useSession();
   const [subject, setSubject] = useState('');
   const [role, setRole] = useState<Role>('reader');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    setBusy(true);
-    const { data, error } = await session.client.POST('/v1/projects/{projectId}/members', { params: { path: { projectId } }, body: { subject, role } });
-    setBusy(false);
-    if (data) return onAdded();
-    setError(errorText(error));
-  };
+  const { busy, error, submit } = useSubmit(
+    () => session.client.POST('/v1/projects/{projectId}/members', { params: { path: { projectId } }, body: { subject, role } }),
+    () => onAdded(),
+  );
   const { byField, rest } = fieldErrors(error, ['subject', 'role']);
   return (
-    <FormDialog title="Add member" submitLabel="Add member" busy={busy} error={rest} submit={() => void submit()} onClose={onClose}>
+    <FormDialog title="Add member" submitLabel="Add member" busy={busy} error={rest} submit={submit} onClose={onClose}>
       <Field
         label="Email (user or service account)"
         type="email"

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useProjectRole } from '../../api/project-role';
-import { errorText } from '../../api/session';
 import { useApi, useSession } from '../../api/use-api';
+import { useSubmit } from '../../api/use-submit';
 import { FormDialog } from '../../components/dialog';
 import { Field, fieldErrors } from '../../components/field';
 import { PageHeader } from '../../components/page-header';
@@ -58,18 +58,13 @@ export function ProjectPage({ projectId }: { projectId: string }) {
 function RenameProjectDialog({ projectId, current, onClose, onRenamed }: { projectId: string; current: string; onClose: () => void; onRenamed: () => void }) {
   const { session } = useSession();
   const [name, setName] = useState(current);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    setBusy(true);
-    const { data, error } = await session.client.PATCH('/v1/projects/{projectId}', { params: { path: { projectId } }, body: { name } });
-    setBusy(false);
-    if (data) return onRenamed();
-    setError(errorText(error));
-  };
+  const { busy, error, submit } = useSubmit(
+    () => session.client.PATCH('/v1/projects/{projectId}', { params: { path: { projectId } }, body: { name } }),
+    () => onRenamed(),
+  );
   const { byField, rest } = fieldErrors(error, ['name']);
   return (
-    <FormDialog title="Rename project" submitLabel="Save" busy={busy} error={rest} submit={() => void submit()} onClose={onClose}>
+    <FormDialog title="Rename project" submitLabel="Save" busy={busy} error={rest} submit={submit} onClose={onClose}>
       <Field label="Name" value={name} onChange={(event) => setName(event.target.value)} error={byField.name} autoFocus required />
     </FormDialog>
   );

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { errorText } from '../../api/session';
 import { useApi, useSession } from '../../api/use-api';
+import { useSubmit } from '../../api/use-submit';
 import { FormDialog } from '../../components/dialog';
 import { Field, fieldErrors } from '../../components/field';
 import { PageHeader } from '../../components/page-header';
@@ -21,7 +21,7 @@ export function ProjectsPage() {
       </PageHeader>
       <LoadState loaded={projects} empty={(data) => !data.items.length && 'No projects yet. Create one to add instances and tokens.'}>
         {(data) => (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <thead>
                 <tr>
@@ -57,18 +57,13 @@ export function ProjectsPage() {
 function CreateProjectDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (id: string) => void }) {
   const { session } = useSession();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    setBusy(true);
-    const { data, error } = await session.client.POST('/v1/projects', { body: { name } });
-    setBusy(false);
-    if (data) return onCreated(data.id);
-    setError(errorText(error));
-  };
+  const { busy, error, submit } = useSubmit(
+    () => session.client.POST('/v1/projects', { body: { name } }),
+    (data) => onCreated(data.id),
+  );
   const { byField, rest } = fieldErrors(error, ['name']);
   return (
-    <FormDialog title="Create project" submitLabel="Create project" busy={busy} error={rest} submit={() => void submit()} onClose={onClose}>
+    <FormDialog title="Create project" submitLabel="Create project" busy={busy} error={rest} submit={submit} onClose={onClose}>
       <Field label="Name" value={name} onChange={(event) => setName(event.target.value)} error={byField.name} autoFocus required />
     </FormDialog>
   );

@@ -3,11 +3,13 @@ import type { components } from '../../../../clients/typescript';
 import { useProjectRole, type Role } from '../../api/project-role';
 import { errorText } from '../../api/session';
 import { useApi, useSession } from '../../api/use-api';
+import { useSubmit } from '../../api/use-submit';
 import { ConfirmByName } from '../../components/confirm-by-name';
 import { CopyOnceDialog, Snippet } from '../../components/copy-once';
 import { ErrorNote, FormDialog } from '../../components/dialog';
 import { Field, fieldErrors } from '../../components/field';
 import { PageHeader } from '../../components/page-header';
+import { useProjectCrumbs } from '../projects/project-crumbs';
 import { LoadState, StateBadge } from '../../components/states';
 import { Time } from '../../components/time';
 
@@ -16,6 +18,7 @@ type ServiceAccount = components['schemas']['ServiceAccountDto'];
 /** A project's service accounts (non-human identities for pipelines) and their access tokens. */
 export function ServiceAccountsPage({ projectId }: { projectId: string }) {
   const { session } = useSession();
+  const crumbs = useProjectCrumbs(projectId);
   const { can } = useProjectRole(projectId);
   const canManage = can('owner');
   const accounts = useApi(() => session.client.GET('/v2/projects/{projectId}/service-accounts', { params: { path: { projectId } } }), [projectId]);
@@ -27,13 +30,7 @@ export function ServiceAccountsPage({ projectId }: { projectId: string }) {
   };
   return (
     <section>
-      <PageHeader
-        title="Service accounts"
-        crumbs={[
-          { to: '/', label: 'Projects' },
-          { to: `/projects/${projectId}`, label: 'Project' },
-        ]}
-      >
+      <PageHeader title="Service accounts" crumbs={crumbs}>
         {canManage && (
           <button type="button" className="primary" onClick={() => setDialog({ kind: 'create' })}>
             Create service account
@@ -126,7 +123,7 @@ function AccessTokens({ projectId, email, canManage }: { projectId: string; emai
       {error && <ErrorNote>{error}</ErrorNote>}
       <LoadState loaded={tokens} empty={(data) => !data.items.length && 'No access tokens.'}>
         {(data) => (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption className="visually-hidden">Access tokens of {email}</caption>
               <thead>
@@ -182,18 +179,13 @@ function CreateServiceAccountDialog({ projectId, onClose, onCreated }: { project
   const { session } = useSession();
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('reader');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    setBusy(true);
-    const { data, error } = await session.client.POST('/v2/projects/{projectId}/service-accounts', { params: { path: { projectId } }, body: { name, role } });
-    setBusy(false);
-    if (data) return onCreated();
-    setError(errorText(error));
-  };
+  const { busy, error, submit } = useSubmit(
+    () => session.client.POST('/v2/projects/{projectId}/service-accounts', { params: { path: { projectId } }, body: { name, role } }),
+    () => onCreated(),
+  );
   const { byField, rest } = fieldErrors(error, ['name', 'role']);
   return (
-    <FormDialog title="Create service account" submitLabel="Create" busy={busy} error={rest} submit={() => void submit()} onClose={onClose}>
+    <FormDialog title="Create service account" submitLabel="Create" busy={busy} error={rest} submit={submit} onClose={onClose}>
       <Field label="Name" value={name} onChange={(event) => setName(event.target.value)} error={byField.name} autoFocus required />
       <div className="field">
         <label htmlFor="sa-role">Role in this project</label>

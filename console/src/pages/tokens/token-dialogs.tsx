@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { components } from '../../../../clients/typescript';
-import { errorText } from '../../api/session';
 import { useSession } from '../../api/use-api';
+import { useSubmit } from '../../api/use-submit';
 import { FormDialog } from '../../components/dialog';
 import { Field, fieldErrors } from '../../components/field';
 import { formatLabels, LabelsField, parseLabels } from '../../components/labels-field';
@@ -29,23 +29,25 @@ export function CreateTokenDialog({ scope, onClose, onCreated }: { scope: Instan
   const [labels, setLabels] = useState('');
   const [lifetime, setLifetime] = useState<string>('30d');
   const [custom, setCustom] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    const parsed = parseLabels(labels);
-    if (parsed.error) return setError(parsed.error);
-    setBusy(true);
-    const { data, error } = await session.client.POST('/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens', {
-      params: { path: scope },
-      body: { name, description: description || undefined, labels: parsed.labels, ttlDuration: lifetime === 'custom' ? custom : lifetime },
-    });
-    setBusy(false);
-    if (data) return onCreated(data.token);
-    setError(errorText(error));
-  };
+  const parsed = parseLabels(labels);
+  const { busy, error, submit } = useSubmit(
+    () =>
+      session.client.POST('/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens', {
+        params: { path: scope },
+        body: { name, description: description || undefined, labels: parsed.labels, ttlDuration: lifetime === 'custom' ? custom : lifetime },
+      }),
+    (data) => onCreated(data.token),
+  );
   const { byField, rest } = fieldErrors(error, FIELDS);
   return (
-    <FormDialog title="Create tracking token" submitLabel="Create token" busy={busy} error={rest} submit={() => void submit()} onClose={onClose}>
+    <FormDialog
+      title="Create tracking token"
+      submitLabel="Create token"
+      busy={busy}
+      error={rest}
+      submit={() => parsed.error === undefined && submit()}
+      onClose={onClose}
+    >
       <Field label="Name" value={name} onChange={(event) => setName(event.target.value)} error={byField.name} autoFocus required maxLength={64} />
       <Field
         label="Description (optional)"
@@ -83,7 +85,7 @@ export function CreateTokenDialog({ scope, onClose, onCreated }: { scope: Instan
           </small>
         )}
       </fieldset>
-      <LabelsField value={labels} onChange={setLabels} error={byField.labels} />
+      <LabelsField value={labels} onChange={setLabels} error={parsed.error ?? byField.labels} />
     </FormDialog>
   );
 }
@@ -93,24 +95,26 @@ export function EditTokenDialog({ scope, token, onClose, onSaved }: { scope: Ins
   const [name, setName] = useState(token.name);
   const [description, setDescription] = useState(token.description ?? '');
   const [labels, setLabels] = useState(formatLabels(token.labels));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    const parsed = parseLabels(labels);
-    if (parsed.error) return setError(parsed.error);
-    setBusy(true);
-    const { data, error } = await session.client.PATCH('/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens/{tokenId}', {
-      params: { path: { ...scope, tokenId: token.id } },
-      // An emptied description is removed (null), not sent as an empty string.
-      body: { name, description: description || null, labels: labelChanges(token.labels, parsed.labels) },
-    });
-    setBusy(false);
-    if (data) return onSaved();
-    setError(errorText(error));
-  };
+  const parsed = parseLabels(labels);
+  const { busy, error, submit } = useSubmit(
+    () =>
+      session.client.PATCH('/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens/{tokenId}', {
+        params: { path: { ...scope, tokenId: token.id } },
+        // An emptied description is removed (null), not sent as an empty string.
+        body: { name, description: description || null, labels: labelChanges(token.labels, parsed.labels) },
+      }),
+    onSaved,
+  );
   const { byField, rest } = fieldErrors(error, FIELDS);
   return (
-    <FormDialog title={`Edit token ${token.name}`} submitLabel="Save" busy={busy} error={rest} submit={() => void submit()} onClose={onClose}>
+    <FormDialog
+      title={`Edit token ${token.name}`}
+      submitLabel="Save"
+      busy={busy}
+      error={rest}
+      submit={() => parsed.error === undefined && submit()}
+      onClose={onClose}
+    >
       <Field label="Name" value={name} onChange={(event) => setName(event.target.value)} error={byField.name} required maxLength={64} />
       <Field
         label="Description"
@@ -120,7 +124,7 @@ export function EditTokenDialog({ scope, token, onClose, onSaved }: { scope: Ins
         maxLength={160}
         autoFocus
       />
-      <LabelsField value={labels} onChange={setLabels} error={byField.labels} />
+      <LabelsField value={labels} onChange={setLabels} error={parsed.error ?? byField.labels} />
     </FormDialog>
   );
 }

@@ -5,6 +5,7 @@ import { useApi, useSession } from '../../api/use-api';
 import { ConfirmByName } from '../../components/confirm-by-name';
 import { CopyOnceDialog, Snippet } from '../../components/copy-once';
 import { PageHeader } from '../../components/page-header';
+import { useProjectCrumbs } from '../projects/project-crumbs';
 import { Labels, LoadState, StateBadge } from '../../components/states';
 import { Time } from '../../components/time';
 import { CreateTokenDialog, EditTokenDialog, type CreatedToken, type InstanceScope, type TokenMetadata } from './token-dialogs';
@@ -15,6 +16,7 @@ const STATES = ['active', 'inactive', 'creating', 'deleting'] as const;
 export function TokensPage(scope: InstanceScope) {
   const { projectId, regionId, instanceId } = scope;
   const { session } = useSession();
+  const crumbs = useProjectCrumbs(projectId);
   const { can } = useProjectRole(projectId);
   const canWrite = can('editor');
   const instance = useApi(
@@ -38,13 +40,7 @@ export function TokensPage(scope: InstanceScope) {
     list.filter((token) => (!state || token.state === state) && token.name.toLowerCase().includes(search.trim().toLowerCase()));
   return (
     <section>
-      <PageHeader
-        title={`${name}: tracking tokens`}
-        crumbs={[
-          { to: '/', label: 'Projects' },
-          { to: `/projects/${projectId}`, label: 'Project' },
-        ]}
-      >
+      <PageHeader title={`${name}: tracking tokens`} crumbs={crumbs}>
         {canWrite && (
           <button type="button" className="primary" onClick={() => setDialog({ kind: 'create' })}>
             Create token
@@ -79,7 +75,7 @@ export function TokensPage(scope: InstanceScope) {
         }
       >
         {(data) => (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption className="visually-hidden">Tracking tokens of {name}</caption>
               <thead>
