@@ -88,7 +88,7 @@ describe('web console assets', () => {
   });
 
   it('keeps the console out of the OpenAPI document', async () => {
-    const document = (await app.request('GET', '/openapi.json')).body as { paths: Record<string, unknown> };
+    const document = (await app.request('GET', '/openapi.json', { undocumented: 'the document itself' })).body as { paths: Record<string, unknown> };
     expect(Object.keys(document.paths).filter((path) => path === '/' || (path.startsWith('/console') && !path.startsWith('/console/api/')))).toEqual([]);
   });
 });

@@ -134,6 +134,14 @@ describe('web console', () => {
     await expect(row('training-a').count()).resolves.toBe(0);
     await page.getByLabel('State').selectOption('inactive');
     await page.getByText('No token matches the filter.').waitFor();
+
+    // Dark mode follows the system, with the same contrast rules.
+    await page.getByLabel('State').selectOption('');
+    await page.getByLabel('Search by name').fill('');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await row('training-a').waitFor();
+    await expectAccessible();
+    await screenshot(page, 'tokens-dark');
   });
 
   it('a reader sees the tokens but no create, edit or delete controls, also on a phone-width window', async () => {
@@ -161,7 +169,7 @@ describe('web console', () => {
       await expect(page.getByRole('button', { name, exact: true }).count()).resolves.toBe(0);
     }
     // The table scrolls inside its frame; the page itself fits the phone's width.
-    await expect(page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).resolves.toBe(true);
+    await expect(page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).resolves.toBe(true);
     await expectAccessible();
   });
 
@@ -179,7 +187,7 @@ describe('web console', () => {
     const login = page.waitForResponse((response) => response.url().endsWith('/console/api/auth') && response.request().method() === 'POST');
     await signIn();
     const { refresh } = (await (await login).json()) as { refresh: string };
-    const stored = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie }));
+    const stored = await page.evaluate('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie })');
     expect(stored).toBe(JSON.stringify({ local: {}, session: {}, cookie: '' }));
     expect((await app.request('POST', '/console/api/auth/refresh/', { json: { refresh } })).status).toBe(200);
 
