@@ -3,19 +3,21 @@ import type { components } from '../../../../clients/typescript';
 import { useApi, useSession } from '../../api/use-api';
 import { PageHeader } from '../../components/page-header';
 import { useProjectCrumbs } from '../projects/project-crumbs';
+import { DataTable } from '../../components/data-table';
 import { LoadState } from '../../components/states';
 import { Time } from '../../components/time';
 
 type Action = NonNullable<components['schemas']['AuditEvent']['action']>;
-const ACTIONS: Action[] = [
-  'instance.create',
-  'instance.update',
-  'instance.delete',
-  'instance-token.create',
-  'instance-token.update',
-  'instance-token.delete',
-  'instance-token.verify',
-];
+// Every action the contract names, and only those: a new or renamed action fails the type check here.
+const ACTIONS = Object.keys({
+  'instance.create': true,
+  'instance.update': true,
+  'instance.delete': true,
+  'instance-token.create': true,
+  'instance-token.update': true,
+  'instance-token.delete': true,
+  'instance-token.verify': true,
+} satisfies Record<Action, true>) as Action[];
 const PAGE_SIZE = 25;
 
 /** A project's audit trail: filter by action and resource, page with the API's cursor. */
@@ -58,42 +60,29 @@ export function AuditPage({ projectId }: { projectId: string }) {
       <LoadState loaded={events} empty={(data) => !data.events.length && 'No events match.'}>
         {(data) => (
           <>
-            <div className="table-wrap" tabIndex={0}>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Actor</th>
-                    <th scope="col">Resource</th>
-                    <th scope="col">Outcome</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.events.map((event) => (
-                    <tr key={event.id}>
-                      <td>
-                        <Time value={event.time} />
-                      </td>
-                      <td>{event.action}</td>
-                      <td>
-                        {event.actor.type} <code>{event.actor.id}</code>
-                      </td>
-                      <td>
-                        {event.resource ? (
-                          <>
-                            {event.resource.type} <code>{event.resource.id}</code>
-                          </>
-                        ) : (
-                          '—'
-                        )}
-                      </td>
-                      <td>{event.outcome ?? '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Time', 'Action', 'Actor', 'Resource', 'Outcome']} rows={data.events} rowKey={(event) => event.id}>
+              {(event) => (
+                <>
+                  <td>
+                    <Time value={event.time} />
+                  </td>
+                  <td>{event.action}</td>
+                  <td>
+                    {event.actor.type} <code>{event.actor.id}</code>
+                  </td>
+                  <td>
+                    {event.resource ? (
+                      <>
+                        {event.resource.type} <code>{event.resource.id}</code>
+                      </>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                  <td>{event.outcome ?? '—'}</td>
+                </>
+              )}
+            </DataTable>
             <nav className="pager" aria-label="Pages">
               <button type="button" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
                 Previous

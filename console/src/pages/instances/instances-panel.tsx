@@ -4,8 +4,10 @@ import { errorText } from '../../api/session';
 import { useApi, useSession } from '../../api/use-api';
 import { useSubmit } from '../../api/use-submit';
 import { ConfirmByName } from '../../components/confirm-by-name';
+import { RowButton } from '../../components/row-button';
 import { FormDialog } from '../../components/dialog';
 import { Field, fieldErrors } from '../../components/field';
+import { DataTable } from '../../components/data-table';
 import { LoadState, StateBadge } from '../../components/states';
 import { Link } from '../../router';
 
@@ -53,55 +55,33 @@ export function InstancesPanel({ projectId, canWrite }: { projectId: string; can
       </div>
       <LoadState loaded={instances} empty={(data) => !data.instances.length && `No instances in ${region} yet.`}>
         {(data) => (
-          <div className="table-wrap" tabIndex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Description</th>
-                  <th scope="col">URL</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.instances.map((instance) => (
-                  <tr key={instance.id}>
-                    <td>
-                      <Link to={`/projects/${projectId}/regions/${region}/instances/${instance.id}`}>{instance.name}</Link>
-                      <br />
-                      <code className="muted">{instance.id}</code>
-                    </td>
-                    <td>
-                      <StateBadge state={instance.state} />
-                    </td>
-                    <td>{instance.description || <span className="muted">—</span>}</td>
-                    <td className="wrap">{instance.url}</td>
-                    <td className="row-actions">
-                      <Link to={`/projects/${projectId}/regions/${region}/instances/${instance.id}`} aria-label={`Tracking tokens of ${instance.name}`}>
-                        Tracking tokens
-                      </Link>
-                      {canWrite && (
-                        <>
-                          <button type="button" className="link" onClick={() => setDialog({ kind: 'rename', instance })} aria-label={`Rename ${instance.name}`}>
-                            Rename
-                          </button>
-                          <button
-                            type="button"
-                            className="link danger"
-                            onClick={() => setDialog({ kind: 'delete', instance })}
-                            aria-label={`Delete ${instance.name}`}
-                          >
-                            Delete
-                          </button>
-                        </>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['Name', 'State', 'Description', 'URL', 'Actions']} rows={data.instances} rowKey={(instance) => instance.id}>
+            {(instance) => (
+              <>
+                <td>
+                  <Link to={`/projects/${projectId}/regions/${region}/instances/${instance.id}`}>{instance.name}</Link>
+                  <br />
+                  <code className="muted">{instance.id}</code>
+                </td>
+                <td>
+                  <StateBadge state={instance.state} />
+                </td>
+                <td>{instance.description || <span className="muted">—</span>}</td>
+                <td className="wrap">{instance.url}</td>
+                <td className="row-actions">
+                  <Link to={`/projects/${projectId}/regions/${region}/instances/${instance.id}`} aria-label={`Tracking tokens of ${instance.name}`}>
+                    Tracking tokens
+                  </Link>
+                  {canWrite && (
+                    <>
+                      <RowButton label="Rename" target={instance.name} onClick={() => setDialog({ kind: 'rename', instance })} />
+                      <RowButton label="Delete" target={instance.name} danger onClick={() => setDialog({ kind: 'delete', instance })} />
+                    </>
+                  )}
+                </td>
+              </>
+            )}
+          </DataTable>
         )}
       </LoadState>
       {dialog?.kind === 'create' && <InstanceDialog projectId={projectId} regionId={region} onClose={close} onSaved={done} />}

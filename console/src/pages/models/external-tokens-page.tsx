@@ -3,9 +3,11 @@ import { errorText } from '../../api/session';
 import { useApi, useSession } from '../../api/use-api';
 import { useSubmit } from '../../api/use-submit';
 import { CopyOnceDialog, Snippet } from '../../components/copy-once';
+import { RowButton } from '../../components/row-button';
 import { ErrorNote, FormDialog } from '../../components/dialog';
 import { Field, fieldErrors } from '../../components/field';
 import { PageHeader } from '../../components/page-header';
+import { DataTable } from '../../components/data-table';
 import { LoadState, StateBadge } from '../../components/states';
 import { Time } from '../../components/time';
 
@@ -30,47 +32,27 @@ export function ExternalTokensPage() {
       </PageHeader>
       <LoadState loaded={tokens} empty={(data) => !data.length && 'No external API tokens yet.'}>
         {(data) => (
-          <div className="table-wrap" tabIndex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Scope</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.map((token) => (
-                  <tr key={token.id}>
-                    <th scope="row">
-                      {token.name}
-                      {error?.id === token.id && <ErrorNote>{error.text}</ErrorNote>}
-                    </th>
-                    <td>{token.scope === 'model' ? `model ${token.model_id}` : `prefix ${token.prefix_key}`}</td>
-                    <td>
-                      <StateBadge state={token.state} />
-                    </td>
-                    <td>
-                      <Time value={token.created_at} />
-                    </td>
-                    <td>
-                      <Time value={token.expires_at} />
-                    </td>
-                    <td>
-                      {token.state === 'active' && (
-                        <button type="button" className="link danger" onClick={() => void revoke(token.id)} aria-label={`Revoke ${token.name}`}>
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['Name', 'Scope', 'State', 'Created', 'Expires', 'Actions']} rows={data} rowKey={(token) => token.id}>
+            {(token) => (
+              <>
+                <th scope="row">
+                  {token.name}
+                  {error?.id === token.id && <ErrorNote>{error.text}</ErrorNote>}
+                </th>
+                <td>{token.scope === 'model' ? `model ${token.model_id}` : `prefix ${token.prefix_key}`}</td>
+                <td>
+                  <StateBadge state={token.state} />
+                </td>
+                <td>
+                  <Time value={token.created_at} />
+                </td>
+                <td>
+                  <Time value={token.expires_at} />
+                </td>
+                <td>{token.state === 'active' && <RowButton label="Revoke" target={token.name} danger onClick={() => void revoke(token.id)} />}</td>
+              </>
+            )}
+          </DataTable>
         )}
       </LoadState>
       {creating && (

@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { errorText } from '../../api/session';
 import { useApi, useSession } from '../../api/use-api';
 import { ErrorNote } from '../../components/dialog';
+import { RowButton } from '../../components/row-button';
 import { Field } from '../../components/field';
+import { DataTable } from '../../components/data-table';
 import { LoadState } from '../../components/states';
 
 /** Who may use, deploy to or administer a prefix (its admins manage this). */
@@ -48,30 +50,17 @@ export function GrantsPanel({ prefixKey }: { prefixKey: string }) {
       {error && <ErrorNote>{error}</ErrorNote>}
       <LoadState loaded={grants} empty={(data) => !data.length && 'No grants: only platform admins use this prefix.'}>
         {(data) => (
-          <div className="table-wrap" tabIndex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">User</th>
-                  <th scope="col">Rights</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.map((grant) => (
-                  <tr key={grant.user_id}>
-                    <td>{grant.email}</td>
-                    <td>{[grant.admin && 'admin', grant.can_deploy && 'deploy'].filter(Boolean).join(', ') || 'use'}</td>
-                    <td>
-                      <button type="button" className="link danger" onClick={() => void remove(grant.user_id)} aria-label={`Remove grant of ${grant.email}`}>
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['User', 'Rights', 'Actions']} rows={data} rowKey={(grant) => grant.user_id}>
+            {(grant) => (
+              <>
+                <td>{grant.email}</td>
+                <td>{[grant.admin && 'admin', grant.can_deploy && 'deploy'].filter(Boolean).join(', ') || 'use'}</td>
+                <td>
+                  <RowButton label="Remove" target={`grant of ${grant.email}`} danger onClick={() => void remove(grant.user_id)} />
+                </td>
+              </>
+            )}
+          </DataTable>
         )}
       </LoadState>
     </section>

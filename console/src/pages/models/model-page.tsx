@@ -8,6 +8,7 @@ import { CopyOnceDialog, Snippet } from '../../components/copy-once';
 import { ErrorNote, FormDialog } from '../../components/dialog';
 import { Field, fieldErrors } from '../../components/field';
 import { PageHeader } from '../../components/page-header';
+import { DataTable } from '../../components/data-table';
 import { LoadState } from '../../components/states';
 import { Time } from '../../components/time';
 import { navigate } from '../../router';
@@ -68,70 +69,61 @@ export function ModelPage({ modelId }: { modelId: number }) {
               {!data.versions?.length ? (
                 <p className="empty">No versions yet.</p>
               ) : (
-                <div className="table-wrap" tabIndex={0}>
-                  <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">Version</th>
-                        <th scope="col">Stage</th>
-                        <th scope="col">Draft</th>
-                        <th scope="col">Created</th>
-                        {canDeploy && <th scope="col">Actions</th>}
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {data.versions.map((version) => (
-                        <tr key={version.version}>
-                          <td>{version.version}</td>
-                          <td>
-                            {canDeploy ? (
-                              <select
-                                aria-label={`Stage of version ${version.version}`}
-                                value={version.stage}
-                                onChange={(event) =>
-                                  void act(
-                                    session.client.PATCH('/console/api/modelhost/models/{modelId}/versions/{version}', {
-                                      params: versionPath(version.version),
-                                      body: { stage: event.target.value as Stage },
-                                    }),
-                                  )
-                                }
-                              >
-                                {STAGES.map((stage) => (
-                                  <option key={stage}>{stage}</option>
-                                ))}
-                              </select>
-                            ) : (
-                              version.stage
-                            )}
-                          </td>
-                          <td>{version.draft ? 'yes' : 'no'}</td>
-                          <td>
-                            <Time value={version.created_at} />
-                          </td>
-                          {canDeploy && (
-                            <td>
-                              <button
-                                type="button"
-                                className="link danger"
-                                aria-label={`Delete version ${version.version}`}
-                                onClick={() =>
-                                  void act(
-                                    session.client.DELETE('/console/api/modelhost/models/{modelId}/versions/{version}', {
-                                      params: versionPath(version.version),
-                                    }),
-                                  )
-                                }
-                              >
-                                Delete
-                              </button>
-                            </td>
-                          )}
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <DataTable
+                  columns={['Version', 'Stage', 'Draft', 'Created', canDeploy && 'Actions']}
+                  rows={data.versions}
+                  rowKey={(version) => version.version}
+                >
+                  {(version) => (
+                    <>
+                      <td>{version.version}</td>
+                      <td>
+                        {canDeploy ? (
+                          <select
+                            aria-label={`Stage of version ${version.version}`}
+                            value={version.stage}
+                            onChange={(event) =>
+                              void act(
+                                session.client.PATCH('/console/api/modelhost/models/{modelId}/versions/{version}', {
+                                  params: versionPath(version.version),
+                                  body: { stage: event.target.value as Stage },
+                                }),
+                              )
+                            }
+                          >
+                            {STAGES.map((stage) => (
+                              <option key={stage}>{stage}</option>
+                            ))}
+                          </select>
+                        ) : (
+                          version.stage
+                        )}
+                      </td>
+                      <td>{version.draft ? 'yes' : 'no'}</td>
+                      <td>
+                        <Time value={version.created_at} />
+                      </td>
+                      {canDeploy && (
+                        <td>
+                          <button
+                            type="button"
+                            className="link danger"
+                            aria-label={`Delete version ${version.version}`}
+                            onClick={() =>
+                              void act(
+                                session.client.DELETE('/console/api/modelhost/models/{modelId}/versions/{version}', {
+                                  params: versionPath(version.version),
+                                }),
+                              )
+                            }
+                          >
+                            Delete
+                          </button>
+                        </td>
+                      )}
+                    </>
+                  )}
+                </DataTable>
               )}
               {prefix?.admin && <GrantsPanel prefixKey={prefix.key} />}
               {sessionToken && (

@@ -4,9 +4,11 @@ import { errorText } from '../../api/session';
 import { useApi, useSession } from '../../api/use-api';
 import { useSubmit } from '../../api/use-submit';
 import { ConfirmByName } from '../../components/confirm-by-name';
+import { RowButton } from '../../components/row-button';
 import { FormDialog } from '../../components/dialog';
 import { Field, fieldErrors } from '../../components/field';
 import { PageHeader } from '../../components/page-header';
+import { DataTable } from '../../components/data-table';
 import { LoadState } from '../../components/states';
 import { Time } from '../../components/time';
 import { Link, navigate } from '../../router';
@@ -39,43 +41,23 @@ export function ModelsPage() {
         <h2 id="prefixes-title">Prefixes</h2>
         <LoadState loaded={prefixes} empty={(data) => !data.length && 'No model prefixes you can see.'}>
           {(data) => (
-            <div className="table-wrap" tabIndex={0}>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Key</th>
-                    <th scope="col">Prefix</th>
-                    <th scope="col">Description</th>
-                    <th scope="col">Your rights</th>
-                    {user.is_admin && <th scope="col">Actions</th>}
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((prefix) => (
-                    <tr key={prefix.key}>
-                      <td>{prefix.key}</td>
-                      <td>
-                        <code>{prefix.prefix}</code>
-                      </td>
-                      <td>{prefix.description || <span className="muted">—</span>}</td>
-                      <td>{[prefix.admin && 'admin', prefix.can_deploy && 'deploy'].filter(Boolean).join(', ') || 'use'}</td>
-                      {user.is_admin && (
-                        <td>
-                          <button
-                            type="button"
-                            className="link danger"
-                            onClick={() => setDialog({ kind: 'delete', prefix })}
-                            aria-label={`Delete prefix ${prefix.key}`}
-                          >
-                            Delete
-                          </button>
-                        </td>
-                      )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Key', 'Prefix', 'Description', 'Your rights', user.is_admin && 'Actions']} rows={data} rowKey={(prefix) => prefix.key}>
+              {(prefix) => (
+                <>
+                  <td>{prefix.key}</td>
+                  <td>
+                    <code>{prefix.prefix}</code>
+                  </td>
+                  <td>{prefix.description || <span className="muted">—</span>}</td>
+                  <td>{[prefix.admin && 'admin', prefix.can_deploy && 'deploy'].filter(Boolean).join(', ') || 'use'}</td>
+                  {user.is_admin && (
+                    <td>
+                      <RowButton label="Delete" target={`prefix ${prefix.key}`} danger onClick={() => setDialog({ kind: 'delete', prefix })} />
+                    </td>
+                  )}
+                </>
+              )}
+            </DataTable>
           )}
         </LoadState>
       </section>
@@ -83,36 +65,23 @@ export function ModelsPage() {
         <h2 id="models-title">Models</h2>
         <LoadState loaded={models} empty={(data) => !data.length && 'No models yet.'}>
           {(data) => (
-            <div className="table-wrap" tabIndex={0}>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Id</th>
-                    <th scope="col">Prefix</th>
-                    <th scope="col">Versions</th>
-                    <th scope="col">Updated</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((model) => (
-                    <tr key={model.model_id}>
-                      <td>
-                        <Link to={`/models/${model.model_id}`}>{model.name}</Link>
-                      </td>
-                      <td>{model.model_id}</td>
-                      <td>
-                        <code>{model.prefix}</code>
-                      </td>
-                      <td>{(model.versions ?? []).map((version) => version.version).join(', ') || <span className="muted">none</span>}</td>
-                      <td>
-                        <Time value={model.updated_at} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Name', 'Id', 'Prefix', 'Versions', 'Updated']} rows={data} rowKey={(model) => model.model_id}>
+              {(model) => (
+                <>
+                  <td>
+                    <Link to={`/models/${model.model_id}`}>{model.name}</Link>
+                  </td>
+                  <td>{model.model_id}</td>
+                  <td>
+                    <code>{model.prefix}</code>
+                  </td>
+                  <td>{(model.versions ?? []).map((version) => version.version).join(', ') || <span className="muted">none</span>}</td>
+                  <td>
+                    <Time value={model.updated_at} />
+                  </td>
+                </>
+              )}
+            </DataTable>
           )}
         </LoadState>
       </section>

@@ -4,7 +4,9 @@ import { errorText } from '../../api/session';
 import { useApi, useSession } from '../../api/use-api';
 import { useSubmit } from '../../api/use-submit';
 import { ErrorNote, FormDialog } from '../../components/dialog';
+import { RowButton } from '../../components/row-button';
 import { Field, fieldErrors } from '../../components/field';
+import { DataTable } from '../../components/data-table';
 import { LoadState } from '../../components/states';
 
 const ROLES: Role[] = ['reader', 'editor', 'owner'];
@@ -38,51 +40,37 @@ export function MembersPanel({ projectId, canManage }: { projectId: string; canM
       </div>
       <LoadState loaded={members} empty={(data) => !data.items.length && 'No members.'}>
         {(data) => (
-          <div className="table-wrap" tabIndex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Member</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Role</th>
-                  {canManage && <th scope="col">Actions</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((member) => (
-                  <tr key={member.subject}>
-                    <td>
-                      {member.subject}
-                      {rowError?.subject === member.subject && <ErrorNote>{rowError.text}</ErrorNote>}
-                    </td>
-                    <td>{member.subjectType}</td>
-                    <td>
-                      {canManage ? (
-                        <select
-                          aria-label={`Role of ${member.subject}`}
-                          value={member.role}
-                          onChange={(event) => void change(member.subject, event.target.value as Role)}
-                        >
-                          {ROLES.map((role) => (
-                            <option key={role}>{role}</option>
-                          ))}
-                        </select>
-                      ) : (
-                        member.role
-                      )}
-                    </td>
-                    {canManage && (
-                      <td>
-                        <button type="button" className="link danger" onClick={() => void remove(member.subject)} aria-label={`Remove ${member.subject}`}>
-                          Remove
-                        </button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['Member', 'Kind', 'Role', canManage && 'Actions']} rows={data.items} rowKey={(member) => member.subject}>
+            {(member) => (
+              <>
+                <td>
+                  {member.subject}
+                  {rowError?.subject === member.subject && <ErrorNote>{rowError.text}</ErrorNote>}
+                </td>
+                <td>{member.subjectType}</td>
+                <td>
+                  {canManage ? (
+                    <select
+                      aria-label={`Role of ${member.subject}`}
+                      value={member.role}
+                      onChange={(event) => void change(member.subject, event.target.value as Role)}
+                    >
+                      {ROLES.map((role) => (
+                        <option key={role}>{role}</option>
+                      ))}
+                    </select>
+                  ) : (
+                    member.role
+                  )}
+                </td>
+                {canManage && (
+                  <td>
+                    <RowButton label="Remove" target={member.subject} danger onClick={() => void remove(member.subject)} />
+                  </td>
+                )}
+              </>
+            )}
+          </DataTable>
         )}
       </LoadState>
       {adding && (

@@ -4,6 +4,7 @@ import { useSubmit } from '../../api/use-submit';
 import { FormDialog } from '../../components/dialog';
 import { Field, fieldErrors } from '../../components/field';
 import { PageHeader } from '../../components/page-header';
+import { DataTable } from '../../components/data-table';
 import { LoadState } from '../../components/states';
 import { Time } from '../../components/time';
 import { Link, navigate } from '../../router';
@@ -21,32 +22,21 @@ export function ProjectsPage() {
       </PageHeader>
       <LoadState loaded={projects} empty={(data) => !data.items.length && 'No projects yet. Create one to add instances and tokens.'}>
         {(data) => (
-          <div className="table-wrap" tabIndex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Id</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((project) => (
-                  <tr key={project.id}>
-                    <td>
-                      <Link to={`/projects/${project.id}`}>{project.name}</Link>
-                    </td>
-                    <td>
-                      <Time value={project.createdAt} />
-                    </td>
-                    <td>
-                      <code>{project.id}</code>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['Name', 'Created', 'Id']} rows={data.items} rowKey={(project) => project.id}>
+            {(project) => (
+              <>
+                <td>
+                  <Link to={`/projects/${project.id}`}>{project.name}</Link>
+                </td>
+                <td>
+                  <Time value={project.createdAt} />
+                </td>
+                <td>
+                  <code>{project.id}</code>
+                </td>
+              </>
+            )}
+          </DataTable>
         )}
       </LoadState>
       {creating && <CreateProjectDialog onClose={() => setCreating(false)} onCreated={(id) => navigate(`/projects/${id}`)} />}

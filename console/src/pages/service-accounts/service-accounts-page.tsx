@@ -5,11 +5,13 @@ import { errorText } from '../../api/session';
 import { useApi, useSession } from '../../api/use-api';
 import { useSubmit } from '../../api/use-submit';
 import { ConfirmByName } from '../../components/confirm-by-name';
+import { RowButton } from '../../components/row-button';
 import { CopyOnceDialog, Snippet } from '../../components/copy-once';
 import { ErrorNote, FormDialog } from '../../components/dialog';
 import { Field, fieldErrors } from '../../components/field';
 import { PageHeader } from '../../components/page-header';
 import { useProjectCrumbs } from '../projects/project-crumbs';
+import { DataTable } from '../../components/data-table';
 import { LoadState, StateBadge } from '../../components/states';
 import { Time } from '../../components/time';
 
@@ -47,11 +49,7 @@ export function ServiceAccountsPage({ projectId }: { projectId: string }) {
                   <button type="button" aria-expanded={open === account.email} onClick={() => setOpen(open === account.email ? undefined : account.email)}>
                     {open === account.email ? 'Hide access tokens' : 'Access tokens'}
                   </button>
-                  {canManage && (
-                    <button type="button" className="link danger" onClick={() => setDialog({ kind: 'delete', account })} aria-label={`Delete ${account.email}`}>
-                      Delete
-                    </button>
-                  )}
+                  {canManage && <RowButton label="Delete" target={account.email} danger onClick={() => setDialog({ kind: 'delete', account })} />}
                 </div>
                 {open === account.email && <AccessTokens projectId={projectId} email={account.email} canManage={canManage} />}
               </li>
@@ -123,47 +121,30 @@ function AccessTokens({ projectId, email, canManage }: { projectId: string; emai
       {error && <ErrorNote>{error}</ErrorNote>}
       <LoadState loaded={tokens} empty={(data) => !data.items.length && 'No access tokens.'}>
         {(data) => (
-          <div className="table-wrap" tabIndex={0}>
-            <table>
-              <caption className="visually-hidden">Access tokens of {email}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Id</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Expires</th>
-                  {canManage && <th scope="col">Actions</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((token) => (
-                  <tr key={token.id}>
-                    <td>
-                      <code>{token.id}</code>
-                    </td>
-                    <td>
-                      <StateBadge state={token.active ? 'active' : 'inactive'} />
-                    </td>
-                    <td>
-                      <Time value={token.createdAt} />
-                    </td>
-                    <td>
-                      <Time value={token.validUntil} />
-                    </td>
-                    {canManage && (
-                      <td>
-                        {token.active && (
-                          <button type="button" className="link danger" onClick={() => void revoke(token.id)} aria-label={`Revoke ${token.id}`}>
-                            Revoke
-                          </button>
-                        )}
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={['Id', 'State', 'Created', 'Expires', canManage && 'Actions']}
+            rows={data.items}
+            rowKey={(token) => token.id}
+            caption={<>Access tokens of {email}</>}
+          >
+            {(token) => (
+              <>
+                <td>
+                  <code>{token.id}</code>
+                </td>
+                <td>
+                  <StateBadge state={token.active ? 'active' : 'inactive'} />
+                </td>
+                <td>
+                  <Time value={token.createdAt} />
+                </td>
+                <td>
+                  <Time value={token.validUntil} />
+                </td>
+                {canManage && <td>{token.active && <RowButton label="Revoke" target={token.id} danger onClick={() => void revoke(token.id)} />}</td>}
+              </>
+            )}
+          </DataTable>
         )}
       </LoadState>
       {created && (

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { useProjectRole } from '../../api/project-role';
 import { errorText } from '../../api/session';
 import { useApi, useSession } from '../../api/use-api';
+import { DataTable } from '../../components/data-table';
+import { RowButton } from '../../components/row-button';
 import { ConfirmByName } from '../../components/confirm-by-name';
 import { CopyOnceDialog, Snippet } from '../../components/copy-once';
 import { PageHeader } from '../../components/page-header';
@@ -75,52 +77,37 @@ export function TokensPage(scope: InstanceScope) {
         }
       >
         {(data) => (
-          <div className="table-wrap" tabIndex={0}>
-            <table>
-              <caption className="visually-hidden">Tracking tokens of {name}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Description</th>
-                  <th scope="col">Labels</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Last used</th>
-                  {canWrite && <th scope="col">Actions</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {shown(data.tokens).map((token) => (
-                  <tr key={token.id}>
-                    <th scope="row">{token.name}</th>
-                    <td>{token.description || <span className="muted">—</span>}</td>
-                    <td>
-                      <Labels labels={token.labels} />
-                    </td>
-                    <td>
-                      <StateBadge state={token.state} />
-                    </td>
-                    <td>
-                      <Time value={token.validUntil} />
-                    </td>
-                    <td>
-                      <Time value={token.lastUsedAt} empty="Never" />
-                    </td>
-                    {canWrite && (
-                      <td className="row-actions">
-                        <button type="button" className="link" onClick={() => setDialog({ kind: 'edit', token })} aria-label={`Edit ${token.name}`}>
-                          Edit
-                        </button>
-                        <button type="button" className="link danger" onClick={() => setDialog({ kind: 'delete', token })} aria-label={`Delete ${token.name}`}>
-                          Delete
-                        </button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={['Name', 'Description', 'Labels', 'State', 'Expires', 'Last used', canWrite && 'Actions']}
+            rows={shown(data.tokens)}
+            rowKey={(token) => token.id}
+            caption={<>Tracking tokens of {name}</>}
+          >
+            {(token) => (
+              <>
+                <th scope="row">{token.name}</th>
+                <td>{token.description || <span className="muted">—</span>}</td>
+                <td>
+                  <Labels labels={token.labels} />
+                </td>
+                <td>
+                  <StateBadge state={token.state} />
+                </td>
+                <td>
+                  <Time value={token.validUntil} />
+                </td>
+                <td>
+                  <Time value={token.lastUsedAt} empty="Never" />
+                </td>
+                {canWrite && (
+                  <td className="row-actions">
+                    <RowButton label="Edit" target={token.name} onClick={() => setDialog({ kind: 'edit', token })} />
+                    <RowButton label="Delete" target={token.name} danger onClick={() => setDialog({ kind: 'delete', token })} />
+                  </td>
+                )}
+              </>
+            )}
+          </DataTable>
         )}
       </LoadState>
       {dialog?.kind === 'create' && <CreateTokenDialog scope={scope} onClose={close} onCreated={(token) => setDialog({ kind: 'created', token })} />}
