@@ -23,7 +23,8 @@ const TEXT = new Set(['.html', '.js', '.css', '.svg', '.json', '.txt']);
 
 export interface ConsoleAsset {
   body: Buffer;
-  gzipped?: Buffer;
+  /** The gzipped body for text files, compressed on first request (not at start) and then kept. */
+  gzipped: () => Buffer | undefined;
   contentType: string;
   etag: string;
   /** Vite puts a content hash into every file name under assets/: such a file never changes. */
@@ -43,9 +44,10 @@ export function loadConsoleAssets(directory = CONSOLE_DIST): Map<string, Console
     const name = relative(directory, path).split('\\').join('/');
     const extension = extname(name);
     const body = readFileSync(path);
+    let gzipped: Buffer | undefined;
     assets.set(name, {
       body,
-      gzipped: TEXT.has(extension) ? gzipSync(body, { level: 9 }) : undefined,
+      gzipped: () => (TEXT.has(extension) ? (gzipped ??= gzipSync(body, { level: 9 })) : undefined),
       contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream',
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
       immutable: name.startsWith('assets/'),

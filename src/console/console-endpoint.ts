@@ -66,9 +66,9 @@ export class ConsoleEndpoint implements OnModuleInit {
         .header('referrer-policy', 'no-referrer');
     }
     if (request.headers['if-none-match'] === asset.etag) return void reply.code(304).send();
-    const gzip = asset.gzipped && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
-    if (gzip) reply.header('content-encoding', 'gzip');
-    void reply.code(200).send(gzip ? asset.gzipped : asset.body);
+    const gzipped = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? '')) ? asset.gzipped() : undefined;
+    if (gzipped) reply.header('content-encoding', 'gzip');
+    void reply.code(200).send(gzipped ?? asset.body);
   }
 }
 
