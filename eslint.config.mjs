@@ -7,6 +7,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
+      'console/dist/',
       'coverage/',
       'data/',
       'node_modules/',

@@ -17,8 +17,9 @@ module.exports = {
     ],
   },
   // Nest 12 and several of its dependencies ship ESM only; Jest cannot require ESM on Node 20,
-  // so SWC transforms dependencies too.
-  transformIgnorePatterns: [],
+  // so SWC transforms dependencies too. Not axe-core (its UMD wrapper needs the untransformed
+  // top-level `this`) nor playwright-core (CommonJS already, and large).
+  transformIgnorePatterns: ['/node_modules/(axe-core|playwright-core)/'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testTimeout: 30000,
   // Every e2e response is checked against the OpenAPI document (test/support/contract.ts); these count them.

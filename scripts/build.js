@@ -1,7 +1,10 @@
 // `npm run build`: generate (scripts/generate.js), then transpile src/ into dist/ with SWC, one file
 // at a time and without type-checking (`npm run typecheck` and `npm test` do that), so a build takes
 // the time of the generators rather than of tsc. With --if-stale it does only the stages whose
-// inputs changed since the last build, which `npm start` and `npm test` rely on.
+// inputs changed since the last build, which `npm start` and `npm test` rely on. The web console
+// (console/) is bundled by Vite into console/dist/, also without type-checking: `npm run typecheck`
+// checks it against the committed API client, so a contract change fails CI, not the console's users.
+const { execFileSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { dirname, join, relative } = require('node:path');
@@ -13,8 +16,11 @@ const src = join(root, 'src');
 const dist = join(root, 'dist');
 const stampFile = join(dist, '.build-inputs.json');
 const generatedOutputs = [join(src, 'generated'), join(src, 'metadata.ts')];
+const consoleApp = join(root, 'console');
+const consoleDist = join(consoleApp, 'dist');
 
-// What each stage reads; a change in any of these files reruns the stage (and the ones after it).
+// What each stage reads; a change in any of these files reruns the stage (and the ones that name it
+// in `after`).
 const stages = [
   {
     name: 'prisma',
@@ -24,6 +30,7 @@ const stages = [
   },
   {
     name: 'app',
+    after: ['prisma'],
     inputs: () => [
       ...files(src).filter((file) => !isGenerated(file) && !file.endsWith('.spec.ts')),
       'scripts/build.js',
@@ -38,6 +45,18 @@ const stages = [
       transpile();
     },
   },
+  {
+    name: 'console',
+    inputs: () => [
+      ...files(consoleApp).filter((file) => !join(root, file).startsWith(consoleDist)),
+      'clients/typescript/index.ts',
+      'clients/typescript/schema.d.ts',
+      'scripts/build.js',
+      'package-lock.json',
+    ],
+    outputs: [join(consoleDist, 'index.html')],
+    run: buildConsole,
+  },
 ];
 
 /** Builds what is out of date (everything without `ifStale`); returns the names of the stages run. */
@@ -47,7 +66,10 @@ function build({ ifStale = false } = {}) {
   const ran = [];
   for (const stage of stages) {
     stamp[stage.name] = digest(stage.inputs());
-    const fresh = ran.length === 0 && previous[stage.name] === stamp[stage.name] && stage.outputs.every((output) => existsSync(output));
+    const fresh =
+      !(stage.after ?? []).some((name) => ran.includes(name)) &&
+      previous[stage.name] === stamp[stage.name] &&
+      stage.outputs.every((output) => existsSync(output));
     if (fresh) continue;
     stage.run();
     ran.push(stage.name);
@@ -83,6 +105,12 @@ function transpile() {
   }
   rmSync(dist, { recursive: true, force: true });
   renameSync(next, dist);
+}
+
+/** Vite's CLI, run with this Node (node_modules/.bin is not on PATH under `node scripts/...`). */
+function buildConsole() {
+  const vite = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+  execFileSync(process.execPath, [vite, 'build', 'console', '--config', 'console/vite.config.mts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
 }
 
 /** Files under a directory, relative to the project root, sorted. */

@@ -2,6 +2,7 @@ import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import { ConsoleModule } from './console/console.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { TtlConstraint } from './common/ttl';
 import { validationExceptionFactory } from './common/validation';
@@ -34,6 +35,7 @@ export class AppModule {
         InstancesModule,
         ModelsModule,
         ServiceAccountsModule,
+        ConsoleModule,
       ],
       providers: [
         {
