@@ -23,14 +23,12 @@ export function buildProgram(): Command {
     'tessera login --url https://tessera.example.com',
     'tessera projects list',
     'export MLFLOW_TRACKING_TOKEN=$(tessera tokens create --project $PROJECT --instance $INSTANCE --name ci --ttl 30d --output secret)',
-  );
-  program.addHelpText(
+  ).addHelpText(
     'after',
-    `
-Credentials: --token or TESSERA_TOKEN (a console or service-account access token), else the login of
+    `Credentials: --token or TESSERA_TOKEN (a console or service-account access token), else the login of
 \`tessera login\`. Server: --url or TESSERA_URL, else the server of the last login.
 Exit codes: 0 success, 1 refused by the API (its message on stderr), 2 usage error, 3 server unreachable.
-`,
+Every command: docs/cli.md, or tessera <command> --help.\n`,
   );
   registerLogin(program);
   registerProjects(program);
