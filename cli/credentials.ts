@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CliError } from './errors';
 
 /** What `tessera login` keeps for one server. */
 export interface Login {
@@ -52,7 +53,12 @@ export class CredentialsStore {
 
   private read(): CredentialsFile {
     if (!existsSync(this.file)) return { servers: {} };
-    const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<CredentialsFile>;
+    let parsed: Partial<CredentialsFile>;
+    try {
+      parsed = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<CredentialsFile>;
+    } catch {
+      throw CliError.usage(`${this.file} is not valid JSON: delete it and run \`tessera login\` again`);
+    }
     return { current: parsed.current, servers: parsed.servers ?? {} };
   }
 
