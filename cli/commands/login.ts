@@ -80,8 +80,9 @@ async function passwordFromStdin(): Promise<string> {
 function promptPassword(): Promise<string> {
   const { stdin, stderr } = process;
   if (!stdin.isTTY) throw CliError.usage('stdin is not a terminal: pipe the password with --password-stdin');
-  stderr.write('Password: ');
+  // Raw mode before the prompt, so that nothing typed after the prompt appears is echoed.
   stdin.setRawMode(true);
+  stderr.write('Password: ');
   stdin.setEncoding('utf8');
   stdin.resume();
   return new Promise((resolve, reject) => {
