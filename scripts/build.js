@@ -1,5 +1,6 @@
-// `npm run build`: generate (scripts/generate.js), then transpile src/ into dist/ with SWC, one file
-// at a time and without type-checking (`npm run typecheck` and `npm test` do that), so a build takes
+// `npm run build`: generate (scripts/generate.js), then transpile src/ into dist/ and the command-line
+// tool (cli/, with the client it is built on) into dist/cli/ with SWC, one file at a time and
+// without type-checking (`npm run typecheck` and `npm test` do that), so a build takes
 // the time of the generators rather than of tsc. With --if-stale it does only the stages whose
 // inputs changed since the last build, which `npm start` and `npm test` rely on. The web console
 // (console/) is bundled by Vite into console/dist/, also without type-checking: `npm run typecheck`
@@ -18,6 +19,8 @@ const stampFile = join(dist, '.build-inputs.json');
 const generatedOutputs = [join(src, 'generated'), join(src, 'metadata.ts')];
 const consoleApp = join(root, 'console');
 const consoleDist = join(consoleApp, 'dist');
+// The CLI and the generated client it imports keep their places relative to each other under dist/.
+const cliSources = () => [...files(join(root, 'cli')), 'clients/typescript/index.ts'];
 
 // What each stage reads; a change in any of these files reruns the stage (and the ones that name it
 // in `after`).
@@ -57,6 +60,14 @@ const stages = [
     outputs: [join(consoleDist, 'index.html')],
     run: buildConsole,
   },
+  {
+    name: 'cli',
+    // `app` replaces dist/ as a whole, so this stage runs again after it.
+    after: ['app'],
+    inputs: () => [...cliSources(), 'scripts/build.js', 'package-lock.json'],
+    outputs: [join(dist, 'cli', 'main.js')],
+    run: transpileCli,
+  },
 ];
 
 /** Builds what is out of date (everything without `ifStale`); returns the names of the stages run. */
@@ -84,27 +95,38 @@ function transpile() {
   rmSync(next, { recursive: true, force: true });
   for (const file of files(src)) {
     if (!file.endsWith('.ts') || file.endsWith('.spec.ts') || file.endsWith('.d.ts')) continue;
-    const out = join(next, relative('src', file)).replace(/\.ts$/, '.js');
-    const { code, map } = transformFileSync(join(root, file), {
-      swcrc: false,
-      sourceMaps: true,
-      outputPath: out,
-      // The same transform as tsc with tsconfig.json: legacy decorators with design-time type
-      // metadata (Nest's injection and Swagger read it), ES2022 class fields, CommonJS.
-      jsc: {
-        parser: { syntax: 'typescript', decorators: true },
-        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: true },
-        target: 'es2022',
-        keepClassNames: true,
-      },
-      module: { type: 'commonjs' },
-    });
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${code}\n//# sourceMappingURL=${out.split('/').pop()}.map\n`);
-    writeFileSync(`${out}.map`, map);
+    transpileFile(file, join(next, relative('src', file)).replace(/\.ts$/, '.js'));
   }
   rmSync(dist, { recursive: true, force: true });
   renameSync(next, dist);
+}
+
+/** cli/**.ts into dist/cli/, clients/typescript/index.ts into dist/clients/typescript/. */
+function transpileCli() {
+  for (const folder of ['cli', 'clients']) rmSync(join(dist, folder), { recursive: true, force: true });
+  for (const file of cliSources()) {
+    if (file.endsWith('.ts') && !file.endsWith('.d.ts')) transpileFile(file, join(dist, file).replace(/\.ts$/, '.js'));
+  }
+}
+
+function transpileFile(file, out) {
+  const { code, map } = transformFileSync(join(root, file), {
+    swcrc: false,
+    sourceMaps: true,
+    outputPath: out,
+    // The same transform as tsc with tsconfig.json: legacy decorators with design-time type
+    // metadata (Nest's injection and Swagger read it), ES2022 class fields, CommonJS.
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+  });
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${code}\n//# sourceMappingURL=${out.split('/').pop()}.map\n`);
+  writeFileSync(`${out}.map`, map);
 }
 
 /** Vite's CLI, run with this Node (node_modules/.bin is not on PATH under `node scripts/...`). */

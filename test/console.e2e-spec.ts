@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, screenshot, seriousA11yViolations } from './support/browser';
-import { addMember, createInstance, createProject, createToken } from './support/instances';
+import { givenInstance, givenMembership, givenProject, givenToken } from './support/fixtures';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, jwtPayload, TestApp } from './support/test-app';
 import { forwardAuth } from './support/typed-client';
 
@@ -119,11 +119,11 @@ describe('web console', () => {
   });
 
   it('filters tokens by state and searches them by name', async () => {
-    const { access } = await app.login();
-    const projectId = await createProject(app, access, 'filters');
-    const instance = await createInstance(app, access, projectId);
-    await createToken(app, access, projectId, instance.id, { name: 'training-a' });
-    await createToken(app, access, projectId, instance.id, { name: 'serving-b' });
+    const project = await givenProject(app, await app.login(), 'filters');
+    const projectId = project.id;
+    const instance = await givenInstance(app, project);
+    await givenToken(app, instance, { name: 'training-a' });
+    await givenToken(app, instance, { name: 'serving-b' });
     await signIn();
     await page.getByRole('link', { name: 'filters' }).waitFor();
     await screenshot(page, 'projects');
@@ -145,12 +145,12 @@ describe('web console', () => {
   });
 
   it('a reader sees the tokens but no create, edit or delete controls, also on a phone-width window', async () => {
-    const { access } = await app.login();
-    const projectId = await createProject(app, access, 'read-only');
-    const instance = await createInstance(app, access, projectId);
-    await createToken(app, access, projectId, instance.id, { name: 'ci' });
+    const project = await givenProject(app, await app.login(), 'read-only');
+    const projectId = project.id;
+    const instance = await givenInstance(app, project);
+    await givenToken(app, instance, { name: 'ci' });
     await app.createUser('reader@tessera.test', 'reader-password-1');
-    await addMember(app, access, projectId, 'reader@tessera.test', 'reader');
+    await givenMembership(app, project, 'reader@tessera.test', 'reader');
 
     await page.setViewportSize({ width: 390, height: 844 });
     await signIn('reader@tessera.test', 'reader-password-1');
@@ -258,10 +258,10 @@ describe('web console', () => {
   });
 
   it('service accounts with access tokens, members and the audit trail', async () => {
-    const { access } = await app.login();
-    const projectId = await createProject(app, access, 'pipelines');
-    const instance = await createInstance(app, access, projectId);
-    await createToken(app, access, projectId, instance.id, { name: 'audited' });
+    const project = await givenProject(app, await app.login(), 'pipelines');
+    const projectId = project.id;
+    const instance = await givenInstance(app, project);
+    await givenToken(app, instance, { name: 'audited' });
     await signIn(ADMIN_EMAIL, ADMIN_PASSWORD, `/projects/${projectId}`);
     await page.getByRole('button', { name: 'Add member' }).click();
     await dialog().getByLabel('Email (user or service account)').fill('colleague@tessera.test');
@@ -312,8 +312,7 @@ describe('web console with short-lived access tokens', () => {
   });
 
   it('refreshes an expired access token without the user noticing', async () => {
-    const { access } = await app.login();
-    await createProject(app, access, 'kept-open');
+    await givenProject(app, await app.login(), 'kept-open');
     const context = await browser.newContext();
     const page = await context.newPage();
     const refreshes: number[] = [];
