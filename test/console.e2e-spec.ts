@@ -146,7 +146,6 @@ describe('web console', () => {
 
   it('a reader sees the tokens but no create, edit or delete controls, also on a phone-width window', async () => {
     const project = await givenProject(app, await app.login(), 'read-only');
-    const projectId = project.id;
     const instance = await givenInstance(app, project);
     await givenToken(app, instance, { name: 'ci' });
     await app.createUser('reader@tessera.test', 'reader-password-1');
