@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import { NotificationListener } from '../database/notification-listener';
 import { SqlDatabase } from '../database/sql-database';
 import { Metrics } from '../metrics/metrics.service';
 import { Change, CHANGE_KINDS } from './changes';
@@ -24,17 +24,16 @@ interface Notice {
 }
 
 /**
- * Changes shared by every replica on one PostgreSQL database through LISTEN/NOTIFY. The listener
- * holds a dedicated connection (a pooled one would be handed to queries and lose the LISTEN);
- * notices are sent through the pool. When the listener connection is lost the transport stops
- * `delivering`, resets the caches, reconnects with backoff and resets them again, since notices
- * sent in between are gone.
+ * Changes shared by every replica on one PostgreSQL database through LISTEN/NOTIFY: notices are
+ * sent through the pool and heard on a dedicated connection (NotificationListener). When that
+ * connection is lost the transport stops `delivering`, resets the caches, reconnects with backoff
+ * and resets them again, since notices sent in between are gone.
  */
 export class PostgresTransport extends InvalidationTransport {
   private readonly logger = new Logger('InvalidationTransport');
   private readonly origin = randomUUID();
   readonly spansReplicas = true;
-  private client?: Client;
+  private connection?: NotificationListener;
   private listening = false;
   private closed = false;
   private reconnectDelay = RECONNECT_MIN_MS;
@@ -71,37 +70,24 @@ export class PostgresTransport extends InvalidationTransport {
     this.metrics.invalidationListenerConnected(false);
     clearTimeout(this.reconnectTimer);
     clearInterval(this.pingTimer);
-    await this.client?.end().catch(() => undefined);
+    await this.connection?.close();
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({
+    const listener: NotificationListener = await NotificationListener.open({
       connectionString: this.connectionString,
-      application_name: LISTENER_APPLICATION_NAME,
-      keepAlive: true,
-      query_timeout: QUERY_TIMEOUT_MS,
-      connectionTimeoutMillis: QUERY_TIMEOUT_MS,
+      applicationName: LISTENER_APPLICATION_NAME,
+      channel: INVALIDATION_CHANNEL,
+      timeoutMs: QUERY_TIMEOUT_MS,
+      onNotification: (payload) => this.receive(payload),
+      onLost: (reason) => this.lost(listener, reason),
     });
-    client.on('notification', (message) => {
-      if (message.channel === INVALIDATION_CHANNEL) this.receive(message.payload);
-    });
-    client.on('error', (error) => this.lost(client, error.message));
-    client.on('end', () => this.lost(client, 'connection ended'));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${INVALIDATION_CHANNEL}`);
-    } catch (error) {
-      client.removeAllListeners('end');
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    this.client = client;
+    this.connection = listener;
     this.listening = true;
     this.metrics.invalidationListenerConnected(true);
     this.reconnectDelay = RECONNECT_MIN_MS;
-    // A half-open TCP connection delivers nothing and reports nothing; a ping notices it.
     this.pingTimer = setInterval(() => {
-      client.query('SELECT 1').catch((error: Error) => this.lost(client, `ping failed: ${error.message}`));
+      listener.ping().catch((error: Error) => this.lost(listener, `ping failed: ${error.message}`));
     }, PING_INTERVAL_MS).unref();
   }
 
@@ -122,14 +108,13 @@ export class PostgresTransport extends InvalidationTransport {
     this.received({ kind: notice.kind!, id: notice.id });
   }
 
-  private lost(client: Client, reason: string): void {
-    if (this.closed || client !== this.client) return;
-    this.client = undefined;
+  private lost(listener: NotificationListener, reason: string): void {
+    if (this.closed || listener !== this.connection) return;
+    this.connection = undefined;
     this.listening = false;
     this.metrics.invalidationListenerConnected(false);
     clearInterval(this.pingTimer);
-    client.removeAllListeners('end');
-    client.end().catch(() => undefined);
+    void listener.close();
     this.logger.warn(`invalidation listener lost (${reason}); caches bypassed until it reconnects`);
     this.missed();
     this.scheduleReconnect();
