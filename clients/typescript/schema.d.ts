@@ -1276,6 +1276,10 @@ export interface components {
             instances: components["schemas"]["Instance"][];
         };
         CreateInstancePayload: {
+            /** @example my-ai-model-experiments-instance */
+            name: string;
+            /** @example My AI Model Experiments instance for project X */
+            description?: string;
             /**
              * @description Labels of the object. Keys match `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$` and must not start with `stackit-`; values are at most 63 characters, empty or alphanumeric at both ends with `-`, `_` and `.` inside.
              * @example {
@@ -1290,10 +1294,6 @@ export interface components {
              * @example 30d
              */
             deletedExperimentRetention?: string;
-            /** @example my-ai-model-experiments-instance */
-            name: string;
-            /** @example My AI Model Experiments instance for project X */
-            description?: string;
         };
         CreateInstanceResponse: {
             /** @example successfully created instance */
@@ -1306,6 +1306,16 @@ export interface components {
             instance: components["schemas"]["Instance"];
         };
         PartialUpdateInstancePayload: {
+            /**
+             * @description An empty name is refused: an instance always has a name.
+             * @example my-updated-ai-model-experiments-instance
+             */
+            name?: string;
+            /**
+             * @description An empty string or `null` removes the description.
+             * @example My updated AI Model Experiments instance for project X
+             */
+            description?: string | null;
             /**
              * @description Labels of the object. Keys match `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$` and must not start with `stackit-`; values are at most 63 characters, empty or alphanumeric at both ends with `-`, `_` and `.` inside. A `null` value removes that key.
              * @example {
@@ -1320,16 +1330,6 @@ export interface components {
              * @example 30d
              */
             deletedExperimentRetention?: string;
-            /**
-             * @description An empty name is refused: an instance always has a name.
-             * @example my-updated-ai-model-experiments-instance
-             */
-            name?: string;
-            /**
-             * @description An empty string or `null` removes the description.
-             * @example My updated AI Model Experiments instance for project X
-             */
-            description?: string | null;
         };
         PartialUpdateInstanceResponse: {
             /** @example successfully updated instance */
@@ -1387,6 +1387,10 @@ export interface components {
             tokens: components["schemas"]["TokenMetadata"][];
         };
         CreateInstanceTokenPayload: {
+            /** @example my-service-account-token */
+            name: string;
+            /** @example Token for my service account */
+            description?: string;
             /**
              * @description Labels of the object. Keys match `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$` and must not start with `stackit-`; values are at most 63 characters, empty or alphanumeric at both ends with `-`, `_` and `.` inside.
              * @example {
@@ -1401,10 +1405,6 @@ export interface components {
              * @example 5h30m40s
              */
             ttlDuration?: string;
-            /** @example my-service-account-token */
-            name: string;
-            /** @example Token for my service account */
-            description?: string;
         };
         Token: {
             /**
@@ -1453,15 +1453,6 @@ export interface components {
         };
         PartialUpdateInstanceTokenPayload: {
             /**
-             * @description Labels of the object. Keys match `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$` and must not start with `stackit-`; values are at most 63 characters, empty or alphanumeric at both ends with `-`, `_` and `.` inside. A `null` value removes that key.
-             * @example {
-             *       "key": "value"
-             *     }
-             */
-            labels?: {
-                [key: string]: string | null;
-            };
-            /**
              * @description The spec allows 200 characters here, but a token's name is at most 64 characters when read
              *     back, so longer names are refused.
              * @example my-updated-service-account-token
@@ -1473,6 +1464,15 @@ export interface components {
              * @example My updated token for my service account
              */
             description?: string | null;
+            /**
+             * @description Labels of the object. Keys match `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$` and must not start with `stackit-`; values are at most 63 characters, empty or alphanumeric at both ends with `-`, `_` and `.` inside. A `null` value removes that key.
+             * @example {
+             *       "key": "value"
+             *     }
+             */
+            labels?: {
+                [key: string]: string | null;
+            };
         };
         PartialUpdateInstanceTokenResponse: {
             /** @example successfully updated instance token */

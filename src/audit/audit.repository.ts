@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids';
-import { PrismaService } from '../database/prisma.service';
-import { Statement } from '../database/sql-database';
-import { clientOf, Transaction } from '../database/transactions';
+import { columns } from '../database/rows';
+import { SqlDatabase, Statement } from '../database/sql-database';
+import { Transaction } from '../database/transactions';
 import { AuditAction, AuditEntry } from './audit-actions';
 
 export interface AuditFilter {
@@ -16,13 +16,32 @@ export interface AuditFilter {
   limit: number;
 }
 
+const EVENT_ROW = columns({
+  id: 'text',
+  projectId: 'text?',
+  actorType: 'text',
+  actorId: 'text',
+  action: 'text',
+  resourceType: 'text',
+  resourceId: 'text?',
+  outcome: 'text',
+  requestId: 'text?',
+  details: 'text?',
+  createdAt: 'date',
+});
+
+/**
+ * Raw SQL throughout: an event is written in other repositories' raw batches (`insertStatement`,
+ * the token create) as well as in service transactions, so one statement serves every writer.
+ */
 @Injectable()
 export class AuditRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly sql: SqlDatabase) {}
 
   /** Pass the transaction so the event commits (or not) with the change it describes. */
-  insert(entry: AuditEntry, tx?: Transaction) {
-    return clientOf(this.prisma, tx).auditEvent.create({ data: toRow(entry) });
+  async insert(entry: AuditEntry, tx?: Transaction): Promise<void> {
+    const { sql, params } = this.insertStatement(entry);
+    await this.sql.within(tx).execute(sql, params);
   }
 
   /** The insert as a statement for another repository's SqlDatabase batch that writes the change it describes. */
@@ -49,18 +68,28 @@ export class AuditRepository {
 
   /** Newest first; ties on the timestamp are ordered by id so pages never overlap or skip. */
   list(filter: AuditFilter) {
-    const { after } = filter;
-    return this.prisma.auditEvent.findMany({
-      where: {
-        projectId: filter.projectId,
-        action: filter.action,
-        resourceId: filter.resourceId,
-        createdAt: { gte: filter.since, lt: filter.until },
-        ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
-      },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: filter.limit,
-    });
+    const conditions = ['"projectId" = $1'];
+    const params: unknown[] = [filter.projectId];
+    const where = (condition: (next: string) => string, value: unknown) => {
+      params.push(value);
+      conditions.push(condition(`$${params.length}`));
+    };
+    if (filter.action !== undefined) where((p) => `"action" = ${p}`, filter.action);
+    if (filter.resourceId !== undefined) where((p) => `"resourceId" = ${p}`, filter.resourceId);
+    if (filter.since !== undefined) where((p) => `"createdAt" >= ${p}`, filter.since);
+    if (filter.until !== undefined) where((p) => `"createdAt" < ${p}`, filter.until);
+    if (filter.after) {
+      params.push(filter.after.createdAt, filter.after.id);
+      const [at, id] = [`$${params.length - 1}`, `$${params.length}`];
+      conditions.push(`("createdAt" < ${at} OR ("createdAt" = ${at} AND "id" < ${id}))`);
+    }
+    params.push(filter.limit);
+    return this.sql.select(
+      EVENT_ROW,
+      `SELECT "id", "projectId", "actorType", "actorId", "action", "resourceType", "resourceId", "outcome", "requestId", "details", "createdAt"
+       FROM "AuditEvent" WHERE ${conditions.join(' AND ')} ORDER BY "createdAt" DESC, "id" DESC LIMIT $${params.length}`,
+      params,
+    );
   }
 }
 

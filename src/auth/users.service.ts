@@ -8,9 +8,7 @@ import { Caches } from '../cache/caches.service';
 import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { hashPassword } from './passwords';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
-import { UsersRepository } from './users.repository';
-
-type UserRow = NonNullable<Awaited<ReturnType<UsersRepository['findById']>>>;
+import { UserRow, UsersRepository } from './users.repository';
 
 @Injectable()
 export class UsersService implements OnApplicationBootstrap {
@@ -28,12 +26,8 @@ export class UsersService implements OnApplicationBootstrap {
     if ((await this.users.count()) > 0) return;
     const { email } = this.config.bootstrapAdmin;
     const password = this.config.bootstrapAdmin.password ?? randomBytes(18).toString('base64url');
-    try {
-      await this.users.create({ email, passwordHash: await hashPassword(password), isAdmin: true });
-    } catch (error) {
-      if ((error as { code?: string }).code === 'P2002') return; // another replica bootstrapped first
-      throw error;
-    }
+    // Undefined when another replica bootstrapped first.
+    if (!(await this.users.create({ email, passwordHash: await hashPassword(password), isAdmin: true }))) return;
     if (this.config.bootstrapAdmin.password) this.logger.log(`created platform admin ${email}`);
     // Printed to stdout once, outside the structured log, so it is never shipped to log storage.
     else process.stdout.write(`\nCreated platform admin ${email} with generated password: ${password}\nStore it now; it is not shown again.\n\n`);
@@ -42,8 +36,9 @@ export class UsersService implements OnApplicationBootstrap {
   async create(caller: Principal, dto: CreateUserDto): Promise<UserDto> {
     requireAdmin(caller);
     const email = dto.email.toLowerCase();
-    if (await this.users.findByEmail(email)) throw AppError.conflict(`a user with email ${email} already exists`);
-    return toDto(await this.users.create({ email, passwordHash: await hashPassword(dto.password), isAdmin: dto.is_admin ?? false }));
+    const created = await this.users.create({ email, passwordHash: await hashPassword(dto.password), isAdmin: dto.is_admin ?? false });
+    if (!created) throw AppError.conflict(`a user with email ${email} already exists`);
+    return toDto(created);
   }
 
   async list(caller: Principal): Promise<UserDto[]> {
@@ -65,6 +60,7 @@ export class UsersService implements OnApplicationBootstrap {
     const disabledAt = dto.is_active === undefined ? undefined : dto.is_active ? null : new Date();
     // Disabling ends every access token issued so far; re-enabling leaves the cutoff, so they stay dead.
     const user = await this.users.update(id, { isAdmin: dto.is_admin, disabledAt, tokensValidAfter: disabledAt ?? undefined });
+    if (!user) throw AppError.notFound('user not found');
     if (dto.is_active === false) await this.refreshTokens.revokeAllOfUser(id);
     // Every replica caches who is active and admin (bearer principals, model access): a change must reach them all.
     if (dto.is_active !== undefined || dto.is_admin !== undefined) await this.caches.invalidate('user', id);

@@ -4,13 +4,28 @@ import { Worker } from 'node:worker_threads';
 import { Pool, types } from 'pg';
 import { DatabaseProvider } from '../config/database-target';
 import { Columns, ColumnType, RowOf } from './rows';
+import type { Prisma } from './prisma.service';
+import { Transaction, transactionClient } from './transactions';
 import { isDatabaseUnavailable } from './unavailable';
+
+/**
+ * Typed raw statements, on the database (SqlDatabase) or on an open transaction's connection
+ * (`SqlDatabase.within(tx)`): a raw-SQL repository writes its queries once for both.
+ */
+export interface SqlStatements {
+  /** A read whose rows come back typed as `columns` declares them. */
+  select<C extends Record<string, ColumnType>>(columns: Columns<C>, sql: string, params?: unknown[]): Promise<RowOf<C>[]>;
+  /** The first row of `select`, or undefined when there is none. */
+  selectOne<C extends Record<string, ColumnType>>(columns: Columns<C>, sql: string, params?: unknown[]): Promise<RowOf<C> | undefined>;
+  /** A write; the number of rows it changed. */
+  execute(sql: string, params?: unknown[]): Promise<number>;
+}
 
 /**
  * Raw SQL for the hot paths (token verification, lastUsedAt) where Prisma's per-query cost matters.
  * Statements are written with PostgreSQL placeholders ($1, $2...) and run on either database.
  */
-export abstract class SqlDatabase {
+export abstract class SqlDatabase implements SqlStatements {
   abstract readonly provider: DatabaseProvider;
   abstract query<T>(sql: string, params?: unknown[]): Promise<T[]>;
   abstract execute(sql: string, params?: unknown[]): Promise<number>;
@@ -40,6 +55,45 @@ export abstract class SqlDatabase {
     const [row] = await this.query<Record<string, unknown>>(sql, params);
     return row && columns.read(row);
   }
+
+  /**
+   * The same statements on the connection of the caller's transaction (`Transactions.run`), so
+   * they commit or roll back with it; on this database itself when there is no transaction.
+   */
+  within(tx: Transaction | undefined): SqlStatements {
+    return tx ? new TransactionStatements(transactionClient(tx), (sql, params) => this.forPrisma(sql, params)) : this;
+  }
+
+  /** A statement and its parameters as Prisma's raw calls on this provider take them. */
+  protected abstract forPrisma(sql: string, params: unknown[]): [string, ...unknown[]];
+}
+
+/**
+ * Raw statements through the interactive transaction's client (`$queryRawUnsafe`), the only way
+ * onto its connection. Prisma's driver adapters write a Date parameter as SqlDatabase does (ISO
+ * text with `+00:00` on SQLite, UTC `TIMESTAMP(3)` text on PostgreSQL) and a boolean as 0/1 on
+ * SQLite. Values come back by the column's declared type (Date, boolean, number; COUNT as a
+ * bigint; on SQLite an expression's date as text), all of which `columns` reads.
+ */
+class TransactionStatements implements SqlStatements {
+  constructor(
+    private readonly client: Prisma.TransactionClient,
+    private readonly forPrisma: (sql: string, params: unknown[]) => [string, ...unknown[]],
+  ) {}
+
+  async select<C extends Record<string, ColumnType>>(columns: Columns<C>, sql: string, params: unknown[] = []): Promise<RowOf<C>[]> {
+    const rows = await this.client.$queryRawUnsafe<Record<string, unknown>[]>(...this.forPrisma(sql, params));
+    return rows.map((row) => columns.read(row));
+  }
+
+  async selectOne<C extends Record<string, ColumnType>>(columns: Columns<C>, sql: string, params: unknown[] = []): Promise<RowOf<C> | undefined> {
+    const [row] = await this.client.$queryRawUnsafe<Record<string, unknown>[]>(...this.forPrisma(sql, params));
+    return row && columns.read(row);
+  }
+
+  execute(sql: string, params: unknown[] = []): Promise<number> {
+    return this.client.$executeRawUnsafe(...this.forPrisma(sql, params));
+  }
 }
 
 export interface Statement {
@@ -51,6 +105,12 @@ export interface Statement {
 
 class RequiredRowMissing extends Error {}
 
+/** A statement with `$n` placeholders as SQLite's positional `?` and, per `?`, the index of its parameter. */
+interface Positional {
+  text: string;
+  order: number[];
+}
+
 /** How long a SQLite write waits for Prisma's connection to release the write lock. */
 const SQLITE_BUSY_WAIT_MS = 5000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -58,6 +118,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class SqliteDatabase extends SqlDatabase {
   readonly provider = 'sqlite' as const;
   private readonly statements = new Map<string, { statement: BetterSqlite3.Statement; order: number[] }>();
+  private readonly translations = new Map<string, Positional>();
 
   constructor(
     readonly db: BetterSqlite3.Database,
@@ -87,15 +148,30 @@ export class SqliteDatabase extends SqlDatabase {
     return new SqliteDatabase(db, checkpointer);
   }
 
-  /** `$n` placeholders become positional `?`; `order` maps each position back to its `$n`. */
   private prepare(sql: string): { statement: BetterSqlite3.Statement; order: number[] } {
     let prepared = this.statements.get(sql);
     if (!prepared) {
-      const order = [...sql.matchAll(/\$(\d+)/g)].map((match) => Number(match[1]) - 1);
-      prepared = { statement: this.db.prepare(sql.replace(/\$\d+/g, '?')), order };
+      const { text, order } = this.positional(sql);
+      prepared = { statement: this.db.prepare(text), order };
       this.statements.set(sql, prepared);
     }
     return prepared;
+  }
+
+  /** `$n` placeholders become positional `?`; `order` maps each position back to its `$n`. */
+  private positional(sql: string): Positional {
+    let translated = this.translations.get(sql);
+    if (!translated) {
+      translated = { text: sql.replace(/\$\d+/g, '?'), order: [...sql.matchAll(/\$(\d+)/g)].map((match) => Number(match[1]) - 1) };
+      this.translations.set(sql, translated);
+    }
+    return translated;
+  }
+
+  /** Prisma's SQLite adapter binds an array, which SQLite matches to `?` only. */
+  protected forPrisma(sql: string, params: unknown[]): [string, ...unknown[]] {
+    const { text, order } = this.positional(sql);
+    return [text, ...order.map((index) => params[index])];
   }
 
   private bind(order: number[], params: unknown[]): unknown[] {
@@ -222,7 +298,7 @@ export class PostgresDatabase extends SqlDatabase {
   }
 
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.pool.query({ text: sql, values: params, types: utcTimestamps })).rows as T[];
+    return (await this.pool.query({ text: sql, values: params.map(toPostgres), types: utcTimestamps })).rows as T[];
   }
 
   async execute(sql: string, params: unknown[] = []): Promise<number> {
@@ -255,6 +331,10 @@ export class PostgresDatabase extends SqlDatabase {
       // Given the error, the pool destroys a lost connection instead of handing it to the next query.
       client.release(lost);
     }
+  }
+
+  protected forPrisma(sql: string, params: unknown[]): [string, ...unknown[]] {
+    return [sql, ...params];
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,8 @@ declare const open: unique symbol;
 
 /**
  * An open transaction as services see it: a handle to pass to repository methods, nothing to query
- * with. Repositories turn it back into a client with `clientOf`.
+ * with. Prisma repositories turn it back into a client with `clientOf`, raw-SQL ones into
+ * statements with `SqlDatabase.within`.
  */
 export interface Transaction {
   readonly [open]: true;
@@ -16,7 +17,12 @@ export type Db = PrismaService | Prisma.TransactionClient;
 
 /** The caller's transaction when there is one, else the shared client. */
 export function clientOf(prisma: PrismaService, tx?: Transaction): Db {
-  return (tx as Prisma.TransactionClient | undefined) ?? prisma;
+  return tx ? transactionClient(tx) : prisma;
+}
+
+/** The interactive transaction's client behind the handle. */
+export function transactionClient(tx: Transaction): Prisma.TransactionClient {
+  return tx as unknown as Prisma.TransactionClient;
 }
 
 /** Generous: on SQLite every transaction queues behind the one connection. */

@@ -16,21 +16,30 @@ export interface InstancePath extends RegionPath {
   instanceId: string;
 }
 
-type PathParams = Partial<Record<'projectId' | 'regionId' | 'instanceId', string>>;
+/** `.../tokens/{tokenId}`: one token of an instance. */
+export interface TokenPath extends InstancePath {
+  tokenId: string;
+}
+
+type PathParams = Partial<Record<'projectId' | 'regionId' | 'instanceId' | 'tokenId', string>>;
 
 /**
- * Validates the path parameters an instance route starts with: the project and instance ids as
+ * Validates the path parameters of an instance route: the project, instance and token ids as
  * every UUID path parameter (parsePathId), the region against the configured regions
  * (`TESSERA_REGIONS`), in the order they appear in the path.
  */
 @Injectable()
-export class InstanceScopePipe implements PipeTransform<PathParams, RegionPath | InstancePath> {
+export class InstanceScopePipe implements PipeTransform<PathParams, RegionPath | InstancePath | TokenPath> {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  transform(params: PathParams): RegionPath | InstancePath {
+  transform(params: PathParams): RegionPath | InstancePath | TokenPath {
     const projectId = parsePathId('projectId', params.projectId);
     const region = this.region(params.regionId ?? '');
-    return params.instanceId === undefined ? { projectId, region } : { projectId, region, instanceId: parsePathId('instanceId', params.instanceId) };
+    if (params.instanceId === undefined) return { projectId, region };
+    const instanceId = parsePathId('instanceId', params.instanceId);
+    return params.tokenId === undefined
+      ? { projectId, region, instanceId }
+      : { projectId, region, instanceId, tokenId: parsePathId('tokenId', params.tokenId) };
   }
 
   private region(value: string): string {
@@ -47,8 +56,9 @@ const pathParams = createParamDecorator(
 );
 
 /**
- * The project, region and (below `/instances/{instanceId}`) instance a request's path names,
+ * The project, region, instance and token a request's path names, as far as it names them,
  * validated: a RegionPath on the instance collection, an InstancePath on one instance and its
- * tokens. The OpenAPI parameters come from ApiUuidParams and ApiRegionParam on the controller.
+ * token list, a TokenPath on one token. The OpenAPI parameters come from ApiUuidParams and
+ * ApiRegionParam on the controller and StackitItemRoute on the handler.
  */
 export const InstanceScope = () => pathParams(InstanceScopePipe);

@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '../audit/caller';
 import { ApiStackitErrors } from '../common/api-errors.decorator';
-import { ParseIdPipe } from '../common/parse-id.pipe';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import {
   CreateInstanceTokenPayload,
@@ -14,8 +13,8 @@ import {
   PartialUpdateInstanceTokenResponse,
 } from './dto/instance-token.dto';
 import { InstanceTokensService } from './instance-tokens.service';
-import { ApiRegionParam, ApiUuidParams } from './api-params';
-import { InstancePath, InstanceScope } from './instance-scope.decorator';
+import { ApiRegionParam, ApiUuidParams, StackitItemRoute } from './api-params';
+import { InstancePath, InstanceScope, TokenPath } from './instance-scope.decorator';
 
 @ApiTags('instance tokens')
 @ApiBearerAuth()
@@ -53,42 +52,28 @@ export class InstanceTokensController {
     return { message: 'successfully created instance token', token: await this.tokens.create(caller, scope, body) };
   }
 
-  @Get(':tokenId')
-  @ApiUuidParams('tokenId')
-  @ApiOperation({ operationId: 'GetInstanceToken', summary: 'Get the metadata of a token (project readers).' })
-  async get(
-    @CurrentCaller() caller: Caller,
-    @InstanceScope() scope: InstancePath,
-    @Param('tokenId', ParseIdPipe) tokenId: string,
-  ): Promise<GetInstanceTokenResponse> {
-    return { message: 'successfully fetched instance token', token: await this.tokens.get(caller, scope, tokenId) };
+  @StackitItemRoute('GET', 'tokenId', { operationId: 'GetInstanceToken', summary: 'Get the metadata of a token (project readers).' })
+  async get(@CurrentCaller() caller: Caller, @InstanceScope() scope: TokenPath): Promise<GetInstanceTokenResponse> {
+    return { message: 'successfully fetched instance token', token: await this.tokens.get(caller, scope, scope.tokenId) };
   }
 
-  @Patch(':tokenId')
-  @HttpCode(202)
-  @ApiUuidParams('tokenId')
-  @ApiOperation({ operationId: 'PartialUpdateInstanceToken', summary: 'Change name, description or labels (`null` removes a label) (project editors).' })
+  @StackitItemRoute('PATCH', 'tokenId', {
+    operationId: 'PartialUpdateInstanceToken',
+    summary: 'Change name, description or labels (`null` removes a label) (project editors).',
+  })
   async update(
     @CurrentCaller() caller: Caller,
-    @InstanceScope() scope: InstancePath,
-    @Param('tokenId', ParseIdPipe) tokenId: string,
+    @InstanceScope() scope: TokenPath,
     @Body() body: PartialUpdateInstanceTokenPayload,
   ): Promise<PartialUpdateInstanceTokenResponse> {
-    return { message: 'successfully updated instance token', token: await this.tokens.update(caller, scope, tokenId, body) };
+    return { message: 'successfully updated instance token', token: await this.tokens.update(caller, scope, scope.tokenId, body) };
   }
 
-  @Delete(':tokenId')
-  @HttpCode(202)
-  @ApiUuidParams('tokenId')
-  @ApiOperation({
+  @StackitItemRoute('DELETE', 'tokenId', {
     operationId: 'DeleteInstanceToken',
     summary: 'Delete a token (project editors): it stops opening the instance before this response is sent.',
   })
-  async delete(
-    @CurrentCaller() caller: Caller,
-    @InstanceScope() scope: InstancePath,
-    @Param('tokenId', ParseIdPipe) tokenId: string,
-  ): Promise<DeleteInstanceTokenResponse> {
-    return { message: 'successfully deleted instance token', token: await this.tokens.delete(caller, scope, tokenId) };
+  async delete(@CurrentCaller() caller: Caller, @InstanceScope() scope: TokenPath): Promise<DeleteInstanceTokenResponse> {
+    return { message: 'successfully deleted instance token', token: await this.tokens.delete(caller, scope, scope.tokenId) };
   }
 }

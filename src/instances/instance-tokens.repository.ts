@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AuditEntry } from '../audit/audit-actions';
 import { AuditRepository } from '../audit/audit.repository';
-import { PrismaService } from '../database/prisma.service';
 import { columns } from '../database/rows';
 import { SqlDatabase } from '../database/sql-database';
-import { clientOf, Transaction } from '../database/transactions';
+import { Transaction } from '../database/transactions';
 import { InstanceScope } from './instances.repository';
 
 /** Where a token lives; every query carries all of it, so an id from elsewhere finds nothing. */
@@ -32,6 +31,21 @@ const TOKEN_LIST_ROW = columns({
   lastUsedAt: 'date?',
 });
 const LIST_REVISION = columns({ tokensRevision: 'int' });
+const TOKEN_ROW = columns({
+  id: 'text',
+  instanceId: 'text',
+  projectId: 'text',
+  region: 'text',
+  name: 'text',
+  description: 'text?',
+  labels: 'text?',
+  tokenHash: 'text',
+  validUntil: 'date',
+  lastUsedAt: 'date?',
+  createdBy: 'text?',
+  createdAt: 'date',
+  updatedAt: 'date',
+});
 
 /** What the list and the metadata responses show of a token. */
 export interface TokenListRow {
@@ -44,16 +58,32 @@ export interface TokenListRow {
   lastUsedAt: Date | null;
 }
 
+/** A token's whole row. */
+export interface InstanceTokenRow extends TokenListRow {
+  instanceId: string;
+  projectId: string;
+  tokenHash: string;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 export interface TokenChanges {
   name?: string;
   description?: string | null;
   labels?: string | null;
 }
 
+/** The columns `update` may set, in the order its statement lists them. */
+const CHANGEABLE = ['name', 'description', 'labels'] as const;
+
+/**
+ * Raw SQL throughout: the create and the list are hot paths, and the writes that share a service's
+ * transaction run on that transaction's connection (`sql.within(tx)`).
+ */
 @Injectable()
 export class InstanceTokensRepository {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly sql: SqlDatabase,
     private readonly audit: AuditRepository,
   ) {}
@@ -114,10 +144,12 @@ export class InstanceTokensRepository {
    * instance before its tokens cannot deadlock one another.
    */
   async bumpListRevision(scope: TokenScope, tx: Transaction): Promise<void> {
-    await clientOf(this.prisma, tx).instance.updateMany({
-      where: { id: scope.instanceId, projectId: scope.projectId, region: scope.region },
-      data: { tokensRevision: { increment: 1 } },
-    });
+    await this.sql
+      .within(tx)
+      .execute('UPDATE "Instance" SET "updatedAt" = $1, "tokensRevision" = "tokensRevision" + 1 WHERE "id" = $2 AND "projectId" = $3 AND "region" = $4', [
+        new Date(),
+        ...tokenKey(scope),
+      ]);
   }
 
   /** Raw SQL: a long list through Prisma costs many times the CPU of the driver's rows. */
@@ -130,26 +162,54 @@ export class InstanceTokensRepository {
     );
   }
 
-  find(scope: TokenScope, id: string, tx?: Transaction) {
-    return clientOf(this.prisma, tx).instanceToken.findFirst({ where: { ...scope, id } });
+  find(scope: TokenScope, id: string, tx?: Transaction): Promise<InstanceTokenRow | undefined> {
+    return this.sql.within(tx).selectOne(
+      TOKEN_ROW,
+      `SELECT "id", "instanceId", "projectId", "region", "name", "description", "labels", "tokenHash", "validUntil", "lastUsedAt", "createdBy", "createdAt", "updatedAt"
+         FROM "InstanceToken" WHERE "id" = $1 AND "instanceId" = $2 AND "projectId" = $3 AND "region" = $4`,
+      [id, ...tokenKey(scope)],
+    );
   }
 
   /** Takes the row lock inside the caller's transaction (PostgreSQL); false when there is no such token. */
   async lock(scope: TokenScope, id: string, tx: Transaction): Promise<boolean> {
-    const { count } = await clientOf(this.prisma, tx).instanceToken.updateMany({ where: { ...scope, id }, data: { updatedAt: new Date() } });
-    return count === 1;
+    const changed = await this.sql
+      .within(tx)
+      .execute('UPDATE "InstanceToken" SET "updatedAt" = $1 WHERE "id" = $2 AND "instanceId" = $3 AND "projectId" = $4 AND "region" = $5', [
+        new Date(),
+        id,
+        ...tokenKey(scope),
+      ]);
+    return changed === 1;
   }
 
-  update(scope: TokenScope, id: string, changes: TokenChanges, tx: Transaction) {
-    return clientOf(this.prisma, tx).instanceToken.updateMany({ where: { ...scope, id }, data: changes });
+  /** Sets the changes that are not undefined (and `updatedAt`); `count` is 0 when there is no such token. */
+  async update(scope: TokenScope, id: string, changes: TokenChanges, tx: Transaction): Promise<{ count: number }> {
+    const set = CHANGEABLE.filter((column) => changes[column] !== undefined);
+    const assignments = set.map((column, index) => `"${column}" = $${index + 6}`);
+    const count = await this.sql
+      .within(tx)
+      .execute(
+        `UPDATE "InstanceToken" SET ${['"updatedAt" = $1', ...assignments].join(', ')} WHERE "id" = $2 AND "instanceId" = $3 AND "projectId" = $4 AND "region" = $5`,
+        [new Date(), id, ...tokenKey(scope), ...set.map((column) => changes[column])],
+      );
+    return { count };
   }
 
   async delete(scope: TokenScope, id: string, tx: Transaction): Promise<boolean> {
-    const { count } = await clientOf(this.prisma, tx).instanceToken.deleteMany({ where: { ...scope, id } });
-    return count === 1;
+    const deleted = await this.sql
+      .within(tx)
+      .execute('DELETE FROM "InstanceToken" WHERE "id" = $1 AND "instanceId" = $2 AND "projectId" = $3 AND "region" = $4', [id, ...tokenKey(scope)]);
+    return deleted === 1;
   }
 
-  deleteAllOfInstance(scope: TokenScope, tx: Transaction) {
-    return clientOf(this.prisma, tx).instanceToken.deleteMany({ where: scope });
+  async deleteAllOfInstance(scope: TokenScope, tx: Transaction): Promise<{ count: number }> {
+    const count = await this.sql
+      .within(tx)
+      .execute('DELETE FROM "InstanceToken" WHERE "instanceId" = $1 AND "projectId" = $2 AND "region" = $3', tokenKey(scope));
+    return { count };
   }
 }
+
+/** The scope as the parameters every token query ends with: instance, project, region. */
+const tokenKey = (scope: TokenScope) => [scope.instanceId, scope.projectId, scope.region];

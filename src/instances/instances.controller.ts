@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '../audit/caller';
 import { ApiStackitErrors } from '../common/api-errors.decorator';
@@ -13,7 +13,7 @@ import {
   PartialUpdateInstanceResponse,
 } from './dto/instance.dto';
 import { InstancesService } from './instances.service';
-import { ApiRegionParam, ApiUuidParams } from './api-params';
+import { ApiRegionParam, ApiUuidParams, StackitItemRoute } from './api-params';
 import { InstancePath, InstanceScope, RegionPath } from './instance-scope.decorator';
 
 @ApiTags('instances')
@@ -41,17 +41,15 @@ export class InstancesController {
     return { message: 'successfully created instance', instance: await this.instances.create(caller, scope, body) };
   }
 
-  @Get(':instanceId')
-  @ApiUuidParams('instanceId')
-  @ApiOperation({ operationId: 'GetInstance', summary: 'Get an instance (project readers).' })
+  @StackitItemRoute('GET', 'instanceId', { operationId: 'GetInstance', summary: 'Get an instance (project readers).' })
   async get(@CurrentCaller() caller: Caller, @InstanceScope() scope: InstancePath): Promise<GetInstanceResponse> {
     return { message: 'successfully fetched instance', instance: await this.instances.get(caller, scope, scope.instanceId) };
   }
 
-  @Patch(':instanceId')
-  @HttpCode(202)
-  @ApiUuidParams('instanceId')
-  @ApiOperation({ operationId: 'PartialUpdateInstance', summary: 'Change name, description, labels (`null` removes a label) or retention (project editors).' })
+  @StackitItemRoute('PATCH', 'instanceId', {
+    operationId: 'PartialUpdateInstance',
+    summary: 'Change name, description, labels (`null` removes a label) or retention (project editors).',
+  })
   async update(
     @CurrentCaller() caller: Caller,
     @InstanceScope() scope: InstancePath,
@@ -60,10 +58,10 @@ export class InstancesController {
     return { message: 'successfully updated instance', instance: await this.instances.update(caller, scope, scope.instanceId, body) };
   }
 
-  @Delete(':instanceId')
-  @HttpCode(202)
-  @ApiUuidParams('instanceId')
-  @ApiOperation({ operationId: 'DeleteInstance', summary: 'Delete an instance and all its tokens (project editors); a later GET answers 404.' })
+  @StackitItemRoute('DELETE', 'instanceId', {
+    operationId: 'DeleteInstance',
+    summary: 'Delete an instance and all its tokens (project editors); a later GET answers 404.',
+  })
   async delete(@CurrentCaller() caller: Caller, @InstanceScope() scope: InstancePath): Promise<DeleteInstanceResponse> {
     return { message: 'successfully deleted instance', instance: await this.instances.delete(caller, scope, scope.instanceId) };
   }

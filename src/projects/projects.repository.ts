@@ -2,11 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids';
 import { Principal } from '../common/principal';
 import { PrismaService } from '../database/prisma.service';
-import { columns } from '../database/rows';
-import { SqlDatabase } from '../database/sql-database';
 import { ProjectRole } from './project-role';
-
-const PROJECT_WITH_ROLE = columns({ id: 'text', name: 'text', createdAt: 'date', updatedAt: 'date', role: 'text?' });
 
 const memberInclude = { user: { select: { email: true } }, serviceAccount: { select: { email: true } } } as const;
 
@@ -15,27 +11,19 @@ export type MemberSubject = { userId: string } | { serviceAccountId: string } | 
 
 @Injectable()
 export class ProjectsRepository {
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly sql: SqlDatabase,
-  ) {}
+  constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * The project and the principal's role in it (undefined when not a member), in one raw query:
-   * every project-scoped request asks this first, and two Prisma queries cost measurably more CPU.
+   * The project and the principal's role in it (undefined when not a member). Prisma like the rest
+   * of this repository: ProjectAccessService caches the answer, so it runs once per principal and
+   * project per cache lifetime, not on every request.
    */
   async findWithRole(projectId: string, principal: Principal) {
-    const member = principal.kind === 'user' ? '"userId"' : '"serviceAccountId"';
-    const row = await this.sql.selectOne(
-      PROJECT_WITH_ROLE,
-      `SELECT p."id", p."name", p."createdAt", p."updatedAt", m."role" FROM "Project" p
-       LEFT JOIN "ProjectMember" m ON m."projectId" = p."id" AND m.${member} = $2
-       WHERE p."id" = $1`,
-      [projectId, principal.id],
-    );
+    const member = principal.kind === 'user' ? { userId: principal.id } : { serviceAccountId: principal.id };
+    const row = await this.prisma.project.findUnique({ where: { id: projectId }, include: { members: { where: member, select: { role: true }, take: 1 } } });
     if (!row) return undefined;
-    const { role, ...project } = row;
-    return { project, role: role ?? undefined };
+    const { members, ...project } = row;
+    return { project, role: members[0]?.role };
   }
 
   /** Creates the project with its creator as owner, in one transaction. */

@@ -1,30 +1,21 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsTtl } from '../../common/ttl';
 import { IsOptionalOrNull } from '../../common/validation';
-import { IsLabels, labelsSchema, DESCRIPTION_RULE, NAME_RULE, OPTIONAL_NAME_RULE } from './stackit-rules';
+import { DescriptionProperty, LabelsProperty, labelsSchema, NameProperty } from './stackit-rules';
 
 export const TOKEN_STATES = ['creating', 'active', 'deleting', 'inactive'] as const;
 export type TokenState = (typeof TOKEN_STATES)[number];
 
 export class CreateInstanceTokenPayload {
   /** @example my-service-account-token */
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
-  @Matches(NAME_RULE.pattern, { message: NAME_RULE.message })
+  @NameProperty(64, { minLength: 1 })
   name: string;
 
   /** @example Token for my service account */
-  @IsOptionalOrNull()
-  @IsString()
-  @MaxLength(160)
-  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
+  @DescriptionProperty(160)
   description?: string;
 
-  @ApiPropertyOptional(labelsSchema(false))
-  @IsOptionalOrNull()
-  @IsLabels(false)
+  @LabelsProperty()
   labels?: Record<string, string>;
 
   @IsOptionalOrNull()
@@ -43,11 +34,7 @@ export class PartialUpdateInstanceTokenPayload {
    * back, so longer names are refused.
    * @example my-updated-service-account-token
    */
-  @IsOptionalOrNull()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  @Matches(OPTIONAL_NAME_RULE.pattern, { message: OPTIONAL_NAME_RULE.message })
+  @NameProperty(200, { patch: true, minLength: 1 })
   name?: string;
 
   /**
@@ -55,15 +42,10 @@ export class PartialUpdateInstanceTokenPayload {
    * when read back, so longer ones are refused. An empty string or `null` removes it.
    * @example My updated token for my service account
    */
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
+  @DescriptionProperty(2000, { patch: true })
   description?: string | null;
 
-  @ApiPropertyOptional(labelsSchema(true))
-  @IsOptionalOrNull()
-  @IsLabels(true)
+  @LabelsProperty({ patch: true })
   labels?: Record<string, string | null>;
 }
 

@@ -1,28 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsOptionalOrNull } from '../../common/validation';
-import { IsLabels, IsRetention, labelsSchema, retentionSchema, DESCRIPTION_RULE, NAME_RULE, OPTIONAL_NAME_RULE } from './stackit-rules';
+import { DescriptionProperty, IsRetention, LabelsProperty, labelsSchema, NameProperty, retentionSchema } from './stackit-rules';
 
 export const INSTANCE_STATES = ['pending', 'creating', 'updating', 'active', 'deleting', 'impaired', 'reconciling'] as const;
 export type InstanceState = (typeof INSTANCE_STATES)[number];
 
 export class CreateInstancePayload {
   /** @example my-ai-model-experiments-instance */
-  @IsString()
-  @MaxLength(64)
-  @Matches(NAME_RULE.pattern, { message: NAME_RULE.message })
+  @NameProperty(64)
   name: string;
 
   /** @example My AI Model Experiments instance for project X */
-  @IsOptionalOrNull()
-  @IsString()
-  @MaxLength(160)
-  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
+  @DescriptionProperty(160)
   description?: string;
 
-  @ApiPropertyOptional(labelsSchema(false))
-  @IsOptionalOrNull()
-  @IsLabels(false)
+  @LabelsProperty()
   labels?: Record<string, string>;
 
   @ApiPropertyOptional(retentionSchema)
@@ -36,25 +28,17 @@ export class PartialUpdateInstancePayload {
    * An empty name is refused: an instance always has a name.
    * @example my-updated-ai-model-experiments-instance
    */
-  @IsOptionalOrNull()
-  @IsString()
-  @MaxLength(64)
-  @Matches(OPTIONAL_NAME_RULE.pattern, { message: OPTIONAL_NAME_RULE.message })
+  @NameProperty(64, { patch: true })
   name?: string;
 
   /**
    * An empty string or `null` removes the description.
    * @example My updated AI Model Experiments instance for project X
    */
-  @IsOptional()
-  @IsString()
-  @MaxLength(160)
-  @Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message })
+  @DescriptionProperty(160, { patch: true })
   description?: string | null;
 
-  @ApiPropertyOptional(labelsSchema(true))
-  @IsOptionalOrNull()
-  @IsLabels(true)
+  @LabelsProperty({ patch: true })
   labels?: Record<string, string | null>;
 
   @ApiPropertyOptional(retentionSchema)

@@ -1,4 +1,7 @@
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength, MinLength, registerDecorator, ValidationOptions } from 'class-validator';
+import { IsOptionalOrNull } from '../../common/validation';
 import { DURATION_FORMATS, DURATION_PATTERN, parseDuration } from '../../common/duration';
 
 // The DTOs spell the spec's patterns with [\t\n\f\r ] where the spec writes `\s`: that is what RE2
@@ -32,6 +35,40 @@ export const labelsSchema = (nullable: boolean) => ({
   example: { key: 'value' },
 });
 
+/**
+ * A resource's `name` as the spec declares it, with its OpenAPI schema (the Swagger plugin does
+ * not see validators inside a composed decorator). On a PATCH (`patch`) it is optional and may be
+ * empty by the spec's pattern; `minLength` where the spec sets one.
+ */
+export const NameProperty = (maxLength: number, { patch = false, minLength }: { patch?: boolean; minLength?: number } = {}) => {
+  const rule = patch ? OPTIONAL_NAME_RULE : NAME_RULE;
+  return applyDecorators(
+    (patch ? ApiPropertyOptional : ApiProperty)({ type: String, ...(minLength === undefined ? {} : { minLength }), maxLength }),
+    ...(patch ? [IsOptionalOrNull()] : []),
+    IsString(),
+    ...(minLength === undefined ? [] : [MinLength(minLength)]),
+    MaxLength(maxLength),
+    Matches(rule.pattern, { message: rule.message }),
+  );
+};
+
+/**
+ * A resource's `description` as the spec declares it. On a PATCH (`patch`) `null` or an empty
+ * string removes it; elsewhere `null` means unset.
+ */
+export const DescriptionProperty = (maxLength: number, { patch = false }: { patch?: boolean } = {}) =>
+  applyDecorators(
+    ApiPropertyOptional({ type: String, maxLength, ...(patch ? { nullable: true } : {}) }),
+    patch ? IsOptional() : IsOptionalOrNull(),
+    IsString(),
+    MaxLength(maxLength),
+    Matches(DESCRIPTION_RULE.pattern, { message: DESCRIPTION_RULE.message }),
+  );
+
+/** `labels`: `Labels`, or on a PATCH (`patch`) `LabelPatch`, where a `null` value removes its key. */
+export const LabelsProperty = ({ patch = false }: { patch?: boolean } = {}) =>
+  applyDecorators(ApiPropertyOptional(labelsSchema(patch)), IsOptionalOrNull(), IsLabels(patch));
+
 /** The OpenAPI schema of `DeletedExperimentRetention`, checked by IsRetention. */
 export const retentionSchema = {
   // STACKIT's pattern (compound d/h/m/s) is a subset of this one: the same parser reads every duration field.
@@ -58,12 +95,12 @@ export function labelsProblem(value: unknown, allowNull: boolean): string | unde
 }
 
 /** `Labels` (create) or, with `allowNull`, `LabelPatch` (update: `null` removes a key). */
-export function IsLabels(allowNull: boolean, options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
+export function IsLabels(allowNull: boolean, options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
     registerDecorator({
       name: 'isLabels',
       target: target.constructor,
-      propertyName,
+      propertyName: String(propertyName),
       options,
       validator: {
         validate: (value: unknown) => labelsProblem(value, allowNull) === undefined,
