@@ -1,4 +1,5 @@
-// `npm run bench:instructions`: the CPU instructions one forward-auth check costs Tessera, counted
+// `npm run bench:instructions`: the CPU instructions one forward-auth check (or console request:
+// BENCH_SCENARIOS=token-list,token-create) costs Tessera, counted
 // by valgrind's callgrind for two Tesseras: metrics off and on (default), or a baseline build and
 // this one (BENCH_BASELINE=<checkout with dist/ built>). Instruction counts do not depend on what
 // else the machine runs, so small differences show where throughput pairs on a shared machine
@@ -98,13 +99,33 @@ async function measureVariant(variant) {
       json: { name: 'verify' },
       expect: 202,
     });
+    const creating = await api(tessera.url, 'POST', ROUTES.instances(project.id), { token: access, json: { name: 'create' }, expect: 202 });
     const jwks = await fetch(`${tessera.url}/.well-known/jwks.json`).then((response) => response.json());
-    const context = { instances: { verifyInstanceId: instance.instance.id, instanceToken: created.token.content }, kid: jwks.keys[0].kid };
+    // Console requests (token-list, token-create) run with the console access token; the list here
+    // is of the verify instance's one token, so the count is a console request's own cost rather
+    // than the serialization of a long list.
+    const instances = {
+      verifyInstanceId: instance.instance.id,
+      instanceToken: created.token.content,
+      projectId: project.id,
+      listInstanceId: instance.instance.id,
+      createInstanceId: creating.instance.id,
+    };
+    const context = { access, instances, kid: jwks.keys[0].kid };
     const result = {};
     let dumps = 0;
     for (const id of MEASURED) {
       const scenario = SCENARIOS.find((s) => s.id === id);
-      const load = (amount) => runLoad({ url: tessera.url, connections: 10, amount, durationSec: 1_200, timeoutSec: 60, requests: scenario.requests(context) });
+      const load = (amount) =>
+        runLoad({
+          url: tessera.url,
+          connections: 10,
+          amount,
+          durationSec: 1_200,
+          timeoutSec: 60,
+          requests: scenario.requests(context),
+          idReplacement: scenario.idReplacement,
+        });
       await load(WARMUP_REQUESTS); // until V8 has optimized the path
       result[id] = [];
       for (let repeat = 0; repeat < REPEATS; repeat++) {
@@ -137,9 +158,7 @@ async function main() {
     process.stderr.write(`${variant.name}: starting under callgrind (slow)\n`);
     measured.push({ variant: variant.name, instructionsPerRequest: await measureVariant(variant) });
   }
-  process.stdout.write(
-    `\nInstructions per forward-auth check (callgrind Ir, ${MEASURED_REQUESTS} requests after ${WARMUP_REQUESTS} warm-up, ${REPEATS} repeats)\n`,
-  );
+  process.stdout.write(`\nInstructions per request (callgrind Ir, ${MEASURED_REQUESTS} requests after ${WARMUP_REQUESTS} warm-up, ${REPEATS} repeats)\n`);
   const [a, b] = measured;
   for (const id of MEASURED) {
     const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;

@@ -1,11 +1,10 @@
-import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { ConsoleModule } from './console/console.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { TtlConstraint } from './common/ttl';
-import { validationExceptionFactory } from './common/validation';
+import { AppValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -38,17 +37,8 @@ export class AppModule {
         ConsoleModule,
       ],
       providers: [
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({
-            whitelist: true,
-            forbidNonWhitelisted: true,
-            transform: true,
-            exceptionFactory: validationExceptionFactory,
-          }),
-        },
+        { provide: APP_PIPE, useValue: new AppValidationPipe(config) },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
-        TtlConstraint,
         { provide: APP_GUARD, useClass: JwtAuthGuard },
       ],
     };

@@ -1,7 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { useContainer } from 'class-validator';
 import { LogController, type FastifyHttpOptions, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
@@ -10,7 +9,6 @@ import { AppError } from './common/app-error';
 import { clientErrorHandler } from './common/client-errors';
 import { sendError } from './common/error-body';
 import { parseJsonBody } from './common/json-body';
-import { TtlConstraint } from './common/ttl';
 import { AppConfig } from './config/app-config';
 import { APP_CONFIG } from './config/config.module';
 import { ForwardAuthLane, requestIdOf } from './forward-auth/forward-auth-lane';
@@ -88,11 +86,6 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
     if (metrics.enabled) metrics.route(request.routeOptions.url ?? UNMATCHED_ROUTE)!.observe(request.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
-
-  // class-validator asks for every constraint class; Nest provides the one that reads the configuration
-  // (a TTL's maximum), class-validator creates the stateless rest itself.
-  const ttl = app.get(TtlConstraint);
-  useContainer({ get: (type: unknown) => (type === TtlConstraint ? ttl : undefined) }, { fallback: true });
 
   await SwaggerModule.loadPluginMetadata(metadata);
   serveOpenApiDocument(app, app.get(APP_CONFIG), buildOpenApiDocument(app));

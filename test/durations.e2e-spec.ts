@@ -142,3 +142,33 @@ describe('durations: one grammar, published as the pattern the server applies', 
     expect(tooLong.body.message).toContain('from 1d to 90d');
   });
 });
+
+describe('TTL maxima with two apps in one process', () => {
+  let app: TestApp;
+  let short: TestApp;
+
+  beforeAll(async () => {
+    app = await TestApp.start();
+    // Started second: class-validator's container is one per process, so a maximum kept there
+    // would be this app's for both. A replica (same database and key), because passport's
+    // strategies are one per process too and the last app's checks every bearer token.
+    short = await app.startReplica({ TESSERA_INSTANCE_TOKEN_MAX_TTL: '2d', TESSERA_INSTANCE_TOKEN_DEFAULT_TTL: '1d' });
+  });
+  afterAll(async () => {
+    await short?.close();
+    await app?.close();
+  });
+
+  it("validates each app's TTL fields against its own configured maximum", async () => {
+    const tracking = await givenInstance(app, await givenProject(app, await app.login()));
+    const create = (on: TestApp, ttlDuration: string) =>
+      on.request('POST', tracking.tokensPath, { token: tracking.project.owner.access, json: { name: 'ttl', ttlDuration } });
+    expect((await create(app, '30d')).status).toBe(202);
+    const refused = await create(short, '30d');
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain('at most 2 days');
+    expect((await create(short, '36h')).status).toBe(202);
+    // And the first app again, after the second validated.
+    expect((await create(app, '100d')).status).toBe(202);
+  });
+});

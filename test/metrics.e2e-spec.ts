@@ -191,6 +191,44 @@ describe('Prometheus metrics', () => {
       expect(moved('tessera_http_requests_total', { route: '/v1/auth/models/:modelId/verify', method: 'GET', status_class: '4xx' })).toBe(4);
     });
 
+    it('counts refused console bearer tokens as malformed only when they are no JWS with a JSON header', async () => {
+      const admin = await app.login();
+      const [header, payload, signature] = admin.access.split('.');
+      const ours = JSON.parse(Buffer.from(header, 'base64url').toString());
+      const b64 = (text: string) => Buffer.from(text).toString('base64url');
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const refused = {
+        malformed: [
+          'not-a-jwt',
+          `${b64('not json')}.${payload}.${signature}`, // a header that is no JSON
+          `${b64('null')}.${payload}.${signature}`, // a header that is JSON null
+          `${header}.${payload}`, // two parts
+          `${header}.${payload}.${signature}.${signature}`, // four parts
+          `${header}.${b64('not json')}.${signature}`, // our kid over a payload that is no JSON
+        ],
+        bad_signature: [
+          `${b64(JSON.stringify({ ...ours, kid: 'not-a-kid-of-ours' }))}.${payload}.${signature}`,
+          `${b64(JSON.stringify({ alg: ours.alg, typ: ours.typ }))}.${payload}.${signature}`, // no kid
+          `${b64(JSON.stringify({ ...ours, kid: 'not-a-kid-of-ours' }))}.${b64('not json')}.${signature}`,
+          signJwt({ alg: 'ES256', typ: 'JWT', kid: thumbprint(privateKey) }, { ...JSON.parse(Buffer.from(payload, 'base64url').toString()) }, privateKey),
+        ],
+      };
+      const before = (await read()).samples;
+      for (const tokens of Object.values(refused)) {
+        for (const token of tokens) expect({ token, status: (await app.request('GET', '/v1/projects', { token })).status }).toEqual({ token, status: 401 });
+      }
+      expect((await app.request('GET', '/v1/projects', { token: admin.access })).status).toBe(200);
+      const after = (await read()).samples;
+      const moved = (result: string) =>
+        sample(after, 'tessera_token_verifications_total', { kind: 'console', result }) -
+        sample(before, 'tessera_token_verifications_total', { kind: 'console', result });
+      expect({ malformed: moved('malformed'), bad_signature: moved('bad_signature'), valid: moved('valid') }).toEqual({
+        malformed: refused.malformed.length,
+        bad_signature: refused.bad_signature.length,
+        valid: 1,
+      });
+    });
+
     (usingPostgres() ? it : it.skip)('reports the invalidation listener and counts notices from another replica (PostgreSQL)', async () => {
       expect(sample((await read()).samples, 'tessera_invalidation_listener_connected')).toBe(1);
       const before = sample((await read()).samples, 'tessera_invalidation_notices_received_total');

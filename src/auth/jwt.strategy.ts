@@ -20,6 +20,29 @@ export const EXPIRED_HINT: Record<string, string> = {
   'sa-access': 'The service account access token has expired; create a new one (POST .../service-accounts/{email}/access-tokens).',
 };
 
+/** Three base64url segments, the signature possibly empty: what jsonwebtoken accepts as a JWS at all. */
+const JWS_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
+
+/**
+ * The token's decoded JOSE header (any JSON value, as jsonwebtoken takes it), or undefined when the
+ * first segment is no JSON. Only the header: the key is chosen by its `kid`, and the payload is
+ * jsonwebtoken's to decode, or nobody's when the remembering verifier knows the token.
+ */
+function headerOf(token: string): unknown {
+  const end = token.indexOf('.');
+  if (end <= 0) return undefined;
+  try {
+    return JSON.parse(Buffer.from(token.slice(0, end), 'base64url').toString('latin1'));
+  } catch {
+    return undefined;
+  }
+}
+
+function kidOf(header: unknown): string | undefined {
+  const kid = typeof header === 'object' && header !== null ? (header as { kid?: unknown }).kid : undefined;
+  return typeof kid === 'string' ? kid : undefined;
+}
+
 /** Why the strategy refused a request, as the guard reports it to the metrics and the client. */
 export class BearerRefusal extends Error {
   constructor(
@@ -47,10 +70,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       secretOrKeyProvider: (_request, rawToken: string, done) => {
-        const kid = decode(rawToken, { complete: true })?.header.kid;
-        const key = keys.keyFor(kid);
-        // Not a key of this service: nothing it signed.
-        if (!key) return done(new BearerRefusal(kid === undefined && !decode(rawToken) ? 'malformed' : 'bad_signature'));
+        const header = headerOf(rawToken);
+        const key = keys.keyFor(kidOf(header));
+        // Not a key of this service: nothing it signed. Not a JWS at all: malformed.
+        if (!key) return done(new BearerRefusal(header && JWS_SHAPE.test(rawToken) ? 'bad_signature' : 'malformed'));
         // A KeyObject, which jsonwebtoken takes as it is (the typings know only PEM strings and
         // buffers, which it would parse into a KeyObject on every request).
         done(null, key as unknown as string);

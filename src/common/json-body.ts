@@ -13,7 +13,7 @@ const NEEDS_REVIVER = /__proto__|constructor|\\u/;
 /**
  * Parses a JSON request body, refusing before `JSON.parse` what would cost the server more than
  * the body's size: nesting deeper than `maxDepth` (class-transformer and class-validator recurse
- * per level, and overflow the stack at about 1,300). Also refused: strings with lone UTF-16
+ * per level, and a deep enough body overflows the stack). Also refused: strings with lone UTF-16
  * surrogates or NUL characters, which PostgreSQL cannot store (and an email check cannot encode),
  * and the keys that would reach an object's prototype once copied into a DTO. An empty body is no body: many clients send
  * `Content-Type: application/json` on every call, DELETE and GET included.

@@ -1,11 +1,11 @@
-import { applyDecorators, Inject, Injectable } from '@nestjs/common';
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Validate, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 import ms from 'ms';
 import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
 import { AppError } from './app-error';
 import { DURATION_FORMATS, DURATION_PATTERN, parseDuration } from './duration';
+import { validatingConfig } from './validation';
 
 /** The lifetime a client may ask for, in milliseconds: `default` when it asks for none, never more than `max`. */
 export interface TtlLimits {
@@ -27,12 +27,12 @@ export function ttlLimits(config: AppConfig, kind: TtlKind): TtlLimits {
   }
 }
 
-/** Why `text` is no lifetime within `max`, in the one message every TTL field answers; undefined when it is one. */
-export function ttlProblem(text: unknown, max: number): string | undefined {
+/** `text` as a lifetime within `max` in milliseconds, or the one message every TTL field answers. */
+function parseTtl(text: unknown, max: number): { ms: number } | { problem: string } {
   const parsed = typeof text === 'string' && text.length <= MAX_TEXT ? parseDuration(text) : undefined;
-  if (parsed !== undefined && parsed <= max) return undefined;
+  if (parsed !== undefined && parsed <= max) return { ms: parsed };
   const got = typeof text === 'string' ? `"${text.slice(0, 64)}"` : typeof text;
-  return `expected ${DURATION_FORMATS}, at most ${ms(max, { long: true })}; got ${got}`;
+  return { problem: `expected ${DURATION_FORMATS}, at most ${ms(max, { long: true })}; got ${got}` };
 }
 
 /**
@@ -41,31 +41,30 @@ export function ttlProblem(text: unknown, max: number): string | undefined {
  */
 export function resolveTtl(text: string | undefined, limits: TtlLimits): number {
   if (text === undefined) return limits.default;
-  const problem = ttlProblem(text, limits.max);
-  if (problem) throw AppError.badRequest(problem, 'invalid');
-  return parseDuration(text)!;
+  const ttl = parseTtl(text, limits.max);
+  if ('problem' in ttl) throw AppError.badRequest(ttl.problem, 'invalid');
+  return ttl.ms;
 }
 
 /**
- * Checks a TTL field against the configured maximum of its kind. Nest creates it (class-validator
- * asks Nest's container, see setupApp) so that it can read the configuration.
+ * Checks a TTL field against the configured maximum of its kind, read from the configuration of
+ * the app whose ValidationPipe validates the object (class-validator's own container is global to
+ * the process, where tests run several apps).
  */
 @ValidatorConstraint({ name: 'isTtl' })
-@Injectable()
 export class TtlConstraint implements ValidatorConstraintInterface {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
-
   validate(value: unknown, args: ValidationArguments): boolean {
-    return ttlProblem(value, this.max(args)) === undefined;
+    return 'ms' in parseTtl(value, maxOf(args));
   }
 
   defaultMessage(args: ValidationArguments): string {
-    return `${args.property}: ${ttlProblem(args.value, this.max(args))}`;
+    const ttl = parseTtl(args.value, maxOf(args));
+    return `${args.property}: ${'problem' in ttl ? ttl.problem : 'invalid'}`;
   }
+}
 
-  private max(args: ValidationArguments): number {
-    return ttlLimits(this.config, args.constraints[0] as TtlKind).max;
-  }
+function maxOf(args: ValidationArguments): number {
+  return ttlLimits(validatingConfig(args.object), args.constraints[0] as TtlKind).max;
 }
 
 /**

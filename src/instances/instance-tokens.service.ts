@@ -51,7 +51,7 @@ export class InstanceTokensService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.lists = caches.defineRevisioned('instance-token-lists', {
-      // About 30 lists of 1,000 tokens.
+      // Weighed in serialized bytes, as a list's size follows its instance's token count.
       budgetBytes: 8 * 1024 * 1024,
       ttlMs: 30_000,
       tags: { 'instance-tokens': (scope) => scope.instanceId, instance: (scope) => scope.instanceId, project: (scope) => scope.projectId },

@@ -79,10 +79,11 @@ export class TestApp extends TesseraClient {
 
   /**
    * A second Tessera in this process on this one's database and data directory (hence its signing
-   * key), as another replica runs. Close it before this app, which owns both.
+   * key), as another replica runs, with `env` changing its configuration. Close it before this app,
+   * which owns both.
    */
-  startReplica(): Promise<TestApp> {
-    return TestApp.launch(this.env, async () => undefined);
+  startReplica(env: Record<string, string> = {}): Promise<TestApp> {
+    return TestApp.launch({ ...this.env, ...env }, async () => undefined);
   }
 
   private static async launch(env: Record<string, string>, release: () => Promise<void>): Promise<TestApp> {
