@@ -5,6 +5,7 @@ import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { ConsoleModule } from './console/console.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { TtlConstraint } from './common/ttl';
+import { GracePeriodConstraint } from './common/grace-period';
 import { validationExceptionFactory } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -49,6 +50,7 @@ export class AppModule {
         },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         TtlConstraint,
+        GracePeriodConstraint,
         { provide: APP_GUARD, useClass: JwtAuthGuard },
       ],
     };

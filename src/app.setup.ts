@@ -11,6 +11,7 @@ import { clientErrorHandler } from './common/client-errors';
 import { sendError } from './common/error-body';
 import { parseJsonBody } from './common/json-body';
 import { TtlConstraint } from './common/ttl';
+import { GracePeriodConstraint } from './common/grace-period';
 import { AppConfig } from './config/app-config';
 import { APP_CONFIG } from './config/config.module';
 import { ForwardAuthLane, requestIdOf } from './forward-auth/forward-auth-lane';
@@ -90,9 +91,12 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
   });
 
   // class-validator asks for every constraint class; Nest provides the one that reads the configuration
-  // (a TTL's maximum), class-validator creates the stateless rest itself.
-  const ttl = app.get(TtlConstraint);
-  useContainer({ get: (type: unknown) => (type === TtlConstraint ? ttl : undefined) }, { fallback: true });
+  // (a TTL's or a grace period's maximum), class-validator creates the stateless rest itself.
+  const configured = new Map<unknown, unknown>([
+    [TtlConstraint, app.get(TtlConstraint)],
+    [GracePeriodConstraint, app.get(GracePeriodConstraint)],
+  ]);
+  useContainer({ get: (type: unknown) => configured.get(type) }, { fallback: true });
 
   await SwaggerModule.loadPluginMetadata(metadata);
   serveOpenApiDocument(app, app.get(APP_CONFIG), buildOpenApiDocument(app));

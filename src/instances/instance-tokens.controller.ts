@@ -12,6 +12,8 @@ import {
   ListInstanceTokensResponse,
   PartialUpdateInstanceTokenPayload,
   PartialUpdateInstanceTokenResponse,
+  RotateInstanceTokenPayload,
+  RotateInstanceTokenResponse,
 } from './dto/instance-token.dto';
 import { InstanceTokensService } from './instance-tokens.service';
 import { ApiRegionParam, ApiUuidParams } from './api-params';
@@ -75,6 +77,28 @@ export class InstanceTokensController {
     @Body() body: PartialUpdateInstanceTokenPayload,
   ): Promise<PartialUpdateInstanceTokenResponse> {
     return { message: 'successfully updated instance token', token: await this.tokens.update(caller, scope, tokenId, body) };
+  }
+
+  @Post(':tokenId/rotate')
+  @HttpCode(202)
+  @Header('cache-control', 'no-store')
+  @Idempotent()
+  @ApiUuidParams('tokenId')
+  @ApiAcceptedResponse({ type: RotateInstanceTokenResponse })
+  @ApiOperation({
+    operationId: 'RotateInstanceToken',
+    summary:
+      'Tessera extension: replace a token with a new one of the same name, description and labels (project editors). ' +
+      'The old token keeps working until `gracePeriod` has passed (default 0: it stops at once), never beyond its own `validUntil`; ' +
+      'a token is rotated once, a second rotate is a 409 naming its successor.',
+  })
+  async rotate(
+    @CurrentCaller() caller: Caller,
+    @InstanceScope() scope: InstancePath,
+    @Param('tokenId', ParseIdPipe) tokenId: string,
+    @Body() body: RotateInstanceTokenPayload,
+  ): Promise<RotateInstanceTokenResponse> {
+    return { message: 'successfully rotated instance token', token: await this.tokens.rotate(caller, scope, tokenId, body) };
   }
 
   @Delete(':tokenId')
