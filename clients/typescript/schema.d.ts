@@ -804,9 +804,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Tessera extension
-         * @description Tessera extension: replace a token with a new one of the same name, scope and claims (prefix
-         *     admins). The old token keeps working until `grace_period` has passed (default 0: it stops at
+         * Replace a token with a new one of the same name, scope and claims (prefix admins
+         * @description Replace a token with a new one of the same name, scope and claims (prefix admins; a Tessera
+         *     extension). The old token keeps working until `grace_period` has passed (default 0: it stops at
          *     once), never beyond its own `expires_at`; a token is rotated once, a second rotate is a 409
          *     naming its successor. The new token is in this response only.
          */
@@ -905,8 +905,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Tessera extension
-         * @description Tessera extension: replace an access token with a new one (owners). The old token keeps working
+         * Replace an access token with a new one (owners
+         * @description Replace an access token with a new one (owners; a Tessera extension). The old token keeps working
          *     until `gracePeriod` has passed (default 0: it stops at once), never beyond its own `validUntil`;
          *     a token is rotated once, a second rotate is a 409 naming its successor. The new token is shown
          *     only in this response.

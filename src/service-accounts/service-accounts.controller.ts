@@ -69,7 +69,7 @@ export class ServiceAccountsController {
   }
 
   /**
-   * Tessera extension: replace an access token with a new one (owners). The old token keeps working
+   * Replace an access token with a new one (owners; a Tessera extension). The old token keeps working
    * until `gracePeriod` has passed (default 0: it stops at once), never beyond its own `validUntil`;
    * a token is rotated once, a second rotate is a 409 naming its successor. The new token is shown
    * only in this response.

@@ -37,8 +37,8 @@ export class ExternalTokensController {
   }
 
   /**
-   * Tessera extension: replace a token with a new one of the same name, scope and claims (prefix
-   * admins). The old token keeps working until `grace_period` has passed (default 0: it stops at
+   * Replace a token with a new one of the same name, scope and claims (prefix admins; a Tessera
+   * extension). The old token keeps working until `grace_period` has passed (default 0: it stops at
    * once), never beyond its own `expires_at`; a token is rotated once, a second rotate is a 409
    * naming its successor. The new token is in this response only.
    */
