@@ -152,7 +152,7 @@ describe('tessera completion', () => {
     };
     expect(await complete('tessera', '')).toEqual(expect.arrayContaining(['login', 'projects', 'tokens', 'access-tokens', 'verify', 'completion']));
     expect(await complete('tessera', 'tok')).toEqual(['tokens']);
-    expect(await complete('tessera', 'tokens', '')).toEqual(['list', 'create', 'get', 'update', 'delete', '--help', '-h']);
+    expect(await complete('tessera', 'tokens', '')).toEqual(['list', 'create', 'get', 'update', 'rotate', 'delete', '--help', '-h']);
     expect(await complete('tessera', 'tokens', 'create', '--id')).toEqual(['--idempotency-key']);
     expect(await complete('tessera', 'tokens', 'create', '--output', '')).toEqual(['table', 'json', 'secret']);
     expect(await complete('tessera', 'projects', 'list', '-o', '')).toEqual(['table', 'json']);

@@ -183,13 +183,29 @@ describe('tessera CLI commands', () => {
     expect((await forwardAuth({ baseUrl: server.url }, `/v1/auth/instances/${instanceId}/verify`, secret)).status).toBe(204);
     expect(await tesseraOk(['verify', instanceId, '--token', secret], env)).toContain('valid');
 
-    const deleted = await json(['tokens', 'delete', tokenId, ...scope()]);
-    expect(deleted.token.id).toBe(tokenId);
+    // Rotated with no grace: the new secret opens the instance, the old one is refused at once;
+    // a retry with the same key prints the same new secret.
+    const rotate = ['tokens', 'rotate', tokenId, ...scope(), '--grace', '0', '--idempotency-key', 'rotate-42', '--output', 'secret'];
+    const rotatedSecret = (await tesseraOk(rotate, env)).trimEnd();
+    expect(rotatedSecret).not.toBe(secret);
+    expect((await tesseraOk(rotate, env)).trimEnd()).toBe(rotatedSecret);
+    expect((await forwardAuth({ baseUrl: server.url }, `/v1/auth/instances/${instanceId}/verify`, rotatedSecret)).status).toBe(204);
     expect((await forwardAuth({ baseUrl: server.url }, `/v1/auth/instances/${instanceId}/verify`, secret)).status).toBe(401);
-    const refused = await tessera(['verify', instanceId, '--token', secret], env);
+    const rotatedId: string = (await json(['tokens', 'get', tokenId, ...scope()])).token.rotatedTo;
+    expect((await json(['tokens', 'get', rotatedId, ...scope()])).token).toMatchObject({ name: 'ci-renamed', rotatedFrom: tokenId });
+    const rotatedAgain = await tessera(['tokens', 'rotate', tokenId, ...scope()], env);
+    expect(rotatedAgain.code).toBe(1);
+    expect(rotatedAgain.stderr).toContain(`its successor is ${rotatedId}`);
+    expect(rotatedAgain.stderr).toContain('(HTTP 409)');
+
+    const deleted = await json(['tokens', 'delete', rotatedId, ...scope()]);
+    expect(deleted.token.id).toBe(rotatedId);
+    expect((await forwardAuth({ baseUrl: server.url }, `/v1/auth/instances/${instanceId}/verify`, rotatedSecret)).status).toBe(401);
+    const refused = await tessera(['verify', instanceId, '--token', rotatedSecret], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^tessera: .+ \(HTTP 401\)\n$/);
-    expect(refused.stderr).not.toContain(secret);
+    expect(refused.stderr).not.toContain(rotatedSecret);
+    await tesseraOk(['tokens', 'delete', tokenId, ...scope()], env);
     const again = await tessera(['tokens', 'get', tokenId, ...scope()], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('(HTTP 404)');
@@ -235,6 +251,15 @@ describe('tessera CLI commands', () => {
     expect(await json(['access-tokens', 'list', ...sa])).toEqual(tokens);
     const tokenTable = await tesseraOk(['access-tokens', 'create', ...sa, '--ttl-days', '1'], env);
     expect(tokenTable).toMatch(/^VALID UNTIL\s+\S+$/m);
+
+    // Rotated with an hour's grace: both tokens work, the old one names its successor.
+    const rotated = await json(['access-tokens', 'rotate', tokens.items[0].id, ...sa, '--grace', '1h', '--ttl-days', '2']);
+    expect(rotated).toMatchObject({ rotatedFrom: tokens.items[0].id, active: true });
+    expect(await json(['tokens', 'list', ...scope()], { ...pipeline, TESSERA_TOKEN: rotated.token })).toBeDefined();
+    expect(await json(['tokens', 'list', ...scope()], pipeline)).toBeDefined();
+    expect((await json(['access-tokens', 'list', ...sa])).items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: tokens.items[0].id, rotatedTo: rotated.id })]),
+    );
 
     expect(await tesseraOk(['access-tokens', 'revoke', tokens.items[0].id, ...sa], env)).toBe(`revoked access token ${tokens.items[0].id}\n`);
     const revoked = await tessera(['tokens', 'list', ...scope()], pipeline);

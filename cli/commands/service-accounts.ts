@@ -4,6 +4,7 @@ import { call } from '../api';
 import { apiCommand, examples, wholeNumber, withProject, type ProjectOptions } from '../command';
 import { fieldsOf, print, printDone, rowsOf, type Column } from '../output';
 import { authenticatedClient } from '../session';
+import { idempotency } from './instances';
 
 type ServiceAccount = components['schemas']['ServiceAccountDto'];
 type AccessToken = components['schemas']['AccessTokenMetadataDto'];
@@ -96,6 +97,23 @@ export function registerAccessTokens(program: Command): void {
       }),
     );
     print(data, options.output, { table: fieldsOf((token) => ({ ...token, active: true }), ACCESS_TOKEN_COLUMNS), secret: (token) => token.token });
+  });
+
+  examples(
+    accessTokenCommand(tokens, 'rotate <access-token-id>', 'replace an access token with a new one; the new token is shown once', { createsSecret: true })
+      .option('--grace <duration>', 'how long the old token keeps working, e.g. 1h (default: 0, it stops at once; at most 7d)')
+      .option('--ttl-days <days>', "days the new token is valid (default: the old token's lifetime)", wholeNumber)
+      .option('--idempotency-key <key>', 'retrying with the same key and options returns the same new token'),
+    'TESSERA_TOKEN=$(tessera access-tokens rotate $ACCESS_TOKEN_ID --project $PROJECT --service-account $SA --grace 1h --output secret)',
+  ).action(async (accessTokenId: string, options: AccountOptions & { grace?: string; ttlDays?: number; idempotencyKey?: string }) => {
+    const client = await authenticatedClient(options);
+    const data = await call(
+      client.POST('/v2/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens/{accessTokenId}/rotate', {
+        params: { path: { ...accountPath(options), accessTokenId }, header: idempotency(options.idempotencyKey) },
+        body: { gracePeriod: options.grace, ttlDays: options.ttlDays },
+      }),
+    );
+    print(data, options.output, { table: fieldsOf((token) => token, ACCESS_TOKEN_COLUMNS), secret: (token) => token.token });
   });
 
   examples(

@@ -100,6 +100,23 @@ export function registerTokens(program: Command): void {
   });
 
   examples(
+    tokenCommand(tokens, 'rotate <token-id>', 'replace a token with a new one of the same name; the new secret is shown once', { createsSecret: true })
+      .option('--grace <duration>', 'how long the old token keeps working, e.g. 1h (default: 0, it stops at once; at most 7d)')
+      .option('--ttl <duration>', "lifetime of the new token, e.g. 30d (default: the old token's lifetime)")
+      .option('--idempotency-key <key>', 'retrying with the same key and options returns the same new token and secret'),
+    'export MLFLOW_TRACKING_TOKEN=$(tessera tokens rotate $TOKEN_ID --project $PROJECT --instance $INSTANCE --grace 1h --output secret)',
+  ).action(async (tokenId: string, options: TokenOptions & { grace?: string; ttl?: string; idempotencyKey?: string }) => {
+    const client = await authenticatedClient(options);
+    const data = await call(
+      client.POST('/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens/{tokenId}/rotate', {
+        params: { path: { ...instancePath(options), tokenId }, header: idempotency(options.idempotencyKey) },
+        body: { gracePeriod: options.grace, ttlDuration: options.ttl },
+      }),
+    );
+    print(data, options.output, { ...showToken, secret: (rotated) => rotated.token.content });
+  });
+
+  examples(
     tokenCommand(tokens, 'delete <token-id>', 'delete a token; gateways refuse it from then on'),
     'tessera tokens delete $TOKEN_ID --project $PROJECT --instance $INSTANCE',
   ).action(async (tokenId: string, options: TokenOptions) => {

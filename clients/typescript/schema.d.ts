@@ -476,6 +476,28 @@ export interface paths {
         patch: operations["PartialUpdateInstanceToken"];
         trace?: never;
     };
+    "/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens/{tokenId}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Tessera extension
+         * @description Tessera extension: replace a token with a new one of the same name, description and labels (project editors). The old token keeps working until `gracePeriod` has passed (default 0: it stops at once), never beyond its own `validUntil`; a token is rotated once, a second rotate is a 409 naming its successor.
+         *
+         *     Also served at `/v1alpha/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens/{tokenId}/rotate`, with the same request and response (see "Prefix aliases").
+         */
+        post: operations["RotateInstanceToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/introspect": {
         parameters: {
             query?: never;
@@ -772,6 +794,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/console/api/modelhost/external-api-tokens/{tokenId}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace a token with a new one of the same name, scope and claims (prefix admins
+         * @description Replace a token with a new one of the same name, scope and claims (prefix admins; a Tessera
+         *     extension). The old token keeps working until `grace_period` has passed (default 0: it stops at
+         *     once), never beyond its own `expires_at`; a token is rotated once, a second rotate is a 409
+         *     naming its successor. The new token is in this response only.
+         */
+        post: operations["ExternalTokens_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/projects/{projectId}/service-accounts": {
         parameters: {
             query?: never;
@@ -844,6 +889,31 @@ export interface paths {
          *     Also served at `/v1/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens` and `/v1alpha/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens`, with the same request and response (see "Prefix aliases").
          */
         post: operations["ServiceAccounts_createToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens/{accessTokenId}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace an access token with a new one (owners
+         * @description Replace an access token with a new one (owners; a Tessera extension). The old token keeps working
+         *     until `gracePeriod` has passed (default 0: it stops at once), never beyond its own `validUntil`;
+         *     a token is rotated once, a second rotate is a 409 naming its successor. The new token is shown
+         *     only in this response.
+         *
+         *     Also served at `/v1/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens/{accessTokenId}/rotate` and `/v1alpha/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens/{accessTokenId}/rotate`, with the same request and response (see "Prefix aliases").
+         */
+        post: operations["ServiceAccounts_rotateToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1380,6 +1450,17 @@ export interface components {
             description?: string;
             /** @example eu01 */
             region: string;
+            /**
+             * @description Tessera extension: the token this one replaced by rotation. Absent unless it was made by a rotate.
+             * @example 3e1c2b7a-9d4f-4c1e-8a6b-2f0d5e7c9a13
+             */
+            rotatedFrom?: string;
+            /**
+             * @description Tessera extension: the token that replaced this one by rotation; this one then works only until
+             *     its `validUntil`, the end of the grace period. Absent unless it was rotated.
+             * @example 7b2d9e4f-1a3c-4e5b-9c8d-6f0a1b2c3d4e
+             */
+            rotatedTo?: string;
         };
         ListInstanceTokensResponse: {
             /** @example successfully fetched instance tokens */
@@ -1440,6 +1521,17 @@ export interface components {
             description?: string;
             /** @example eu01 */
             region: string;
+            /**
+             * @description Tessera extension: the token this one replaced by rotation. Absent unless it was made by a rotate.
+             * @example 3e1c2b7a-9d4f-4c1e-8a6b-2f0d5e7c9a13
+             */
+            rotatedFrom?: string;
+            /**
+             * @description Tessera extension: the token that replaced this one by rotation; this one then works only until
+             *     its `validUntil`, the end of the grace period. Absent unless it was rotated.
+             * @example 7b2d9e4f-1a3c-4e5b-9c8d-6f0a1b2c3d4e
+             */
+            rotatedTo?: string;
         };
         CreateInstanceTokenResponse: {
             /** @example successfully created instance token */
@@ -1478,6 +1570,24 @@ export interface components {
             /** @example successfully updated instance token */
             message?: string;
             token: components["schemas"]["TokenMetadata"];
+        };
+        RotateInstanceTokenPayload: {
+            /**
+             * @description Time to live of the new token, in the syntax of `ttlDuration` on create; at most 6 months (configurable). Defaults to the old token's lifetime (from its creation to its original `validUntil`), so a rotation keeps the expiry length.
+             * @example 30d
+             */
+            ttlDuration?: string;
+            /**
+             * @description How long the old token keeps working beside the new one: `0` (the default: it stops at once), `30m`, `24h`, `7d` or ISO 8601 such as `PT12H`. At most 7 days (configurable; a longer one is a 400). The old token never outlives its own `validUntil`.
+             * @example 24h
+             */
+            gracePeriod?: string;
+        };
+        RotateInstanceTokenResponse: {
+            /** @example successfully rotated instance token */
+            message?: string;
+            /** @description The new token with its secret; `rotatedFrom` names the old one. */
+            token: components["schemas"]["Token"];
         };
         DeleteInstanceTokenResponse: {
             /** @example successfully deleted instance token */
@@ -1704,6 +1814,13 @@ export interface components {
             created_by: string;
             /** Format: date-time */
             created_at: string;
+            /** @description Tessera extension: the token this one replaced by rotation. Absent unless it was made by a rotate. */
+            rotated_from?: string;
+            /**
+             * @description Tessera extension: the token that replaced this one by rotation; this one then works only
+             *     until its `expires_at`, the end of the grace period. Absent unless it was rotated.
+             */
+            rotated_to?: string;
         };
         ExternalTokenDto: {
             /** @description The token's id, also its `jti` and `sub`. */
@@ -1734,6 +1851,27 @@ export interface components {
             created_by: string;
             /** Format: date-time */
             created_at: string;
+            /** @description Tessera extension: the token this one replaced by rotation. Absent unless it was made by a rotate. */
+            rotated_from?: string;
+            /**
+             * @description Tessera extension: the token that replaced this one by rotation; this one then works only
+             *     until its `expires_at`, the end of the grace period. Absent unless it was rotated.
+             */
+            rotated_to?: string;
+        };
+        RotateExternalTokenDto: {
+            /**
+             * @description Lifetime of the new token: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` or ISO 8601 such as `P30D`; at most the configured maximum (365 days by default). Give `expires_at` or `ttl`, or neither for the old token's lifetime (from its creation to its original expiry).
+             * @example 30d
+             */
+            ttl?: string;
+            /**
+             * @description How long the old token keeps working beside the new one: `0` (the default: it stops at once), `30m`, `24h`, `7d` or ISO 8601 such as `PT12H`. At most 7 days (configurable; a longer one is a 400). The old token never outlives its own `validUntil`.
+             * @example 24h
+             */
+            grace_period?: string;
+            /** @description Expiry of the new token as an ISO 8601 timestamp. Give `expires_at` or `ttl`, or neither for the old token's lifetime. */
+            expires_at?: string;
         };
         CreateServiceAccountDto: {
             /**
@@ -1781,6 +1919,13 @@ export interface components {
             validUntil: string;
             /** @description True until the token is revoked or expires. */
             active: boolean;
+            /** @description Tessera extension: the token this one replaced by rotation. Absent unless it was made by a rotate. */
+            rotatedFrom?: string;
+            /**
+             * @description Tessera extension: the token that replaced this one by rotation; this one then works only
+             *     until its `validUntil`, the end of the grace period. Absent unless it was rotated.
+             */
+            rotatedTo?: string;
         };
         AccessTokenMetadataDto: {
             /** @description Unique ID of the access token; also its JWT `jti`. */
@@ -1794,9 +1939,25 @@ export interface components {
             validUntil: string;
             /** @description True until the token is revoked or expires. */
             active: boolean;
+            /** @description Tessera extension: the token this one replaced by rotation. Absent unless it was made by a rotate. */
+            rotatedFrom?: string;
+            /**
+             * @description Tessera extension: the token that replaced this one by rotation; this one then works only
+             *     until its `validUntil`, the end of the grace period. Absent unless it was rotated.
+             */
+            rotatedTo?: string;
         };
         ListAccessTokensResponse: {
             items: components["schemas"]["AccessTokenMetadataDto"][];
+        };
+        RotateAccessTokenDto: {
+            /**
+             * @description How long the old token keeps working beside the new one: `0` (the default: it stops at once), `30m`, `24h`, `7d` or ISO 8601 such as `PT12H`. At most 7 days (configurable; a longer one is a 400). The old token never outlives its own `validUntil`.
+             * @example 24h
+             */
+            gracePeriod?: string;
+            /** @description How many days the new access token is valid, from 1 to 180. Defaults to the old token's lifetime in days (at most 180). */
+            ttlDays?: number;
         };
         AuditActor: {
             /** @description `user`, `service-account`, or `instance-token` (a token presented at verification). */
@@ -1804,13 +1965,13 @@ export interface components {
             id: string;
         };
         AuditResource: {
-            /** @description `instance` or `instance-token`. */
+            /** @description `instance`, `instance-token`, or `service-account-token` (its rotations). */
             type: string;
             id?: string;
         };
         AuditEvent: {
             /** @enum {string} */
-            action: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify";
+            action: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.rotate" | "service-account-token.rotate" | "external-token.rotate";
             id: string;
             /**
              * Format: date-time
@@ -4355,6 +4516,120 @@ export interface operations {
             };
         };
     };
+    RotateInstanceToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: the same key with the same body within 24 h returns the original response (secret included); the same key with a different body is a 422; while the first request runs, a duplicate gets 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                projectId: string;
+                /** @description One of the regions this service serves (TESSERA_REGIONS). */
+                regionId: string;
+                instanceId: string;
+                tokenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateInstanceTokenPayload"];
+            };
+        };
+        responses: {
+            /** @description success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotateInstanceTokenResponse"];
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     IntrospectToken: {
         parameters: {
             query?: never;
@@ -6429,6 +6704,116 @@ export interface operations {
             };
         };
     };
+    ExternalTokens_rotate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: the same key with the same body within 24 h returns the original response (secret included); the same key with a different body is a 422; while the first request runs, a duplicate gets 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                tokenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateExternalTokenDto"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedExternalTokenDto"];
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleErrorResponse"];
+                };
+            };
+        };
+    };
     ServiceAccounts_list: {
         parameters: {
             query?: never;
@@ -6818,6 +7203,126 @@ export interface operations {
             };
         };
     };
+    ServiceAccounts_rotateToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: the same key with the same body within 24 h returns the original response (secret included); the same key with a different body is a 422; while the first request runs, a duplicate gets 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                projectId: string;
+                serviceAccountEmail: string;
+                accessTokenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateAccessTokenDto"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessTokenDto"];
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description conflict
+             *
+             *     conflict
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unprocessable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials)
+             *
+             *     the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials)
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     ServiceAccounts_revokeToken: {
         parameters: {
             query?: never;
@@ -6897,7 +7402,7 @@ export interface operations {
     ListAuditEvents: {
         parameters: {
             query?: {
-                action?: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify";
+                action?: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.rotate" | "service-account-token.rotate" | "external-token.rotate";
                 /** @description Only events about this resource (an instance or token id). */
                 resourceId?: string;
                 /** @description Only events at or after this time (RFC 3339). */

@@ -8,6 +8,9 @@ export const AUDIT_ACTIONS = [
   'instance-token.update',
   'instance-token.delete',
   'instance-token.verify',
+  'instance-token.rotate',
+  'service-account-token.rotate',
+  'external-token.rotate',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -17,7 +20,7 @@ export interface AuditEntry {
   /** `user`, `service-account`, or `instance-token` for a token presented at verification. */
   actor: { type: string; id: string };
   action: AuditAction;
-  resource: { type: 'instance' | 'instance-token'; id: string | null };
+  resource: { type: 'instance' | 'instance-token' | 'service-account-token' | 'external-token'; id: string | null };
   outcome: 'success' | 'denied';
   requestId?: string;
   /** Small, non-secret facts (e.g. the reason of a denial). Never a token's content. */

@@ -37,6 +37,8 @@ export interface AppConfig {
   };
   instances: { regions: string[]; urlTemplate: string; tokenMaxTtlMs: number; tokenDefaultTtlMs: number };
   models: { externalTokenMaxTtlMs: number; externalTokenDefaultTtlMs: number };
+  /** Token rotation: the longest `gracePeriod` during which a rotated token keeps working. */
+  rotation: { maxGraceMs: number };
   /**
    * `/metrics`: on its own port when `port` is set, else on the service's port when `token` is set,
    * else not served. `token`, when set, is required as `Authorization: Bearer <token>` wherever it is served.
@@ -109,6 +111,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       externalTokenMaxTtlMs,
       externalTokenDefaultTtlMs: read.duration('TESSERA_MODEL_EXTERNAL_TOKEN_DEFAULT_TTL', '90d'),
     },
+    rotation: { maxGraceMs: read.duration('TESSERA_ROTATION_MAX_GRACE', '7d') },
     metrics: {
       port: read.optionalInteger('TESSERA_METRICS_PORT', 0, 65535),
       host: read.string('TESSERA_METRICS_HOST', host),

@@ -1,10 +1,10 @@
 import { applyDecorators, UseInterceptors } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import { ApiStackitErrors } from '../common/api-errors.decorator';
+import { ApiConsoleErrors, ApiStackitErrors } from '../common/api-errors.decorator';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 
-/** Accepts an `Idempotency-Key` header on this POST route. */
-export const Idempotent = () =>
+/** Accepts an `Idempotency-Key` header on this POST route; `errors` documents its 409 and 422 in the route's API family. */
+export const Idempotent = (errors: typeof ApiStackitErrors | typeof ApiConsoleErrors = ApiStackitErrors) =>
   applyDecorators(
     UseInterceptors(IdempotencyInterceptor),
     ApiHeader({
@@ -14,5 +14,5 @@ export const Idempotent = () =>
         'Makes retries safe: the same key with the same body within 24 h returns the original response (secret included); ' +
         'the same key with a different body is a 422; while the first request runs, a duplicate gets 409.',
     }),
-    ApiStackitErrors(409, 422),
+    errors(409, 422),
   );

@@ -11,6 +11,8 @@ import {
   ListInstanceTokensResponse,
   PartialUpdateInstanceTokenPayload,
   PartialUpdateInstanceTokenResponse,
+  RotateInstanceTokenPayload,
+  RotateInstanceTokenResponse,
 } from './dto/instance-token.dto';
 import { InstanceTokensService } from './instance-tokens.service';
 import { ApiRegionParam, ApiUuidParams, StackitItemRoute } from './api-params';
@@ -67,6 +69,27 @@ export class InstanceTokensController {
     @Body() body: PartialUpdateInstanceTokenPayload,
   ): Promise<PartialUpdateInstanceTokenResponse> {
     return { message: 'successfully updated instance token', token: await this.tokens.update(caller, scope, scope.tokenId, body) };
+  }
+
+  @Post(':tokenId/rotate')
+  @HttpCode(202)
+  @Header('cache-control', 'no-store')
+  @Idempotent()
+  @ApiUuidParams('tokenId')
+  @ApiAcceptedResponse({ type: RotateInstanceTokenResponse })
+  @ApiOperation({
+    operationId: 'RotateInstanceToken',
+    summary:
+      'Tessera extension: replace a token with a new one of the same name, description and labels (project editors). ' +
+      'The old token keeps working until `gracePeriod` has passed (default 0: it stops at once), never beyond its own `validUntil`; ' +
+      'a token is rotated once, a second rotate is a 409 naming its successor.',
+  })
+  async rotate(
+    @CurrentCaller() caller: Caller,
+    @InstanceScope() scope: TokenPath,
+    @Body() body: RotateInstanceTokenPayload,
+  ): Promise<RotateInstanceTokenResponse> {
+    return { message: 'successfully rotated instance token', token: await this.tokens.rotate(caller, scope, scope.tokenId, body) };
   }
 
   @StackitItemRoute('DELETE', 'tokenId', {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditEntry } from '../audit/audit-actions';
 import { AuditRepository } from '../audit/audit.repository';
 import { columns } from '../database/rows';
-import { SqlDatabase } from '../database/sql-database';
+import { SqlDatabase, Statement } from '../database/sql-database';
 import { Transaction } from '../database/transactions';
 import { InstanceScope } from './instances.repository';
 
@@ -19,6 +19,8 @@ export interface NewInstanceToken {
   tokenHash: string;
   validUntil: Date;
   createdBy: string;
+  /** Set when the token is made by rotating another. */
+  rotatedFrom?: string | null;
 }
 
 const TOKEN_LIST_ROW = columns({
@@ -29,6 +31,8 @@ const TOKEN_LIST_ROW = columns({
   region: 'text',
   validUntil: 'date',
   lastUsedAt: 'date?',
+  rotatedFrom: 'text?',
+  rotatedTo: 'text?',
 });
 const LIST_REVISION = columns({ tokensRevision: 'int' });
 const TOKEN_ROW = columns({
@@ -45,6 +49,8 @@ const TOKEN_ROW = columns({
   createdBy: 'text?',
   createdAt: 'date',
   updatedAt: 'date',
+  rotatedFrom: 'text?',
+  rotatedTo: 'text?',
 });
 
 /** What the list and the metadata responses show of a token. */
@@ -56,6 +62,15 @@ export interface TokenListRow {
   region: string;
   validUntil: Date;
   lastUsedAt: Date | null;
+  rotatedFrom: string | null;
+  rotatedTo: string | null;
+}
+
+/** A rotation: the old token ends at `oldValidUntil` and names `successor`, which is inserted beside it. */
+export interface TokenRotation {
+  oldId: string;
+  oldValidUntil: Date;
+  successor: NewInstanceToken;
 }
 
 /** A token's whole row. */
@@ -103,24 +118,36 @@ export class InstanceTokensRepository {
         params: [now, scope.instanceId, scope.projectId, scope.region],
         required: true,
       },
+      insertToken(scope, token, now),
+      this.audit.insertStatement(event),
+    ]);
+  }
+
+  /**
+   * Rotates a token in one raw-SQL transaction, as `create` writes one: the instance's list
+   * revision, the old token shortened to `oldValidUntil` and pointed at its successor, the
+   * successor, and the audit event. The old token's update is conditional on it not being rotated
+   * yet, so of two concurrent rotations one writes and the other finds `rotatedTo` set. False,
+   * and nothing written, when the instance or an unrotated old token is missing.
+   */
+  rotate(scope: TokenScope, rotation: TokenRotation, event: AuditEntry): Promise<boolean> {
+    const now = new Date();
+    return this.sql.batch([
       {
-        sql: `INSERT INTO "InstanceToken" ("id", "instanceId", "projectId", "region", "name", "description", "labels", "tokenHash", "validUntil", "createdBy", "createdAt", "updatedAt")
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        params: [
-          token.id,
-          scope.instanceId,
-          scope.projectId,
-          scope.region,
-          token.name,
-          token.description,
-          token.labels,
-          token.tokenHash,
-          token.validUntil,
-          token.createdBy,
-          now,
-          now,
-        ],
+        sql: `UPDATE "Instance" SET "updatedAt" = $1, "tokensRevision" = "tokensRevision" + 1
+              WHERE "id" = $2 AND "projectId" = $3 AND "region" = $4 AND "deletedAt" IS NULL`,
+        params: [now, scope.instanceId, scope.projectId, scope.region],
+        required: true,
       },
+      {
+        // CASE rather than LEAST/MIN, which the two databases spell differently: never later than before.
+        sql: `UPDATE "InstanceToken" SET "rotatedTo" = $1, "updatedAt" = $2,
+                "validUntil" = CASE WHEN "validUntil" < $3 THEN "validUntil" ELSE $3 END
+              WHERE "id" = $4 AND "instanceId" = $5 AND "projectId" = $6 AND "region" = $7 AND "rotatedTo" IS NULL`,
+        params: [rotation.successor.id, now, rotation.oldValidUntil, rotation.oldId, scope.instanceId, scope.projectId, scope.region],
+        required: true,
+      },
+      insertToken(scope, rotation.successor, now),
       this.audit.insertStatement(event),
     ]);
   }
@@ -156,7 +183,7 @@ export class InstanceTokensRepository {
   async list(scope: TokenScope): Promise<TokenListRow[]> {
     return this.sql.select(
       TOKEN_LIST_ROW,
-      `SELECT "id", "name", "description", "labels", "region", "validUntil", "lastUsedAt" FROM "InstanceToken"
+      `SELECT "id", "name", "description", "labels", "region", "validUntil", "lastUsedAt", "rotatedFrom", "rotatedTo" FROM "InstanceToken"
        WHERE "instanceId" = $1 AND "projectId" = $2 AND "region" = $3 ORDER BY "createdAt", "id"`,
       [scope.instanceId, scope.projectId, scope.region],
     );
@@ -165,7 +192,7 @@ export class InstanceTokensRepository {
   find(scope: TokenScope, id: string, tx?: Transaction): Promise<InstanceTokenRow | undefined> {
     return this.sql.within(tx).selectOne(
       TOKEN_ROW,
-      `SELECT "id", "instanceId", "projectId", "region", "name", "description", "labels", "tokenHash", "validUntil", "lastUsedAt", "createdBy", "createdAt", "updatedAt"
+      `SELECT "id", "instanceId", "projectId", "region", "name", "description", "labels", "tokenHash", "validUntil", "lastUsedAt", "createdBy", "createdAt", "updatedAt", "rotatedFrom", "rotatedTo"
          FROM "InstanceToken" WHERE "id" = $1 AND "instanceId" = $2 AND "projectId" = $3 AND "region" = $4`,
       [id, ...tokenKey(scope)],
     );
@@ -213,3 +240,25 @@ export class InstanceTokensRepository {
 
 /** The scope as the parameters every token query ends with: instance, project, region. */
 const tokenKey = (scope: TokenScope) => [scope.instanceId, scope.projectId, scope.region];
+
+function insertToken(scope: TokenScope, token: NewInstanceToken, now: Date): Statement {
+  return {
+    sql: `INSERT INTO "InstanceToken" ("id", "instanceId", "projectId", "region", "name", "description", "labels", "tokenHash", "validUntil", "createdBy", "createdAt", "updatedAt", "rotatedFrom")
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    params: [
+      token.id,
+      scope.instanceId,
+      scope.projectId,
+      scope.region,
+      token.name,
+      token.description,
+      token.labels,
+      token.tokenHash,
+      token.validUntil,
+      token.createdBy,
+      now,
+      now,
+      token.rotatedFrom ?? null,
+    ],
+  };
+}

@@ -6,6 +6,7 @@ import { AppError } from '../common/app-error';
 import { newId } from '../common/ids';
 import { hashSecret } from '../common/secret-hash';
 import { principalLabel } from '../common/principal';
+import { graceEnd, resolveGracePeriod } from '../common/grace-period';
 import { resolveTtl, ttlLimits } from '../common/ttl';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -16,6 +17,7 @@ import {
   CreateInstanceTokenPayload,
   ListInstanceTokensResponse,
   PartialUpdateInstanceTokenPayload,
+  RotateInstanceTokenPayload,
   Token,
   TokenMetadata,
   TokenState,
@@ -101,10 +103,70 @@ export class InstanceTokensService {
       region: scope.region,
       validUntil,
       lastUsedAt: null,
+      rotatedFrom: null,
+      rotatedTo: null,
     };
     const event = this.event(caller, scope, 'instance-token.create', id, { name: body.name, validUntil: rfc3339(validUntil) });
     const created = await this.tokens.create(scope, { ...row, tokenHash: hashSecret(content), createdBy: principalLabel(caller.principal) }, event);
     if (!created) throw AppError.notFound('instance not found');
+    await this.listChanged(scope);
+    return { ...toMetadata(row), content };
+  }
+
+  /**
+   * Replaces a token with a new one of the same name, description and labels; the old one keeps
+   * working until the end of `gracePeriod` (never beyond its own validUntil). A token is rotated
+   * at most once: a second rotate is a 409 naming the successor, so a retry without its
+   * Idempotency-Key cannot mint a second successor.
+   */
+  async rotate(caller: Caller, scope: TokenScope, id: string, body: RotateInstanceTokenPayload): Promise<Token> {
+    await this.access.require(caller.principal, scope.projectId, 'editor');
+    const graceMs = resolveGracePeriod(body.gracePeriod, this.config.rotation.maxGraceMs);
+    const old = await this.tokens.find(scope, id);
+    if (!old) throw AppError.notFound('token not found');
+    if (old.rotatedTo) throw alreadyRotated(old.rotatedTo);
+    const now = Date.now();
+    if (old.validUntil.getTime() <= now) throw AppError.conflict(`token expired at ${rfc3339(old.validUntil)}: create a new token instead of rotating it`);
+    const limits = ttlLimits(this.config, 'instance-token');
+    // Like GitLab, the new token lives as long as the old one was issued for, unless told otherwise.
+    const ttlMs =
+      body.ttlDuration === undefined ? Math.min(old.validUntil.getTime() - old.createdAt.getTime(), limits.max) : resolveTtl(body.ttlDuration, limits);
+    const successorId = newId();
+    // Whole seconds, rounded up, as create does: `exp` of the JWT and `validUntil` are the same instant.
+    const validUntil = new Date(Math.ceil((now + ttlMs) / 1000) * 1000);
+    const oldValidUntil = graceEnd(old.validUntil, graceMs, now);
+    const { token: content } = this.signer.issue({
+      type: 'instance',
+      subject: caller.principal.id,
+      audience: instanceAudience(scope.instanceId),
+      id: successorId,
+      expiresAt: validUntil,
+    });
+    const row = {
+      id: successorId,
+      name: old.name,
+      description: old.description,
+      labels: old.labels,
+      region: scope.region,
+      validUntil,
+      lastUsedAt: null,
+      rotatedFrom: id,
+      rotatedTo: null,
+    };
+    const event = this.event(caller, scope, 'instance-token.rotate', id, {
+      rotatedTo: successorId,
+      validUntil: rfc3339(oldValidUntil),
+      successorValidUntil: rfc3339(validUntil),
+    });
+    const successor = { ...row, tokenHash: hashSecret(content), createdBy: principalLabel(caller.principal) };
+    if (!(await this.tokens.rotate(scope, { oldId: id, oldValidUntil, successor }, event))) {
+      // Lost a race: the instance or the token went away, or a concurrent rotate won.
+      const current = await this.tokens.find(scope, id);
+      if (current?.rotatedTo) throw alreadyRotated(current.rotatedTo);
+      throw AppError.notFound(current ? 'instance not found' : 'token not found');
+    }
+    // The verdict caches of every replica drop the old token and reload its shortened validUntil.
+    await this.caches.invalidate('instance-token', id);
     await this.listChanged(scope);
     return { ...toMetadata(row), content };
   }
@@ -190,6 +252,9 @@ export class InstanceTokensService {
   }
 }
 
+const alreadyRotated = (successorId: string) =>
+  AppError.conflict(`token was already rotated: its successor is ${successorId}; rotate that one instead`, 'already_rotated');
+
 /** `active` until validUntil, then `inactive`: expired tokens stay listed until deleted. */
 export const tokenState = (validUntil: Date, now = Date.now()): TokenState => (validUntil.getTime() > now ? 'active' : 'inactive');
 
@@ -203,5 +268,7 @@ function toMetadata(row: TokenRow, state: TokenState = tokenState(row.validUntil
     state,
     validUntil: rfc3339(row.validUntil),
     ...(row.lastUsedAt ? { lastUsedAt: rfc3339(row.lastUsedAt) } : {}),
+    ...(row.rotatedFrom ? { rotatedFrom: row.rotatedFrom } : {}),
+    ...(row.rotatedTo ? { rotatedTo: row.rotatedTo } : {}),
   };
 }

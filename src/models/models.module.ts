@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { ExternalTokensController } from './external-tokens/external-tokens.controller';
 import { ExternalTokensRepository } from './external-tokens/external-tokens.repository';
 import { ExternalTokensService } from './external-tokens/external-tokens.service';
@@ -23,6 +25,7 @@ import { ModelTokenVerifier } from './verification/model-token-verifier.service'
  * API session tokens, external API tokens, and their verification for model hosts.
  */
 @Module({
+  imports: [AuditModule, IdempotencyModule],
   controllers: [ModelPrefixesController, ModelsController, ModelAuthController, ExternalTokensController, ModelUrlsController],
   providers: [
     ModelPrefixesRepository,

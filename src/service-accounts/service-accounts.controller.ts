@@ -1,10 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Caller, CurrentCaller } from '../audit/caller';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiStackitErrors } from '../common/api-errors.decorator';
 import { ParseEmailPipe } from '../common/parse-email.pipe';
 import { CurrentPrincipal, Principal } from '../common/principal';
-import { AccessTokenDto, CreateAccessTokenDto, ListAccessTokensResponse } from './dto/access-token.dto';
+import { AccessTokenDto, CreateAccessTokenDto, ListAccessTokensResponse, RotateAccessTokenDto } from './dto/access-token.dto';
 import { CreateServiceAccountDto, ListServiceAccountsResponse, ServiceAccountDto } from './dto/service-account.dto';
 import { ServiceAccountsService } from './service-accounts.service';
 
@@ -64,6 +66,28 @@ export class ServiceAccountsController {
     @Param('serviceAccountEmail', ParseEmailPipe) email: string,
   ): Promise<ListAccessTokensResponse> {
     return { items: await this.accounts.listTokens(caller, projectId, email) };
+  }
+
+  /**
+   * Replace an access token with a new one (owners; a Tessera extension). The old token keeps working
+   * until `gracePeriod` has passed (default 0: it stops at once), never beyond its own `validUntil`;
+   * a token is rotated once, a second rotate is a 409 naming its successor. The new token is shown
+   * only in this response.
+   */
+  @Post(':serviceAccountEmail/access-tokens/:accessTokenId/rotate')
+  @Header('cache-control', 'no-store')
+  @Idempotent()
+  // Explicit because method-level error responses replace the inferred success response.
+  @ApiCreatedResponse({ type: AccessTokenDto })
+  @ApiStackitErrors(409)
+  rotateToken(
+    @CurrentCaller() caller: Caller,
+    @Param('projectId', ParseIdPipe) projectId: string,
+    @Param('serviceAccountEmail', ParseEmailPipe) email: string,
+    @Param('accessTokenId', ParseIdPipe) tokenId: string,
+    @Body() body: RotateAccessTokenDto,
+  ): Promise<AccessTokenDto> {
+    return this.accounts.rotateToken(caller, projectId, email, tokenId, body);
   }
 
   /** Revoke an access token; the next call with it is unauthorized (owners). */

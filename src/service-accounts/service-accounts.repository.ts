@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids';
 import { PrismaService } from '../database/prisma.service';
+import { clientOf, Transaction } from '../database/transactions';
 import { ProjectRole } from '../projects/project-role';
 
 export interface NewAccessToken {
   id: string;
   tokenHash: string;
   validUntil: Date;
+  /** Set when the token is made by rotating another. */
+  rotatedFrom?: string;
 }
 
 @Injectable()
@@ -48,8 +51,24 @@ export class ServiceAccountsRepository {
     });
   }
 
-  createToken(accountId: string, token: NewAccessToken) {
-    return this.prisma.serviceAccountToken.create({ data: { ...token, serviceAccountId: accountId } });
+  createToken(accountId: string, token: NewAccessToken, tx?: Transaction) {
+    return clientOf(this.prisma, tx).serviceAccountToken.create({ data: { ...token, serviceAccountId: accountId } });
+  }
+
+  findToken(projectId: string, accountId: string, id: string) {
+    return this.prisma.serviceAccountToken.findFirst({ where: { id, serviceAccountId: accountId, serviceAccount: { projectId } } });
+  }
+
+  /**
+   * Points a live token at its successor and shortens it to `validUntil`, unless it was revoked or
+   * rotated meanwhile (false then): of two concurrent rotations only one writes.
+   */
+  async markRotated(projectId: string, accountId: string, id: string, successorId: string, validUntil: Date, tx: Transaction): Promise<boolean> {
+    const { count } = await clientOf(this.prisma, tx).serviceAccountToken.updateMany({
+      where: { id, serviceAccountId: accountId, serviceAccount: { projectId }, rotatedTo: null, revokedAt: null },
+      data: { rotatedTo: successorId, validUntil },
+    });
+    return count === 1;
   }
 
   listTokens(projectId: string, accountId: string) {

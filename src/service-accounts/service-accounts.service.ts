@@ -1,6 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
+import { successEntry } from '../audit/audit-actions';
+import { AuditService } from '../audit/audit.service';
+import { Caller } from '../audit/caller';
 import { AppError } from '../common/app-error';
+import { graceEnd, resolveGracePeriod } from '../common/grace-period';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { Transactions } from '../database/transactions';
 import { newId } from '../common/ids';
 import { hashSecret } from '../common/secret-hash';
 import { Principal } from '../common/principal';
@@ -8,13 +15,18 @@ import { CONSOLE_AUDIENCE, TokenSigner } from '../keys/token-signer.service';
 import { ProjectAccessService } from '../projects/project-access.service';
 import { ProjectRole } from '../projects/project-role';
 import { Caches } from '../cache/caches.service';
-import { AccessTokenDto, AccessTokenMetadataDto } from './dto/access-token.dto';
+import { AccessTokenDto, AccessTokenMetadataDto, RotateAccessTokenDto } from './dto/access-token.dto';
 import { ServiceAccountDto } from './dto/service-account.dto';
 import { ServiceAccountsRepository } from './service-accounts.repository';
 
 export const SERVICE_ACCOUNT_EMAIL_DOMAIN = 'sa.tessera.local';
 const SUFFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const DAY_MS = 86_400_000;
+/** CreateAccessTokenDto's upper bound on `ttlDays`. */
+const MAX_TTL_DAYS = 180;
+
+const alreadyRotated = (successorId: string) =>
+  AppError.conflict(`access token was already rotated: its successor is ${successorId}; rotate that one instead`, 'already_rotated');
 
 type AccountRow = NonNullable<Awaited<ReturnType<ServiceAccountsRepository['findByEmail']>>>;
 type TokenRow = Awaited<ReturnType<ServiceAccountsRepository['listTokens']>>[number];
@@ -27,6 +39,9 @@ export class ServiceAccountsService {
     private readonly access: ProjectAccessService,
     private readonly signer: TokenSigner,
     private readonly caches: Caches,
+    private readonly audit: AuditService,
+    private readonly transactions: Transactions,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(caller: Principal, projectId: string, name: string, role: ProjectRole): Promise<ServiceAccountDto> {
@@ -50,18 +65,57 @@ export class ServiceAccountsService {
   async createToken(caller: Principal, projectId: string, email: string, ttlDays: number): Promise<AccessTokenDto> {
     await this.access.require(caller, projectId, 'owner');
     const account = await this.existing(projectId, email);
-    const id = newId();
-    const { token, expiresAt } = this.signer.issue({
-      type: 'sa-access',
-      subject: account.id,
-      audience: CONSOLE_AUDIENCE,
-      id,
-      expiresAt: new Date(Date.now() + ttlDays * DAY_MS),
-      claims: { email: account.email, project_id: account.projectId },
-    });
-    // The JWT carries whole seconds; store the same instant so listing and verification agree.
-    const validUntil = new Date(Math.floor(expiresAt.getTime() / 1000) * 1000);
+    const { id, token, validUntil } = this.issue(account, ttlDays);
     const row = await this.accounts.createToken(account.id, { id, tokenHash: hashSecret(token), validUntil });
+    return { ...toTokenMetadata(row), token };
+  }
+
+  /**
+   * Replaces an access token with a new one; the old one keeps working until the end of
+   * `gracePeriod` (never beyond its own validUntil). A token is rotated at most once: a second
+   * rotate is a 409 naming the successor.
+   */
+  async rotateToken(caller: Caller, projectId: string, email: string, tokenId: string, body: RotateAccessTokenDto): Promise<AccessTokenDto> {
+    await this.access.require(caller.principal, projectId, 'owner');
+    const graceMs = resolveGracePeriod(body.gracePeriod, this.config.rotation.maxGraceMs);
+    const account = await this.existing(projectId, email);
+    const old = await this.accounts.findToken(projectId, account.id, tokenId);
+    if (!old) throw AppError.notFound('access token not found');
+    if (old.rotatedTo) throw alreadyRotated(old.rotatedTo);
+    if (old.revokedAt) throw AppError.conflict('access token is revoked: create a new one instead of rotating it');
+    const now = Date.now();
+    if (old.validUntil.getTime() <= now) throw AppError.conflict('access token has expired: create a new one instead of rotating it');
+    // Like GitLab, the new token lives as long as the old one was issued for, unless told otherwise.
+    const ttlDays = body.ttlDays ?? Math.min(Math.max(1, Math.round((old.validUntil.getTime() - old.createdAt.getTime()) / DAY_MS)), MAX_TTL_DAYS);
+    const { id, token, validUntil } = this.issue(account, ttlDays);
+    const oldValidUntil = graceEnd(old.validUntil, graceMs, now);
+    const event = successEntry(
+      caller,
+      projectId,
+      'service-account-token.rotate',
+      { type: 'service-account-token', id: tokenId },
+      {
+        serviceAccountId: account.id,
+        rotatedTo: id,
+        validUntil: oldValidUntil.toISOString(),
+        successorValidUntil: validUntil.toISOString(),
+      },
+    );
+    const row = await this.transactions.run(async (tx) => {
+      if (!(await this.accounts.markRotated(projectId, account.id, tokenId, id, oldValidUntil, tx))) return undefined;
+      const created = await this.accounts.createToken(account.id, { id, tokenHash: hashSecret(token), validUntil, rotatedFrom: tokenId }, tx);
+      await this.audit.record(event, tx);
+      return created;
+    });
+    if (!row) {
+      // Lost a race with a revoke, a delete or another rotate.
+      const current = await this.accounts.findToken(projectId, account.id, tokenId);
+      if (current?.rotatedTo) throw alreadyRotated(current.rotatedTo);
+      if (current) throw AppError.conflict('access token is revoked: create a new one instead of rotating it');
+      throw AppError.notFound('access token not found');
+    }
+    // Every replica's principal cache drops the old token and reloads its shortened validUntil.
+    await this.caches.invalidate('service-account-token', tokenId);
     return { ...toTokenMetadata(row), token };
   }
 
@@ -78,6 +132,21 @@ export class ServiceAccountsService {
     if (outcome === 'not-found') throw AppError.notFound('access token not found');
     if (outcome === 'already-revoked') throw AppError.conflict('access token is already revoked');
     await this.caches.invalidate('service-account-token', tokenId);
+  }
+
+  /** A signed access token for the account, with the whole-second instant it expires at. */
+  private issue(account: AccountRow, ttlDays: number) {
+    const id = newId();
+    const { token, expiresAt } = this.signer.issue({
+      type: 'sa-access',
+      subject: account.id,
+      audience: CONSOLE_AUDIENCE,
+      id,
+      expiresAt: new Date(Date.now() + ttlDays * DAY_MS),
+      claims: { email: account.email, project_id: account.projectId },
+    });
+    // The JWT carries whole seconds; store the same instant so listing and verification agree.
+    return { id, token, validUntil: new Date(Math.floor(expiresAt.getTime() / 1000) * 1000) };
   }
 
   private async existing(projectId: string, email: string): Promise<AccountRow> {
@@ -99,5 +168,12 @@ function toAccount(row: AccountRow): ServiceAccountDto {
 
 function toTokenMetadata(row: TokenRow): AccessTokenMetadataDto {
   const active = !row.revokedAt && row.validUntil > new Date();
-  return { id: row.id, createdAt: row.createdAt, validUntil: row.validUntil, active };
+  return {
+    id: row.id,
+    createdAt: row.createdAt,
+    validUntil: row.validUntil,
+    active,
+    ...(row.rotatedFrom ? { rotatedFrom: row.rotatedFrom } : {}),
+    ...(row.rotatedTo ? { rotatedTo: row.rotatedTo } : {}),
+  };
 }

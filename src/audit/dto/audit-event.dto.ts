@@ -47,7 +47,7 @@ export class AuditActor {
 }
 
 export class AuditResource {
-  /** `instance` or `instance-token`. */
+  /** `instance`, `instance-token`, or `service-account-token` (its rotations). */
   type: string;
   id?: string;
 }

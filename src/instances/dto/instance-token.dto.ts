@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { IsGracePeriod } from '../../common/grace-period';
 import { IsTtl } from '../../common/ttl';
 import { IsOptionalOrNull } from '../../common/validation';
 import { DescriptionProperty, LabelsProperty, labelsSchema, NameProperty } from './stackit-rules';
@@ -68,6 +69,17 @@ export class TokenMetadata {
   /** Tessera extension: when the token last opened its instance, to the minute. Absent when never used. */
   @ApiPropertyOptional({ format: 'date-time', example: '2025-08-20T08:15:00Z' })
   lastUsedAt?: string;
+  /**
+   * Tessera extension: the token this one replaced by rotation. Absent unless it was made by a rotate.
+   * @example 3e1c2b7a-9d4f-4c1e-8a6b-2f0d5e7c9a13
+   */
+  rotatedFrom?: string;
+  /**
+   * Tessera extension: the token that replaced this one by rotation; this one then works only until
+   * its `validUntil`, the end of the grace period. Absent unless it was rotated.
+   * @example 7b2d9e4f-1a3c-4e5b-9c8d-6f0a1b2c3d4e
+   */
+  rotatedTo?: string;
 }
 
 /** What a create returns: the metadata (its use cannot be known yet) and the secret. */
@@ -83,6 +95,29 @@ export class Token extends OmitType(TokenMetadata, ['lastUsedAt'] as const) {
 export class CreateInstanceTokenResponse {
   /** @example successfully created instance token */
   message?: string;
+  token: Token;
+}
+
+/** Tessera extension: what a rotate takes. Name, description and labels are the old token's. */
+export class RotateInstanceTokenPayload {
+  @IsOptionalOrNull()
+  @IsTtl(
+    'instance-token',
+    'Time to live of the new token, in the syntax of `ttlDuration` on create; at most 6 months (configurable). ' +
+      "Defaults to the old token's lifetime (from its creation to its original `validUntil`), so a rotation keeps the expiry length.",
+    '30d',
+  )
+  ttlDuration?: string;
+
+  @IsOptionalOrNull()
+  @IsGracePeriod()
+  gracePeriod?: string;
+}
+
+export class RotateInstanceTokenResponse {
+  /** @example successfully rotated instance token */
+  message?: string;
+  /** The new token with its secret; `rotatedFrom` names the old one. */
   token: Token;
 }
 

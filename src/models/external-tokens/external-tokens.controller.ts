@@ -1,9 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { Caller, CurrentCaller } from '../../audit/caller';
+import { Idempotent } from '../../idempotency/idempotent.decorator';
 import { ParseIdPipe } from '../../common/parse-id.pipe';
 import { ApiConsoleErrors } from '../../common/api-errors.decorator';
 import { CurrentPrincipal, Principal } from '../../common/principal';
-import { CreatedExternalTokenDto, CreateExternalTokenDto, ExternalTokenDto, ListExternalTokensQuery } from './dto/external-token.dto';
+import { CreatedExternalTokenDto, CreateExternalTokenDto, ExternalTokenDto, ListExternalTokensQuery, RotateExternalTokenDto } from './dto/external-token.dto';
 import { ExternalTokensService } from './external-tokens.service';
 
 @ApiTags('model auth')
@@ -32,6 +34,25 @@ export class ExternalTokensController {
   @Get(':tokenId')
   get(@CurrentPrincipal() caller: Principal, @Param('tokenId', ParseIdPipe) tokenId: string): Promise<ExternalTokenDto> {
     return this.tokens.get(caller, tokenId);
+  }
+
+  /**
+   * Replace a token with a new one of the same name, scope and claims (prefix admins; a Tessera
+   * extension). The old token keeps working until `grace_period` has passed (default 0: it stops at
+   * once), never beyond its own `expires_at`; a token is rotated once, a second rotate is a 409
+   * naming its successor. The new token is in this response only.
+   */
+  @Post(':tokenId/rotate')
+  @Header('cache-control', 'no-store')
+  @Idempotent(ApiConsoleErrors)
+  // Explicit because method-level error responses replace the inferred success response.
+  @ApiCreatedResponse({ type: CreatedExternalTokenDto })
+  rotate(
+    @CurrentCaller() caller: Caller,
+    @Param('tokenId', ParseIdPipe) tokenId: string,
+    @Body() body: RotateExternalTokenDto,
+  ): Promise<CreatedExternalTokenDto> {
+    return this.tokens.rotate(caller, tokenId, body);
   }
 
   /** Revoke the token; it stays listed as `revoked`. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../database/prisma.service';
+import { clientOf, Transaction } from '../../database/transactions';
 
 export interface NewExternalToken {
   id: string;
@@ -10,14 +11,28 @@ export interface NewExternalToken {
   claims: string | null;
   expiresAt: Date;
   createdBy: string;
+  /** Set when the token is made by rotating another. */
+  rotatedFrom?: string;
 }
 
 @Injectable()
 export class ExternalTokensRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  create(token: NewExternalToken) {
-    return this.prisma.externalApiToken.create({ data: token });
+  create(token: NewExternalToken, tx?: Transaction) {
+    return clientOf(this.prisma, tx).externalApiToken.create({ data: token });
+  }
+
+  /**
+   * Points a live token at its successor and shortens it to `expiresAt`, unless it was revoked or
+   * rotated meanwhile (false then): of two concurrent rotations only one writes.
+   */
+  async markRotated(id: string, successorId: string, expiresAt: Date, tx: Transaction): Promise<boolean> {
+    const { count } = await clientOf(this.prisma, tx).externalApiToken.updateMany({
+      where: { id, rotatedTo: null, revokedAt: null },
+      data: { rotatedTo: successorId, expiresAt },
+    });
+    return count === 1;
   }
 
   /** Tokens of the given prefixes (undefined: every prefix), optionally of one model. */

@@ -1,5 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AuditService } from '../../audit/audit.service';
+import { Caller } from '../../audit/caller';
 import { AppError } from '../../common/app-error';
+import { graceEnd, resolveGracePeriod } from '../../common/grace-period';
+import { Transactions } from '../../database/transactions';
 import { newId } from '../../common/ids';
 import { hashSecret } from '../../common/secret-hash';
 import { Principal } from '../../common/principal';
@@ -12,13 +16,23 @@ import { ModelPrefixAccess } from '../registry/model-prefix-access.service';
 import { ModelPrefixesRepository } from '../registry/model-prefixes.repository';
 import { ModelsRepository } from '../registry/models.repository';
 import { modelAudience, prefixAudience } from '../verification/model-token-verifier.service';
-import { CreatedExternalTokenDto, CreateExternalTokenDto, ExternalTokenDto, ExtraClaims, ListExternalTokensQuery } from './dto/external-token.dto';
+import {
+  CreatedExternalTokenDto,
+  CreateExternalTokenDto,
+  ExternalTokenDto,
+  ExtraClaims,
+  ListExternalTokensQuery,
+  RotateExternalTokenDto,
+} from './dto/external-token.dto';
 import { ExternalTokensRepository } from './external-tokens.repository';
 
 type TokenRow = NonNullable<Awaited<ReturnType<ExternalTokensRepository['findById']>>>;
 type PrefixRef = { key: string; prefix: string };
 
 const DAY_MS = 86_400_000;
+
+const alreadyRotated = (successorId: string) =>
+  AppError.conflict(`the token was already rotated: its successor is ${successorId}; rotate that one instead`, 'already_rotated');
 
 /** Long-lived tokens for external API clients of a prefix or a model, managed by prefix admins. */
 @Injectable()
@@ -30,6 +44,8 @@ export class ExternalTokensService {
     private readonly access: ModelPrefixAccess,
     private readonly signer: TokenSigner,
     private readonly caches: Caches,
+    private readonly audit: AuditService,
+    private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -45,16 +61,7 @@ export class ExternalTokensService {
     }
     const { prefix } = prefixId === undefined ? await this.access.byKey(caller, dto.prefix_key!, 'manage') : await this.access.byId(caller, prefixId, 'manage');
     const expiresAt = this.expiry(dto);
-    const id = newId();
-    const scope = modelId === null ? 'prefix' : 'model';
-    const { token } = this.signer.issue({
-      type: 'model-external',
-      id,
-      subject: id,
-      audience: modelId === null ? prefixAudience(prefix.key) : modelAudience(modelId),
-      expiresAt,
-      claims: { ...dto.claims, scope, prefix: prefix.prefix, prefix_key: prefix.key, ...(modelId === null ? {} : { model_id: modelId }) },
-    });
+    const { id, token } = this.issue(prefix, modelId, expiresAt, dto.claims);
     const row = await this.tokens.create({
       id,
       prefixId: prefix.id,
@@ -66,6 +73,67 @@ export class ExternalTokensService {
       createdBy: caller.id,
     });
     return { ...toDto(row, prefix), token };
+  }
+
+  /**
+   * Replaces a token with a new one of the same name, scope and claims; the old one keeps working
+   * until the end of `grace_period` (never beyond its own expiry). A token is rotated at most once:
+   * a second rotate is a 409 naming the successor.
+   */
+  async rotate(caller: Caller, id: string, dto: RotateExternalTokenDto): Promise<CreatedExternalTokenDto> {
+    const { row: old, prefix } = await this.existing(caller.principal, id);
+    const graceMs = resolveGracePeriod(dto.grace_period, this.config.rotation.maxGraceMs);
+    if (old.rotatedTo) throw alreadyRotated(old.rotatedTo);
+    if (old.revokedAt) throw AppError.conflict('the token is revoked: create a new one instead of rotating it');
+    const now = Date.now();
+    if (old.expiresAt.getTime() <= now) throw AppError.conflict('the token has expired: create a new one instead of rotating it');
+    const limits = ttlLimits(this.config, 'external-token');
+    // Like GitLab, the new token lives as long as the old one was issued for, unless told otherwise.
+    const lifetime = Math.min(old.expiresAt.getTime() - old.createdAt.getTime(), limits.max);
+    const expiresAt = dto.expires_at === undefined && dto.ttl === undefined ? new Date(now + lifetime) : this.expiry(dto);
+    const claims = old.claims ? (JSON.parse(old.claims) as ExtraClaims) : undefined;
+    const successor = this.issue(prefix, old.modelId, expiresAt, claims);
+    const oldExpiresAt = graceEnd(old.expiresAt, graceMs, now);
+    const row = await this.transactions.run(async (tx) => {
+      if (!(await this.tokens.markRotated(id, successor.id, oldExpiresAt, tx))) return undefined;
+      const created = await this.tokens.create(
+        {
+          id: successor.id,
+          prefixId: old.prefixId,
+          modelId: old.modelId,
+          name: old.name,
+          tokenHash: hashSecret(successor.token),
+          claims: old.claims,
+          expiresAt,
+          createdBy: caller.principal.id,
+          rotatedFrom: id,
+        },
+        tx,
+      );
+      await this.audit.record(
+        {
+          projectId: null,
+          actor: { type: caller.principal.kind, id: caller.principal.id },
+          action: 'external-token.rotate',
+          resource: { type: 'external-token', id },
+          outcome: 'success',
+          requestId: caller.requestId,
+          details: { prefixKey: prefix.key, rotatedTo: successor.id, expiresAt: oldExpiresAt.toISOString(), successorExpiresAt: expiresAt.toISOString() },
+        },
+        tx,
+      );
+      return created;
+    });
+    if (!row) {
+      // Lost a race with a revoke or another rotate.
+      const current = await this.tokens.findById(id);
+      if (current?.rotatedTo) throw alreadyRotated(current.rotatedTo);
+      if (current) throw AppError.conflict('the token is revoked: create a new one instead of rotating it');
+      throw AppError.notFound(`external API token ${id} not found`);
+    }
+    // Every replica's model directory drops the old token and reloads its shortened expiry.
+    await this.caches.invalidate('external-token', id);
+    return { ...toDto(row, prefix), token: successor.token };
   }
 
   /** Tokens of the prefixes the caller administers (every prefix for platform admins). */
@@ -89,6 +157,20 @@ export class ExternalTokensService {
     if (await this.tokens.revoke(id)) await this.caches.invalidate('external-token', id);
   }
 
+  private issue(prefix: PrefixRef, modelId: number | null, expiresAt: Date, claims: ExtraClaims | undefined) {
+    const id = newId();
+    const scope = modelId === null ? 'prefix' : 'model';
+    const { token } = this.signer.issue({
+      type: 'model-external',
+      id,
+      subject: id,
+      audience: modelId === null ? prefixAudience(prefix.key) : modelAudience(modelId),
+      expiresAt,
+      claims: { ...claims, scope, prefix: prefix.prefix, prefix_key: prefix.key, ...(modelId === null ? {} : { model_id: modelId }) },
+    });
+    return { id, token };
+  }
+
   private async existing(caller: Principal, id: string): Promise<{ row: TokenRow; prefix: PrefixRef }> {
     const row = await this.tokens.findById(id);
     if (!row) throw AppError.notFound(`external API token ${id} not found`);
@@ -96,7 +178,7 @@ export class ExternalTokensService {
     return { row, prefix };
   }
 
-  private expiry(dto: CreateExternalTokenDto): Date {
+  private expiry(dto: Pick<CreateExternalTokenDto, 'expires_at' | 'ttl'>): Date {
     if (dto.expires_at !== undefined && dto.ttl !== undefined) throw AppError.badRequest('give either expires_at or ttl, not both');
     const limits = ttlLimits(this.config, 'external-token');
     const now = Date.now();
@@ -123,5 +205,7 @@ function toDto(row: TokenRow, prefix: PrefixRef): ExternalTokenDto {
     revoked_at: row.revokedAt,
     created_by: row.createdBy,
     created_at: row.createdAt,
+    ...(row.rotatedFrom ? { rotated_from: row.rotatedFrom } : {}),
+    ...(row.rotatedTo ? { rotated_to: row.rotatedTo } : {}),
   };
 }

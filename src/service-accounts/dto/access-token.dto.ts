@@ -1,4 +1,6 @@
 import { IsInt, Max, Min } from 'class-validator';
+import { IsGracePeriod } from '../../common/grace-period';
+import { IsOptionalOrNull } from '../../common/validation';
 
 export class CreateAccessTokenDto {
   /** How many days the new access token is valid, from 1 to 180. */
@@ -17,6 +19,27 @@ export class AccessTokenMetadataDto {
   validUntil: Date;
   /** True until the token is revoked or expires. */
   active: boolean;
+  /** Tessera extension: the token this one replaced by rotation. Absent unless it was made by a rotate. */
+  rotatedFrom?: string;
+  /**
+   * Tessera extension: the token that replaced this one by rotation; this one then works only
+   * until its `validUntil`, the end of the grace period. Absent unless it was rotated.
+   */
+  rotatedTo?: string;
+}
+
+/** Tessera extension: what a rotate of an access token takes. */
+export class RotateAccessTokenDto {
+  /** How many days the new access token is valid, from 1 to 180. Defaults to the old token's lifetime in days (at most 180). */
+  @IsOptionalOrNull()
+  @IsInt()
+  @Min(1)
+  @Max(180)
+  ttlDays?: number;
+
+  @IsOptionalOrNull()
+  @IsGracePeriod()
+  gracePeriod?: string;
 }
 
 export class AccessTokenDto extends AccessTokenMetadataDto {

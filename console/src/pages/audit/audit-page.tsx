@@ -17,6 +17,9 @@ const ACTIONS = Object.keys({
   'instance-token.update': true,
   'instance-token.delete': true,
   'instance-token.verify': true,
+  'instance-token.rotate': true,
+  'service-account-token.rotate': true,
+  'external-token.rotate': true,
 } satisfies Record<Action, true>) as Action[];
 const PAGE_SIZE = 25;
 

@@ -1,3 +1,4 @@
+import { IsGracePeriod } from '../../../common/grace-period';
 import { IsTtl } from '../../../common/ttl';
 import { IsOptionalOrNull } from '../../../common/validation';
 import { IsInt, IsISO8601, IsNotEmpty, IsString, Matches, Max, MaxLength, Min, registerDecorator, ValidationOptions } from 'class-validator';
@@ -106,6 +107,27 @@ export class CreateExternalTokenDto {
   claims?: ExtraClaims;
 }
 
+/** Tessera extension: what a rotate takes. Name, scope and claims are the old token's. */
+export class RotateExternalTokenDto {
+  /** Expiry of the new token as an ISO 8601 timestamp. Give `expires_at` or `ttl`, or neither for the old token's lifetime. */
+  @IsOptionalOrNull()
+  @IsISO8601({ strict: true }, { message: 'expires_at: must be an ISO 8601 timestamp such as 2027-01-31T00:00:00Z' })
+  expires_at?: string;
+
+  @IsOptionalOrNull()
+  @IsTtl(
+    'external-token',
+    'Lifetime of the new token: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` or ISO 8601 such as `P30D`; at most the configured maximum (365 days by default). ' +
+      "Give `expires_at` or `ttl`, or neither for the old token's lifetime (from its creation to its original expiry).",
+    '30d',
+  )
+  ttl?: string;
+
+  @IsOptionalOrNull()
+  @IsGracePeriod()
+  grace_period?: string;
+}
+
 export class ListExternalTokensQuery {
   /** Only tokens of this prefix (model-scoped tokens of its models included). */
   @IsOptionalOrNull()
@@ -137,6 +159,13 @@ export class ExternalTokenDto {
   /** Id of the user who created it. */
   created_by: string;
   created_at: Date;
+  /** Tessera extension: the token this one replaced by rotation. Absent unless it was made by a rotate. */
+  rotated_from?: string;
+  /**
+   * Tessera extension: the token that replaced this one by rotation; this one then works only
+   * until its `expires_at`, the end of the grace period. Absent unless it was rotated.
+   */
+  rotated_to?: string;
 }
 
 export class CreatedExternalTokenDto extends ExternalTokenDto {
