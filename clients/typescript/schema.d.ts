@@ -872,6 +872,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/token-revocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke leaked tokens
+         * @description Revoke leaked tokens: no authentication, whoever holds a token may end it (an Authorization header is ignored). Each value that is a live token Tessera issued (instance token, service-account access token, external model token, console refresh token) is revoked at once, on every replica, and audited with the address of the caller. The answer is always 202 with the same body, so it tells nothing about which values were tokens. Limited per client address (429 with `Retry-After`).
+         */
+        post: operations["RevokeLeakedTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/projects/{projectId}/audit-events": {
         parameters: {
             query?: never;
@@ -1798,19 +1818,34 @@ export interface components {
         ListAccessTokensResponse: {
             items: components["schemas"]["AccessTokenMetadataDto"][];
         };
+        RevokeLeakedTokensPayload: {
+            /**
+             * @description Values found where they should not be (a public repository, a paste, a log): 1 to 100 strings
+             *     of at most 8,192 characters each. Any value may be sent; those that are tokens Tessera issued
+             *     and that are still live are revoked.
+             */
+            tokens: string[];
+        };
+        TokenRevocationAccepted: {
+            /** @description The same whether or not any value was a token: the answer reveals nothing about the values. */
+            message: string;
+        };
         AuditActor: {
-            /** @description `user`, `service-account`, or `instance-token` (a token presented at verification). */
+            /**
+             * @description `user`, `service-account`, `instance-token` (a token presented at verification), or
+             *     `anonymous` (whoever reported a leaked token; `id` is their address).
+             */
             type: string;
             id: string;
         };
         AuditResource: {
-            /** @description `instance` or `instance-token`. */
+            /** @description `instance`, `instance-token`, or `service-account-token` (a leaked token reported). */
             type: string;
             id?: string;
         };
         AuditEvent: {
             /** @enum {string} */
-            action: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify";
+            action: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.leaked" | "service-account-token.leaked" | "external-token.leaked" | "refresh-token.leaked";
             id: string;
             /**
              * Format: date-time
@@ -6894,10 +6929,79 @@ export interface operations {
             };
         };
     };
+    RevokeLeakedTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeLeakedTokensPayload"];
+            };
+        };
+        responses: {
+            /** @description accepted; the same whether or not any value was a token */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRevocationAccepted"];
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     ListAuditEvents: {
         parameters: {
             query?: {
-                action?: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify";
+                action?: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.leaked" | "service-account-token.leaked" | "external-token.leaked" | "refresh-token.leaked";
                 /** @description Only events about this resource (an instance or token id). */
                 resourceId?: string;
                 /** @description Only events at or after this time (RFC 3339). */

@@ -32,6 +32,10 @@ const TOKEN_LIST_ROW = columns({
   lastUsedAt: 'date?',
 });
 const LIST_REVISION = columns({ tokensRevision: 'int' });
+const LEAKED_TOKEN = columns({ id: 'text', instanceId: 'text', projectId: 'text', name: 'text' });
+
+/** A live token whose content was reported leaked. */
+export type LeakedInstanceToken = ReturnType<typeof LEAKED_TOKEN.read>;
 
 /** What the list and the metadata responses show of a token. */
 export interface TokenListRow {
@@ -96,6 +100,34 @@ export class InstanceTokensRepository {
   }
 
   /**
+   * Ends the live tokens whose content hashes to one of `hashes` now (validUntil = now: they turn
+   * `inactive` and stay listed), each in one batch with its instance's list revision bump (instance
+   * first, as every token writer) and its audit event. The tokens actually ended are returned.
+   */
+  async revokeLeaked(hashes: string[], eventOf: (token: LeakedInstanceToken) => AuditEntry): Promise<LeakedInstanceToken[]> {
+    const now = new Date();
+    const live = await this.sql.select(
+      LEAKED_TOKEN,
+      `SELECT "id", "instanceId", "projectId", "name" FROM "InstanceToken" WHERE "validUntil" > $1 AND "tokenHash" IN (${placeholders(hashes, 2)})`,
+      [now, ...hashes],
+    );
+    const revoked: LeakedInstanceToken[] = [];
+    for (const token of live) {
+      const ended = await this.sql.batch([
+        { sql: 'UPDATE "Instance" SET "tokensRevision" = "tokensRevision" + 1 WHERE "id" = $1', params: [token.instanceId], required: true },
+        {
+          sql: 'UPDATE "InstanceToken" SET "validUntil" = $1, "updatedAt" = $1 WHERE "id" = $2 AND "validUntil" > $1',
+          params: [now, token.id],
+          required: true,
+        },
+        this.audit.insertStatement(eventOf(token)),
+      ]);
+      if (ended) revoked.push(token);
+    }
+    return revoked;
+  }
+
+  /**
    * The instance's `tokensRevision`, or undefined when there is no such live instance. Raw SQL by
    * primary key: it is asked on every list request, where Prisma's per-query CPU would dominate.
    */
@@ -153,3 +185,6 @@ export class InstanceTokensRepository {
     return clientOf(this.prisma, tx).instanceToken.deleteMany({ where: scope });
   }
 }
+
+/** `$first, $first+1, …`: one placeholder per value, for `IN (…)`. */
+const placeholders = (values: unknown[], first: number) => values.map((_, i) => `$${first + i}`).join(', ');

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids';
 import { PrismaService } from '../database/prisma.service';
+import { clientOf, Transaction } from '../database/transactions';
 import { ProjectRole } from '../projects/project-role';
 
 export interface NewAccessToken {
@@ -65,6 +66,25 @@ export class ServiceAccountsRepository {
     const { count } = await this.prisma.serviceAccountToken.updateMany({ where: { ...scope, revokedAt: null }, data: { revokedAt: new Date() } });
     if (count === 1) return 'revoked';
     return (await this.prisma.serviceAccountToken.count({ where: scope })) ? 'already-revoked' : 'not-found';
+  }
+
+  /**
+   * Revokes the live tokens whose content hashes to one of `hashes`, in the caller's transaction;
+   * returns those it revoked, with their account.
+   */
+  async revokeLeaked(hashes: string[], tx: Transaction) {
+    const db = clientOf(this.prisma, tx);
+    const now = new Date();
+    const live = await db.serviceAccountToken.findMany({
+      where: { tokenHash: { in: hashes }, revokedAt: null, validUntil: { gt: now } },
+      select: { id: true, serviceAccount: { select: { id: true, email: true, projectId: true } } },
+    });
+    const revoked: typeof live = [];
+    for (const token of live) {
+      const { count } = await db.serviceAccountToken.updateMany({ where: { id: token.id, revokedAt: null }, data: { revokedAt: now } });
+      if (count === 1) revoked.push(token);
+    }
+    return revoked;
   }
 
   /** A token that is neither revoked nor expired, with its account. */

@@ -41,13 +41,16 @@ export class ListAuditEventsQuery {
 }
 
 export class AuditActor {
-  /** `user`, `service-account`, or `instance-token` (a token presented at verification). */
+  /**
+   * `user`, `service-account`, `instance-token` (a token presented at verification), or
+   * `anonymous` (whoever reported a leaked token; `id` is their address).
+   */
   type: string;
   id: string;
 }
 
 export class AuditResource {
-  /** `instance` or `instance-token`. */
+  /** `instance`, `instance-token`, or `service-account-token` (a leaked token reported). */
   type: string;
   id?: string;
 }

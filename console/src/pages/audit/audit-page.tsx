@@ -17,6 +17,10 @@ const ACTIONS = Object.keys({
   'instance-token.update': true,
   'instance-token.delete': true,
   'instance-token.verify': true,
+  'instance-token.leaked': true,
+  'service-account-token.leaked': true,
+  'external-token.leaked': true,
+  'refresh-token.leaked': true,
 } satisfies Record<Action, true>) as Action[];
 const PAGE_SIZE = 25;
 
