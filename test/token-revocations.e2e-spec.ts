@@ -62,6 +62,8 @@ describe(`POST /v1/token-revocations (${database})`, () => {
       expectAccepted(await report(app, [token.content]));
 
       expect(await verifyInstance(token)).toBe(401);
+      // Reported again: the same answer, and nothing more to revoke or record.
+      expectAccepted(await report(app, [token.content]));
       expect(await tokenState(token)).toBe('inactive');
       const listed = await app.request('GET', instance.tokensPath, { token: admin });
       expect(listed.body.tokens.find((listedToken: { id: string }) => listedToken.id === token.id).state).toBe('inactive');
@@ -85,6 +87,7 @@ describe(`POST /v1/token-revocations (${database})`, () => {
       expectAccepted(await report(app, [account.access]));
 
       expect(await listInstances()).toBe(401);
+      expectAccepted(await report(app, [account.access]));
       const tokens = await app.request('GET', `/v2/projects/${project.id}/service-accounts/${account.email}/access-tokens`, { token: admin });
       expect(tokens.body.items).toEqual([expect.objectContaining({ id: tokenId, active: false })]);
       expect(await auditEvents('service-account-token.leaked', tokenId)).toEqual([

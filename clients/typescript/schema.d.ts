@@ -6978,9 +6978,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description too many requests */
+            /** @description too many requests from this address (TESSERA_TOKEN_REVOCATION_RATE) */
             429: {
                 headers: {
+                    /** @description Seconds until this address may report again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
