@@ -45,7 +45,17 @@ export class TokenRevocationsService {
     const reported = [...new Set(values.map((value) => value.trim()))];
     const hashes = reported.map(hashSecret);
     const changes: [ChangeKind, string][] = [];
+    try {
+      await this.revokeStored(hashes, submitter, changes);
+      await this.revokeRefreshFamilies(reported, submitter);
+    } finally {
+      // What committed before a failure is announced all the same.
+      await this.announce(changes);
+    }
+  }
 
+  /** The kinds stored by the hash of their content; each revocation's cache change goes into `changes`. */
+  private async revokeStored(hashes: string[], submitter: Submitter, changes: [ChangeKind, string][]): Promise<void> {
     const instanceTokens = await this.instanceTokens.revokeLeaked(hashes, (token) =>
       leakedEntry(
         submitter,
@@ -57,31 +67,31 @@ export class TokenRevocationsService {
     );
     for (const token of instanceTokens) changes.push(['instance-token', token.id], ['instance-tokens', token.instanceId]);
 
-    await this.transactions.run(async (tx) => {
-      for (const token of await this.serviceAccounts.revokeLeaked(hashes, tx)) {
-        const { serviceAccount } = token;
-        const resource = { type: 'service-account-token', id: token.id } as const;
-        await this.audit.record(
-          leakedEntry(submitter, 'service-account-token.leaked', serviceAccount.projectId, resource, { serviceAccount: serviceAccount.email }),
-          tx,
-        );
-        changes.push(['service-account-token', token.id]);
+    const { accountTokens, externalTokens } = await this.transactions.run(async (tx) => {
+      const accountTokens = await this.serviceAccounts.revokeLeaked(hashes, tx);
+      for (const { id, serviceAccount } of accountTokens) {
+        const resource = { type: 'service-account-token', id } as const;
+        const details = { serviceAccount: serviceAccount.email };
+        await this.audit.record(leakedEntry(submitter, 'service-account-token.leaked', serviceAccount.projectId, resource, details), tx);
       }
-      for (const token of await this.externalTokens.revokeLeaked(hashes, tx)) {
-        const details = { name: token.name, prefixId: token.prefixId, modelId: token.modelId };
-        await this.audit.record(leakedEntry(submitter, 'external-token.leaked', null, { type: 'external-token', id: token.id }, details), tx);
-        changes.push(['external-token', token.id]);
+      const externalTokens = await this.externalTokens.revokeLeaked(hashes, tx);
+      for (const { id, name, prefixId, modelId } of externalTokens) {
+        await this.audit.record(leakedEntry(submitter, 'external-token.leaked', null, { type: 'external-token', id }, { name, prefixId, modelId }), tx);
       }
+      return { accountTokens, externalTokens };
     });
+    for (const { id } of accountTokens) changes.push(['service-account-token', id]);
+    for (const { id } of externalTokens) changes.push(['external-token', id]);
+  }
 
-    for (const value of reported) {
+  /** Refresh tokens are stored by `jti`: only a value with a good signature names one. */
+  private async revokeRefreshFamilies(values: string[], submitter: Submitter): Promise<void> {
+    for (const value of values) {
       const claims = this.signer.verify(value, 'refresh', CONSOLE_AUDIENCE);
       if (!claims) continue;
       const event = leakedEntry(submitter, 'refresh-token.leaked', null, { type: 'refresh-token', id: claims.jti }, { userId: claims.sub });
       await this.refreshTokens.revokeLeakedFamily(claims.jti, event);
     }
-
-    await this.announce(changes);
   }
 
   /**
