@@ -16,6 +16,7 @@ import { ModelsModule } from './models/models.module';
 import { ProjectsModule } from './projects/projects.module';
 import { CacheModule } from './cache/cache.module';
 import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
+import { TokenRevocationsModule } from './token-revocations/token-revocations.module';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         InstancesModule,
         ModelsModule,
         ServiceAccountsModule,
+        TokenRevocationsModule,
         ConsoleModule,
       ],
       providers: [

@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppError } from './common/app-error';
+import { applyRouteBodyLimits } from './common/body-limit';
 import { clientErrorHandler } from './common/client-errors';
 import { sendError } from './common/error-body';
 import { parseJsonBody } from './common/json-body';
@@ -58,6 +59,7 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
   const fastify = app.getHttpAdapter().getInstance();
   // JSON (and forms, registered by Nest) only: a text/plain body gets 415, not a string in a DTO.
   fastify.removeContentTypeParser('text/plain');
+  applyRouteBodyLimits(fastify);
   // Replaces the default JSON parser, which would hand any depth to class-transformer.
   app.useBodyParser('application/json', { bodyLimit: config.http.bodyLimitBytes }, (_request, body, done) => {
     try {

@@ -11,16 +11,24 @@ export const AUDIT_ACTIONS = [
   'instance-token.rotate',
   'service-account-token.rotate',
   'external-token.rotate',
+  // A token value reported through POST /v1/token-revocations matched, and the token was revoked.
+  'instance-token.leaked',
+  'service-account-token.leaked',
+  'external-token.leaked',
+  'refresh-token.leaked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEntry {
   /** The project the resource belongs to; events without one are not listed by the API. */
   projectId: string | null;
-  /** `user`, `service-account`, or `instance-token` for a token presented at verification. */
+  /**
+   * `user`, `service-account`, `instance-token` for a token presented at verification, or
+   * `anonymous` (id: the client address) for whoever reported a leaked token.
+   */
   actor: { type: string; id: string };
   action: AuditAction;
-  resource: { type: 'instance' | 'instance-token' | 'service-account-token' | 'external-token'; id: string | null };
+  resource: { type: 'instance' | 'instance-token' | 'service-account-token' | 'external-token' | 'refresh-token'; id: string | null };
   outcome: 'success' | 'denied';
   requestId?: string;
   /** Small, non-secret facts (e.g. the reason of a denial). Never a token's content. */

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
+import { AuditModule } from '../audit/audit.module';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { ServiceAccountsModule } from '../service-accounts/service-accounts.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
-import { LoginFailuresRepository } from './login-failures.repository';
 import { LoginThrottle } from './login-throttle';
 import { PrincipalsService } from './principals.service';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
@@ -13,9 +14,9 @@ import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [PassportModule, ServiceAccountsModule],
+  imports: [PassportModule, ServiceAccountsModule, RateLimitsModule, AuditModule],
   controllers: [AuthController, UsersController],
-  providers: [AuthService, LoginThrottle, LoginFailuresRepository, UsersService, UsersRepository, RefreshTokensRepository, PrincipalsService, JwtStrategy],
-  exports: [UsersRepository, PrincipalsService],
+  providers: [AuthService, LoginThrottle, UsersService, UsersRepository, RefreshTokensRepository, PrincipalsService, JwtStrategy],
+  exports: [UsersRepository, PrincipalsService, RefreshTokensRepository],
 })
 export class AuthModule {}

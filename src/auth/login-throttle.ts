@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
-import { hashSecret } from '../common/secret-hash';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, Rate } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { LoginFailuresRepository } from './login-failures.repository';
+import { secondsUntil, SharedWindowCounters } from '../rate-limits/shared-window-counters';
 
 /**
  * Fixed-window counters kept in memory. `take` checks and counts in one synchronous step, so
@@ -35,43 +34,38 @@ export class WindowCounter {
   }
 }
 
-const PRUNE_EVERY_ATTEMPTS = 100;
-
 /**
  * Login throttling. Every attempt is counted before the password is checked: per client address
- * (all attempts, in this replica's memory) and per account (in the database, so all replicas share
- * one count and N replicas do not allow N times the guesses; one atomic upsert, so concurrent
- * attempts each see their own count). A successful login clears its account's count, so the
+ * (all attempts, in this replica's memory) and per account (SharedWindowCounters: in the
+ * database, shared by all replicas). A successful login clears its account's count, so the
  * account limit is in effect a limit on consecutive failures. Unknown emails are counted like
- * known ones (their refusals must look alike) under the SHA-256 of the address, never the address.
+ * known ones: their refusals must look alike.
  */
 @Injectable()
 export class LoginThrottle {
   private readonly perAddress: WindowCounter;
-  private attempts = 0;
+  private readonly perAccount: Rate;
 
   constructor(
-    private readonly failures: LoginFailuresRepository,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly counters: SharedWindowCounters,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.perAddress = new WindowCounter(config.auth.loginAttemptsPerAddressPerMinute, 60_000);
+    this.perAccount = { limit: config.auth.loginFailuresPerAccount, windowMs: config.auth.loginFailureWindowMs };
   }
 
   /** Counts an attempt for `account` (lower-cased email) from `address`; 429 when either is over its limit. */
   async admit(account: string, address: string): Promise<void> {
     const addressWait = this.perAddress.take(address);
     if (addressWait) throw tooMany(addressWait);
-    const now = new Date();
-    const window = await this.failures.count(accountKey(account), now, new Date(now.getTime() + this.config.auth.loginFailureWindowMs));
-    if (++this.attempts % PRUNE_EVERY_ATTEMPTS === 0) this.failures.deleteExpired(now).catch(() => undefined);
-    if (window.count > this.config.auth.loginFailuresPerAccount) throw tooMany(secondsUntil(window.resetAt.getTime(), now.getTime()));
+    const accountWait = await this.counters.take(LOGIN, account, this.perAccount);
+    if (accountWait) throw tooMany(accountWait);
   }
 
   succeeded(account: string): Promise<void> {
-    return this.failures.clear(accountKey(account));
+    return this.counters.clear(LOGIN, account);
   }
 }
 
-const accountKey = (account: string) => hashSecret(`login:${account}`);
-const secondsUntil = (resetAt: number, now: number) => Math.max(1, Math.ceil((resetAt - now) / 1000));
+const LOGIN = 'login';
 const tooMany = (seconds: number) => AppError.tooManyRequests(seconds, 'Too many login attempts; try again later.');

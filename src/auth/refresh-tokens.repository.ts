@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { AuditEntry } from '../audit/audit-actions';
+import { AuditRepository } from '../audit/audit.repository';
 import { columns } from '../database/rows';
 import { SqlDatabase } from '../database/sql-database';
 
@@ -7,7 +9,10 @@ const REFRESH_TOKEN = columns({ id: 'text', userId: 'text', familyId: 'text', ex
 /** Raw SQL, as UsersRepository.findByEmail: one or two of these per login and refresh. */
 @Injectable()
 export class RefreshTokensRepository {
-  constructor(private readonly sql: SqlDatabase) {}
+  constructor(
+    private readonly sql: SqlDatabase,
+    private readonly audit: AuditRepository,
+  ) {}
 
   async create(token: { id: string; userId: string; familyId: string; expiresAt: Date }): Promise<void> {
     await this.sql.execute('INSERT INTO "RefreshToken" ("id", "userId", "familyId", "expiresAt", "createdAt") VALUES ($1, $2, $3, $4, $5)', [
@@ -44,6 +49,22 @@ export class RefreshTokensRepository {
 
   revokeAllOfUser(userId: string): Promise<void> {
     return this.revokeWhere('userId', userId);
+  }
+
+  /**
+   * Revokes the live family of the token `id` with its audit event, in one batch: whoever holds a
+   * leaked refresh token may have rotated it already. False when the family was not live.
+   */
+  revokeLeakedFamily(id: string, event: AuditEntry): Promise<boolean> {
+    return this.sql.batch([
+      {
+        sql: `UPDATE "RefreshToken" SET "revokedAt" = $1
+              WHERE "familyId" = (SELECT "familyId" FROM "RefreshToken" WHERE "id" = $2) AND "revokedAt" IS NULL AND "expiresAt" > $1`,
+        params: [new Date(), id],
+        required: true,
+      },
+      this.audit.insertStatement(event),
+    ]);
   }
 
   private async revokeWhere(column: 'id' | 'familyId' | 'userId', value: string): Promise<void> {

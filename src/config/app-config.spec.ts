@@ -137,6 +137,22 @@ describe('loadConfig', () => {
     ]);
   });
 
+  describe('token revocation rate', () => {
+    it('defaults to 30 per minute and reads <count>/<duration>', () => {
+      expect(loadConfig({}).tokenRevocations.rate).toEqual({ limit: 30, windowMs: 60_000 });
+      expect(loadConfig({ TESSERA_TOKEN_REVOCATION_RATE: ' 5 / 10s ' }).tokenRevocations.rate).toEqual({ limit: 5, windowMs: 10_000 });
+      expect(loadConfig({ TESSERA_TOKEN_REVOCATION_RATE: '1000/1h' }).tokenRevocations.rate).toEqual({ limit: 1000, windowMs: 3_600_000 });
+    });
+
+    it('refuses anything else, naming the variable', () => {
+      for (const value of ['30', '0/1m', '30/', '/1m', '30/60', '-1/1m', '1.5/1m', '30 per minute']) {
+        expect(problems({ TESSERA_TOKEN_REVOCATION_RATE: value })).toEqual([
+          expect.stringMatching(/^TESSERA_TOKEN_REVOCATION_RATE: expected <count>\/<duration>/),
+        ]);
+      }
+    });
+  });
+
   describe('metrics', () => {
     it('are off by default; the metrics port binds where HOST does unless TESSERA_METRICS_HOST says otherwise', () => {
       expect(loadConfig({}).metrics).toEqual({ port: undefined, host: '0.0.0.0', token: undefined });

@@ -39,11 +39,19 @@ export interface AppConfig {
   models: { externalTokenMaxTtlMs: number; externalTokenDefaultTtlMs: number };
   /** Token rotation: the longest `gracePeriod` during which a rotated token keeps working. */
   rotation: { maxGraceMs: number };
+  /** `POST /v1/token-revocations`: requests per client address per window, counted by all replicas together. */
+  tokenRevocations: { rate: Rate };
   /**
    * `/metrics`: on its own port when `port` is set, else on the service's port when `token` is set,
    * else not served. `token`, when set, is required as `Authorization: Bearer <token>` wherever it is served.
    */
   metrics: { port?: number; host: string; token?: string };
+}
+
+/** At most `limit` events per fixed window of `windowMs`. */
+export interface Rate {
+  limit: number;
+  windowMs: number;
 }
 
 export class ConfigError extends Error {
@@ -112,6 +120,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       externalTokenDefaultTtlMs: read.duration('TESSERA_MODEL_EXTERNAL_TOKEN_DEFAULT_TTL', '90d'),
     },
     rotation: { maxGraceMs: read.duration('TESSERA_ROTATION_MAX_GRACE', '7d') },
+    tokenRevocations: { rate: read.rate('TESSERA_TOKEN_REVOCATION_RATE', '30/1m') },
     metrics: {
       port: read.optionalInteger('TESSERA_METRICS_PORT', 0, 65535),
       host: read.string('TESSERA_METRICS_HOST', host),
@@ -242,6 +251,17 @@ class EnvReader {
     return parsed;
   }
 
+  /** `<count>/<duration>`, e.g. `30/1m`: at most count events per window of that duration. */
+  rate(name: string, fallback: string): Rate {
+    const value = this.string(name, fallback);
+    const parsed = parseRate(value);
+    if (!parsed) {
+      this.problems.push(`${name}: expected <count>/<duration> such as 30/1m (a count from 1 to 1000000), got "${value}"`);
+      return parseRate(fallback)!;
+    }
+    return parsed;
+  }
+
   oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
     const value = this.string(name, fallback) as T;
     if (!allowed.includes(value)) {
@@ -250,4 +270,12 @@ class EnvReader {
     }
     return value;
   }
+}
+
+function parseRate(text: string): Rate | undefined {
+  const match = /^(\d+)\s*\/\s*(\S+)$/.exec(text);
+  const limit = Number(match?.[1]);
+  const windowMs = match ? parseDuration(match[2]) : undefined;
+  if (!(limit >= 1 && limit <= 1_000_000) || windowMs === undefined || windowMs <= 0) return undefined;
+  return { limit, windowMs };
 }

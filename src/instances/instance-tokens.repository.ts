@@ -52,6 +52,10 @@ const TOKEN_ROW = columns({
   rotatedFrom: 'text?',
   rotatedTo: 'text?',
 });
+const LEAKED_TOKEN = columns({ id: 'text', instanceId: 'text', projectId: 'text', name: 'text' });
+
+/** A live token whose content was reported leaked. */
+export type LeakedInstanceToken = ReturnType<typeof LEAKED_TOKEN.read>;
 
 /** What the list and the metadata responses show of a token. */
 export interface TokenListRow {
@@ -150,6 +154,35 @@ export class InstanceTokensRepository {
       insertToken(scope, rotation.successor, now),
       this.audit.insertStatement(event),
     ]);
+  }
+
+  /**
+   * Ends the live tokens whose content hashes to one of `hashes` now (validUntil = now: they turn
+   * `inactive` and stay listed), each in one batch with its instance's list revision bump (instance
+   * first, as every token writer) and its audit event. The tokens actually ended are returned.
+   */
+  async revokeLeaked(hashes: string[], eventOf: (token: LeakedInstanceToken) => AuditEntry): Promise<LeakedInstanceToken[]> {
+    // Whether a token is still live is left to the UPDATE: its batch binds dates the way both databases store them.
+    const found = await this.sql.select(
+      LEAKED_TOKEN,
+      `SELECT "id", "instanceId", "projectId", "name" FROM "InstanceToken" WHERE "tokenHash" IN (${placeholders(hashes, 1)})`,
+      hashes,
+    );
+    const now = new Date();
+    const revoked: LeakedInstanceToken[] = [];
+    for (const token of found) {
+      const ended = await this.sql.batch([
+        { sql: 'UPDATE "Instance" SET "tokensRevision" = "tokensRevision" + 1 WHERE "id" = $1', params: [token.instanceId], required: true },
+        {
+          sql: 'UPDATE "InstanceToken" SET "validUntil" = $1, "updatedAt" = $1 WHERE "id" = $2 AND "validUntil" > $1',
+          params: [now, token.id],
+          required: true,
+        },
+        this.audit.insertStatement(eventOf(token)),
+      ]);
+      if (ended) revoked.push(token);
+    }
+    return revoked;
   }
 
   /**
@@ -262,3 +295,5 @@ function insertToken(scope: TokenScope, token: NewInstanceToken, now: Date): Sta
     ],
   };
 }
+/** `$first, $first+1, …`: one placeholder per value, for `IN (…)`. */
+const placeholders = (values: unknown[], first: number) => values.map((_, i) => `$${first + i}`).join(', ');

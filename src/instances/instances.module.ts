@@ -29,6 +29,6 @@ import { VerificationRepository } from './verification/verification.repository';
     VerificationRepository,
     IntrospectionService,
   ],
-  exports: [InstanceForwardAuth],
+  exports: [InstanceForwardAuth, InstanceTokensRepository],
 })
 export class InstancesModule {}

@@ -42,6 +42,6 @@ import { ModelTokenVerifier } from './verification/model-token-verifier.service'
     ExternalTokensRepository,
     ExternalTokensService,
   ],
-  exports: [ModelTokenVerifier, ModelDirectory, ModelForwardAuth],
+  exports: [ModelTokenVerifier, ModelDirectory, ModelForwardAuth, ExternalTokensRepository],
 })
 export class ModelsModule {}

@@ -17,6 +17,7 @@ const TAGS: [string, string][] = [
   ['instance tokens', 'Tracking tokens that open one instance (wire-compatible with the STACKIT API), and their introspection.'],
   ['service accounts', 'Non-human identities of a project and their JWT access tokens (after STACKIT Service Account API v2).'],
   ['audit', "A project's audit trail."],
+  ['token revocations', 'Revocation of leaked tokens by whoever found them, without authentication (see docs/security.md).'],
   ['model registry', 'Model prefixes, grants on them, models and versions.'],
   ['model auth', 'Model API session tokens and long-lived external API tokens.'],
   ['model urls', 'Model metadata at model URLs, as Practicus clients look models up.'],

@@ -86,6 +86,25 @@ export class ServiceAccountsRepository {
     return (await this.prisma.serviceAccountToken.count({ where: scope })) ? 'already-revoked' : 'not-found';
   }
 
+  /**
+   * Revokes the live tokens whose content hashes to one of `hashes`, in the caller's transaction;
+   * returns those it revoked, with their account.
+   */
+  async revokeLeaked(hashes: string[], tx: Transaction) {
+    const db = clientOf(this.prisma, tx);
+    const now = new Date();
+    const live = await db.serviceAccountToken.findMany({
+      where: { tokenHash: { in: hashes }, revokedAt: null, validUntil: { gt: now } },
+      select: { id: true, serviceAccount: { select: { id: true, email: true, projectId: true } } },
+    });
+    const revoked: typeof live = [];
+    for (const token of live) {
+      const { count } = await db.serviceAccountToken.updateMany({ where: { id: token.id, revokedAt: null }, data: { revokedAt: now } });
+      if (count === 1) revoked.push(token);
+    }
+    return revoked;
+  }
+
   /** A token that is neither revoked nor expired, with its account. */
   findLiveToken(id: string) {
     return this.prisma.serviceAccountToken.findFirst({

@@ -41,13 +41,16 @@ export class ListAuditEventsQuery {
 }
 
 export class AuditActor {
-  /** `user`, `service-account`, or `instance-token` (a token presented at verification). */
+  /**
+   * `user`, `service-account`, `instance-token` (a token presented at verification), or
+   * `anonymous` (whoever reported a leaked token; `id` is their address).
+   */
   type: string;
   id: string;
 }
 
 export class AuditResource {
-  /** `instance`, `instance-token`, or `service-account-token` (its rotations). */
+  /** `instance`, `instance-token`, `service-account-token`, `external-token` or `refresh-token`. */
   type: string;
   id?: string;
 }

@@ -52,4 +52,20 @@ export class ExternalTokensRepository {
     const { count } = await this.prisma.externalApiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
     return count === 1;
   }
+
+  /** Revokes the live tokens whose content hashes to one of `hashes`, in the caller's transaction; returns those it revoked. */
+  async revokeLeaked(hashes: string[], tx: Transaction) {
+    const db = clientOf(this.prisma, tx);
+    const now = new Date();
+    const live = await db.externalApiToken.findMany({
+      where: { tokenHash: { in: hashes }, revokedAt: null, expiresAt: { gt: now } },
+      select: { id: true, name: true, prefixId: true, modelId: true },
+    });
+    const revoked: typeof live = [];
+    for (const token of live) {
+      const { count } = await db.externalApiToken.updateMany({ where: { id: token.id, revokedAt: null }, data: { revokedAt: now } });
+      if (count === 1) revoked.push(token);
+    }
+    return revoked;
+  }
 }

@@ -20,6 +20,10 @@ const ACTIONS = Object.keys({
   'instance-token.rotate': true,
   'service-account-token.rotate': true,
   'external-token.rotate': true,
+  'instance-token.leaked': true,
+  'service-account-token.leaked': true,
+  'external-token.leaked': true,
+  'refresh-token.leaked': true,
 } satisfies Record<Action, true>) as Action[];
 const PAGE_SIZE = 25;
 

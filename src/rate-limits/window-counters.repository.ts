@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { columns } from '../database/rows';
 import { SqlDatabase } from '../database/sql-database';
 
-/** Starts a window at 1 when the stored one has ended, else adds 1: one statement, so concurrent attempts never lose a count. */
+/**
+ * Starts a window at 1 when the stored one has ended, else adds 1: one statement, so concurrent
+ * attempts never lose a count. The table kept its first user's name (login failures): renaming it
+ * would rebuild it on SQLite.
+ */
 const COUNT_ATTEMPT = `
   INSERT INTO "LoginFailureCounter" ("key", "count", "resetAt") VALUES ($1, 1, $3)
   ON CONFLICT ("key") DO UPDATE SET
@@ -11,9 +15,9 @@ const COUNT_ATTEMPT = `
   RETURNING "count", "resetAt"`;
 const COUNTER = columns({ count: 'int', resetAt: 'date' });
 
-/** Per-account login attempt counters shared by every replica (raw SQL: the same upsert on both databases). */
+/** Fixed-window counters shared by every replica (raw SQL: the same upsert on both databases). */
 @Injectable()
-export class LoginFailuresRepository {
+export class WindowCountersRepository {
   constructor(private readonly sql: SqlDatabase) {}
 
   /** Counts one attempt in the window of `key`, starting a window ending at `windowEndsAt` if none is running at `now`. */
