@@ -222,7 +222,7 @@ export class PostgresDatabase extends SqlDatabase {
   }
 
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.pool.query({ text: sql, values: params, types: utcTimestamps })).rows as T[];
+    return (await this.pool.query({ text: sql, values: params.map(toPostgres), types: utcTimestamps })).rows as T[];
   }
 
   async execute(sql: string, params: unknown[] = []): Promise<number> {
