@@ -91,6 +91,9 @@ export class SqliteDatabase extends SqlDatabase {
   private prepare(sql: string): { statement: BetterSqlite3.Statement; order: number[] } {
     let prepared = this.statements.get(sql);
     if (!prepared) {
+      // Filtered lists build their SQL from the filters given, so the texts are many; start over
+      // rather than keep every one.
+      if (this.statements.size >= MAX_PREPARED_STATEMENTS) this.statements.clear();
       const order = [...sql.matchAll(/\$(\d+)/g)].map((match) => Number(match[1]) - 1);
       prepared = { statement: this.db.prepare(sql.replace(/\$\d+/g, '?')), order };
       this.statements.set(sql, prepared);
@@ -153,6 +156,7 @@ export class SqliteDatabase extends SqlDatabase {
   }
 }
 
+const MAX_PREPARED_STATEMENTS = 500;
 const WAL_BACKSTOP_PAGES = 10_000;
 const SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
 const CHECKPOINT_EVERY_MS = 100;

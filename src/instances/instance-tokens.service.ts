@@ -70,22 +70,15 @@ export class InstanceTokensService {
    */
   async list(caller: Caller, scope: TokenScope, query: ListInstanceTokensQuery = {}): Promise<Buffer> {
     await this.access.require(caller.principal, scope.projectId, 'reader');
-    const key = `${scope.projectId}/${scope.region}/${scope.instanceId}`;
-    if (noParameters(query))
-      return this.lists.get(
-        key,
-        scope,
-        () => this.listRevision(scope),
-        () => this.renderList(scope),
-      );
-    const filter = tokenListFilter(query);
-    const page = openPage({ filter, sort: parseSort(query.sort, 'createdAt'), pageSize: query.pageSize, cursor: query.cursor, dateFields: DATE_SORT_FIELDS });
-    return this.lists.get(
-      `${key}?${page.fingerprint}/${page.limit}/${query.cursor ?? ''}`,
-      scope,
-      () => this.listRevision(scope),
-      () => this.renderPage(scope, filter, page),
-    );
+    let key = `${scope.projectId}/${scope.region}/${scope.instanceId}`;
+    let render = () => this.renderList(scope);
+    if (!noParameters(query)) {
+      const filter = tokenListFilter(query);
+      const page = openPage({ filter, sort: parseSort(query.sort, 'createdAt'), pageSize: query.pageSize, cursor: query.cursor, dateFields: DATE_SORT_FIELDS });
+      key += `?${page.fingerprint}/${page.limit}/${query.cursor ?? ''}`;
+      render = () => this.renderPage(scope, filter, page);
+    }
+    return this.lists.get(key, scope, () => this.listRevision(scope), render);
   }
 
   async get(caller: Caller, scope: TokenScope, id: string): Promise<TokenMetadata> {
