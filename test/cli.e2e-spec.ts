@@ -211,6 +211,57 @@ describe('tessera CLI commands', () => {
     expect(again.stderr).toContain('(HTTP 404)');
   });
 
+  it('tokens list takes the list filters as flags, pages with --cursor and follows every page with --all', async () => {
+    const other = ok(
+      await api.POST('/v1/projects/{projectId}/regions/{regionId}/instances', {
+        params: { path: { projectId, regionId: 'eu01' } },
+        body: { name: 'cli-filters' },
+      }),
+    ).instance.id;
+    const path = { projectId, regionId: 'eu01', instanceId: other };
+    const where = ['--project', projectId, '--instance', other];
+    for (const [name, env_, ttlDuration] of [
+      ['web-prod', 'prod', '30d'],
+      ['web-dev', 'dev', '10d'],
+      ['batch-prod', 'prod', '20d'],
+    ]) {
+      ok(
+        await api.POST('/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens', {
+          params: { path },
+          body: { name, labels: { env: env_ }, ttlDuration },
+        }),
+      );
+    }
+    const names = (list: Record<string, any>) => (list.tokens as Array<{ name: string }>).map((token) => token.name);
+
+    const byExpiry = await json(['tokens', 'list', ...where, '--label-selector', 'env=prod', '--sort', 'validUntil:desc']);
+    expect(byExpiry).toEqual(
+      ok(
+        await api.GET('/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens', {
+          params: { path, query: { labelSelector: 'env=prod', sort: 'validUntil:desc' } },
+        }),
+      ),
+    );
+    expect(names(byExpiry)).toEqual(['web-prod', 'batch-prod']);
+    expect(
+      names(await json(['tokens', 'list', ...where, '--state', 'active', '--state', 'inactive', '--never-used', '--expires-before', '2100-01-01T00:00:00Z'])),
+    ).toEqual(['web-prod', 'web-dev', 'batch-prod']);
+
+    const first = await json(['tokens', 'list', ...where, '--search', 'WEB', '--page-size', '1']);
+    expect(names(first)).toEqual(['web-prod']);
+    const second = await json(['tokens', 'list', ...where, '--search', 'WEB', '--page-size', '1', '--cursor', first.nextCursor]);
+    expect(names(second)).toEqual(['web-dev']);
+    const table = await tessera(['tokens', 'list', ...where, '--search', 'WEB', '--page-size', '1'], env);
+    expect(table.stderr).toBe(`More tokens: --cursor ${first.nextCursor} (or --all)\n`);
+
+    const every = await json(['tokens', 'list', ...where, '--search', 'web', '--page-size', '1', '--all']);
+    expect(every).toEqual({ message: 'successfully fetched instance tokens', tokens: [...first.tokens, ...second.tokens] });
+
+    const refused = await tessera(['tokens', 'list', ...where, '--state', 'bogus'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^tessera: state: .+\(HTTP 400\)\n$/);
+  });
+
   it('a wrong token exits 1 with the API message on stderr and never echoes the token', async () => {
     const wrong = 'not-a-valid-access-token-4f1c';
     const direct = await typedClient({ baseUrl: server.url }, wrong).GET('/v1/projects');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { components } from '../../clients/typescript';
+import type { components, operations } from '../../clients/typescript';
 import { call } from '../api';
-import { apiCommand, examples, labelOption, withProject, type ProjectOptions } from '../command';
+import { apiCommand, examples, labelOption, wholeNumber, withProject, type ProjectOptions } from '../command';
 import { CliError } from '../errors';
 import { fieldsOf, print, printDone, rowsOf, type Column } from '../output';
 import { authenticatedClient } from '../session';
@@ -9,6 +9,7 @@ import { idempotency, regionOption } from './instances';
 
 type TokenMetadata = components['schemas']['TokenMetadata'];
 type CreatedToken = components['schemas']['Token'];
+type ListQuery = NonNullable<operations['ListInstanceTokens']['parameters']['query']>;
 
 interface TokenOptions extends ProjectOptions {
   region: string;
@@ -32,20 +33,85 @@ const TOKEN_COLUMNS: Column<TokenMetadata | CreatedToken>[] = [
   { header: 'VALID UNTIL', value: (token) => token.validUntil },
 ];
 
+interface ListFilters {
+  state?: ('active' | 'inactive')[];
+  expiresBefore?: string;
+  expiresAfter?: string;
+  lastUsedBefore?: string;
+  lastUsedAfter?: string;
+  neverUsed?: boolean;
+  search?: string;
+  labelSelector?: string;
+  sort?: ListQuery['sort'];
+  pageSize?: number;
+  cursor?: string;
+  all?: boolean;
+}
+
+/** The list's query parameters, or undefined when no filter is given (the whole list, as STACKIT answers it). */
+function listQuery(options: ListFilters): ListQuery | undefined {
+  const query: ListQuery = {
+    state: options.state,
+    expiresBefore: options.expiresBefore,
+    expiresAfter: options.expiresAfter,
+    lastUsedBefore: options.lastUsedBefore,
+    lastUsedAfter: options.lastUsedAfter,
+    neverUsed: options.neverUsed,
+    search: options.search,
+    labelSelector: options.labelSelector,
+    sort: options.sort,
+    pageSize: options.pageSize,
+    cursor: options.cursor,
+  };
+  if (!Object.values(query).some((value) => value !== undefined)) return undefined;
+  // --all reads the filtered list in the largest pages the server gives.
+  return options.all && query.pageSize === undefined ? { ...query, pageSize: 1000 } : query;
+}
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
 const showToken = { table: fieldsOf((answer: { token: TokenMetadata | CreatedToken }) => answer.token, TOKEN_COLUMNS) };
 
 export function registerTokens(program: Command): void {
   const tokens = program.command('tokens').description("an instance's tokens (what MLflow clients send as MLFLOW_TRACKING_TOKEN)");
 
-  examples(tokenCommand(tokens, 'list', 'list the tokens of an instance'), 'tessera tokens list --project $PROJECT --instance $INSTANCE').action(
-    async (options: TokenOptions) => {
-      const client = await authenticatedClient(options);
-      const data = await call(
-        client.GET('/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens', { params: { path: instancePath(options) } }),
+  examples(
+    tokenCommand(tokens, 'list', 'list the tokens of an instance; any filter makes it one page (--cursor for the next, --all for every page)')
+      .option('--state <state>', 'active or inactive (repeat for both)', collect)
+      .option('--expires-before <time>', 'only tokens whose validUntil is before this RFC 3339 time')
+      .option('--expires-after <time>', 'only tokens whose validUntil is after this RFC 3339 time')
+      .option('--last-used-before <time>', 'only tokens last used before this RFC 3339 time')
+      .option('--last-used-after <time>', 'only tokens last used after this RFC 3339 time')
+      .option('--never-used', 'only tokens never used')
+      .option('--search <text>', 'only tokens whose name contains this, ignoring case')
+      .option('--label-selector <selector>', 'Kubernetes label selector, e.g. env=prod,team!=ml')
+      .option('--sort <field[:asc|desc]>', 'createdAt, validUntil, lastUsedAt or name, e.g. validUntil:desc')
+      .option('--page-size <n>', 'tokens per page (1-1000, default 100)', wholeNumber)
+      .option('--cursor <cursor>', 'nextCursor of the previous page (in --output json)')
+      .option('--all', 'follow nextCursor and show every page as one list'),
+    'tessera tokens list --project $PROJECT --instance $INSTANCE',
+    'tessera tokens list --project $PROJECT --instance $INSTANCE --state active --expires-before 2027-01-31T00:00:00Z --sort validUntil --all',
+  ).action(async (options: TokenOptions & ListFilters) => {
+    const client = await authenticatedClient(options);
+    const query = listQuery(options);
+    const page = (cursor?: string) =>
+      call(
+        client.GET('/v1/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens', {
+          params: { path: instancePath(options), query: query && { ...query, cursor: cursor ?? query.cursor } },
+        }),
       );
-      print(data, options.output, { table: rowsOf((list) => list.tokens, TOKEN_COLUMNS) });
-    },
-  );
+    let data = await page();
+    if (options.all) {
+      const tokens = [...data.tokens];
+      while (data.nextCursor) {
+        data = await page(data.nextCursor);
+        tokens.push(...data.tokens);
+      }
+      data = { message: data.message, tokens };
+    }
+    print(data, options.output, { table: rowsOf((list) => list.tokens, TOKEN_COLUMNS) });
+    if (options.output === 'table' && data.nextCursor) process.stderr.write(`More tokens: --cursor ${data.nextCursor} (or --all)\n`);
+  });
 
   examples(
     tokenCommand(tokens, 'create', 'create a token; its secret is shown once (--output secret or json)', { createsSecret: true })

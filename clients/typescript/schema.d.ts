@@ -423,7 +423,7 @@ export interface paths {
         };
         /**
          * List the tokens of an instance, expired ones included as `inactive` (project readers)
-         * @description List the tokens of an instance, expired ones included as `inactive` (project readers).
+         * @description List the tokens of an instance, expired ones included as `inactive` (project readers). Tessera extensions: filters, `sort`, `pageSize` and `cursor`; with any of them the answer is one page and `nextCursor`.
          *
          *     Also served at `/v1alpha/projects/{projectId}/regions/{regionId}/instances/{instanceId}/tokens`, with the same request and response (see "Prefix aliases").
          */
@@ -754,7 +754,8 @@ export interface paths {
         };
         /**
          * Tokens of the prefixes the caller administers, revoked and expired ones included, without secrets
-         * @description Tokens of the prefixes the caller administers, revoked and expired ones included, without secrets.
+         * @description Tokens of the prefixes the caller administers, revoked and expired ones included, without
+         *     secrets. Tessera's list filters page the answer (next page's cursor in `X-Next-Cursor`).
          */
         get: operations["ExternalTokens_list"];
         put?: never;
@@ -876,7 +877,7 @@ export interface paths {
         };
         /**
          * Metadata of the account's access tokens, revoked and expired ones included (readers)
-         * @description Metadata of the account's access tokens, revoked and expired ones included (readers).
+         * @description Metadata of the account's access tokens, revoked and expired ones included (readers); Tessera extensions filter, sort and page them.
          *
          *     Also served at `/v1/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens` and `/v1alpha/projects/{projectId}/service-accounts/{serviceAccountEmail}/access-tokens`, with the same request and response (see "Prefix aliases").
          */
@@ -1466,6 +1467,11 @@ export interface components {
             /** @example successfully fetched instance tokens */
             message?: string;
             tokens: components["schemas"]["TokenMetadata"][];
+            /**
+             * @description Tessera extension, only with query parameters: more tokens follow; pass this as `cursor` with
+             *     the same parameters for the next page.
+             */
+            nextCursor?: string;
         };
         CreateInstanceTokenPayload: {
             /** @example my-service-account-token */
@@ -1805,7 +1811,7 @@ export interface components {
              * @description `active`, `expired` or `revoked`.
              * @enum {string}
              */
-            state: "expired" | "revoked" | "active";
+            state: "expired" | "active" | "revoked";
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
@@ -1842,7 +1848,7 @@ export interface components {
              * @description `active`, `expired` or `revoked`.
              * @enum {string}
              */
-            state: "expired" | "revoked" | "active";
+            state: "expired" | "active" | "revoked";
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
@@ -1949,6 +1955,8 @@ export interface components {
         };
         ListAccessTokensResponse: {
             items: components["schemas"]["AccessTokenMetadataDto"][];
+            /** @description Tessera extension, only with query parameters: more tokens follow; pass this as `cursor` with the same parameters. */
+            nextCursor?: string;
         };
         RotateAccessTokenDto: {
             /**
@@ -4100,7 +4108,30 @@ export interface operations {
     };
     ListInstanceTokens: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only tokens in these states (repeatable: `state=active&state=inactive`). */
+                state?: ("active" | "inactive")[];
+                /** @description Only tokens whose `validUntil` is earlier than this. */
+                expiresBefore?: string;
+                /** @description Only tokens whose `validUntil` is later than this. */
+                expiresAfter?: string;
+                /** @description Only tokens last used earlier than this (never-used tokens excluded). */
+                lastUsedBefore?: string;
+                /** @description Only tokens last used later than this. */
+                lastUsedAfter?: string;
+                /** @description `true`: only tokens never used; `false`: only tokens used at least once. */
+                neverUsed?: boolean;
+                /** @description Only tokens whose name contains this text, ignoring case. */
+                search?: string;
+                /** @description Order: a field, then `:asc` (the default) or `:desc`. Empty values sort last either way; the id breaks ties, so the order is total. Default `createdAt`. */
+                sort?: "createdAt" | "createdAt:asc" | "createdAt:desc" | "validUntil" | "validUntil:asc" | "validUntil:desc" | "lastUsedAt" | "lastUsedAt:asc" | "lastUsedAt:desc" | "name" | "name:asc" | "name:desc";
+                /** @description Tokens per page, 1 to 1000; default 100 once a list parameter is given. */
+                pageSize?: number;
+                /** @description Where to continue: the `nextCursor` of the previous page, with the same filters and sort. */
+                cursor?: string;
+                /** @description Kubernetes label selector, requirements separated by commas that all must hold: `env=prod,team!=ml,tier,!legacy,zone in (a,b),zone notin (c)`. */
+                labelSelector?: string;
+            };
             header?: never;
             path: {
                 projectId: string;
@@ -6418,6 +6449,20 @@ export interface operations {
     ExternalTokens_list: {
         parameters: {
             query?: {
+                /** @description Only tokens in these states (repeatable): `active`, `expired` or `revoked`. */
+                state?: ("active" | "expired" | "revoked")[];
+                /** @description Only tokens whose `expires_at` is earlier than this. */
+                expires_before?: string;
+                /** @description Only tokens whose `expires_at` is later than this. */
+                expires_after?: string;
+                /** @description Only tokens whose name contains this text, ignoring case. */
+                search?: string;
+                /** @description Order: a field, then `:asc` (the default) or `:desc`. Empty values sort last either way; the id breaks ties, so the order is total. Default `created_at`. */
+                sort?: "created_at" | "created_at:asc" | "created_at:desc" | "expires_at" | "expires_at:asc" | "expires_at:desc" | "name" | "name:asc" | "name:desc";
+                /** @description Tokens per page, 1 to 1000; default 100 once a list parameter is given. */
+                page_size?: number;
+                /** @description Where to continue: the `nextCursor` of the previous page, with the same filters and sort. */
+                cursor?: string;
                 /** @description Only tokens of this prefix (model-scoped tokens of its models included). */
                 prefix_key?: string;
                 /** @description Only tokens scoped to this model. */
@@ -6432,6 +6477,8 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description With list filters, when more tokens follow: the `cursor` of the next page. */
+                    "x-next-cursor"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7047,7 +7094,20 @@ export interface operations {
     };
     ServiceAccounts_listTokens: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only tokens in these states (repeatable): `active`, `expired` (not revoked) or `revoked`. */
+                state?: ("active" | "expired" | "revoked")[];
+                /** @description Only tokens whose `validUntil` is earlier than this. */
+                expiresBefore?: string;
+                /** @description Only tokens whose `validUntil` is later than this. */
+                expiresAfter?: string;
+                /** @description Order: a field, then `:asc` (the default) or `:desc`. Empty values sort last either way; the id breaks ties, so the order is total. Default `createdAt`. */
+                sort?: "createdAt" | "createdAt:asc" | "createdAt:desc" | "validUntil" | "validUntil:asc" | "validUntil:desc";
+                /** @description Tokens per page, 1 to 1000; default 100 once a list parameter is given. */
+                pageSize?: number;
+                /** @description Where to continue: the `nextCursor` of the previous page, with the same filters and sort. */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 projectId: string;

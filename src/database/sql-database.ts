@@ -151,6 +151,9 @@ export class SqliteDatabase extends SqlDatabase {
   private prepare(sql: string): { statement: BetterSqlite3.Statement; order: number[] } {
     let prepared = this.statements.get(sql);
     if (!prepared) {
+      // Filtered lists build their SQL from the filters given, so the texts are many; start over
+      // rather than keep every one.
+      if (this.statements.size >= MAX_PREPARED_STATEMENTS) this.statements.clear();
       const { text, order } = this.positional(sql);
       prepared = { statement: this.db.prepare(text), order };
       this.statements.set(sql, prepared);
@@ -162,6 +165,7 @@ export class SqliteDatabase extends SqlDatabase {
   private positional(sql: string): Positional {
     let translated = this.translations.get(sql);
     if (!translated) {
+      if (this.translations.size >= MAX_PREPARED_STATEMENTS) this.translations.clear();
       translated = { text: sql.replace(/\$\d+/g, '?'), order: [...sql.matchAll(/\$(\d+)/g)].map((match) => Number(match[1]) - 1) };
       this.translations.set(sql, translated);
     }
@@ -229,6 +233,7 @@ export class SqliteDatabase extends SqlDatabase {
   }
 }
 
+const MAX_PREPARED_STATEMENTS = 500;
 const WAL_BACKSTOP_PAGES = 10_000;
 const SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
 const CHECKPOINT_EVERY_MS = 100;

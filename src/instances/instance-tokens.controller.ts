@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '../audit/caller';
 import { ApiStackitErrors } from '../common/api-errors.decorator';
@@ -8,6 +8,7 @@ import {
   CreateInstanceTokenResponse,
   DeleteInstanceTokenResponse,
   GetInstanceTokenResponse,
+  ListInstanceTokensQuery,
   ListInstanceTokensResponse,
   PartialUpdateInstanceTokenPayload,
   PartialUpdateInstanceTokenResponse,
@@ -34,9 +35,13 @@ export class InstanceTokensController {
   // The service answers with the serialized body (cached per instance); Fastify sends a Buffer as it is.
   @Header('content-type', 'application/json; charset=utf-8')
   @ApiOkResponse({ type: ListInstanceTokensResponse })
-  @ApiOperation({ operationId: 'ListInstanceTokens', summary: 'List the tokens of an instance, expired ones included as `inactive` (project readers).' })
-  list(@CurrentCaller() caller: Caller, @InstanceScope() scope: InstancePath): Promise<Buffer> {
-    return this.tokens.list(caller, scope);
+  @ApiOperation({
+    operationId: 'ListInstanceTokens',
+    summary:
+      'List the tokens of an instance, expired ones included as `inactive` (project readers). Tessera extensions: filters, `sort`, `pageSize` and `cursor`; with any of them the answer is one page and `nextCursor`.',
+  })
+  list(@CurrentCaller() caller: Caller, @InstanceScope() scope: InstancePath, @Query() query: ListInstanceTokensQuery): Promise<Buffer> {
+    return this.tokens.list(caller, scope, query);
   }
 
   @Post()

@@ -4,7 +4,10 @@ import { AuditRepository } from '../audit/audit.repository';
 import { columns } from '../database/rows';
 import { SqlDatabase, Statement } from '../database/sql-database';
 import { Transaction } from '../database/transactions';
+import { Keyset, ListPage, SortDirection } from '../common/list-query';
 import { InstanceScope } from './instances.repository';
+import { TokenSortField, TokenState } from './dto/instance-token.dto';
+import { LabelRequirement } from './label-selector';
 
 /** Where a token lives; every query carries all of it, so an id from elsewhere finds nothing. */
 export interface TokenScope extends InstanceScope {
@@ -23,7 +26,7 @@ export interface NewInstanceToken {
   rotatedFrom?: string | null;
 }
 
-const TOKEN_LIST_ROW = columns({
+const LIST_COLUMNS = {
   id: 'text',
   name: 'text',
   description: 'text?',
@@ -33,7 +36,9 @@ const TOKEN_LIST_ROW = columns({
   lastUsedAt: 'date?',
   rotatedFrom: 'text?',
   rotatedTo: 'text?',
-});
+} as const;
+const TOKEN_LIST_ROW = columns(LIST_COLUMNS);
+const FILTERED_ROW = columns({ ...LIST_COLUMNS, createdAt: 'date', nextExpiry: 'date?' });
 const LIST_REVISION = columns({ tokensRevision: 'int' });
 const TOKEN_ROW = columns({
   id: 'text',
@@ -86,6 +91,32 @@ export interface InstanceTokenRow extends TokenListRow {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** A filtered list's row: the sort value of `createdAt` too, and when the instance's next token expires. */
+export interface FilteredTokenRow extends TokenListRow {
+  createdAt: Date;
+  /** The earliest `validUntil` after `now` among all the instance's tokens: a cached page showing states is stale then. */
+  nextExpiry: Date | null;
+}
+
+/** What the filters of a token list ask for; undefined fields do not filter. */
+export interface TokenListFilter {
+  states?: TokenState[];
+  expiresBefore?: Date;
+  expiresAfter?: Date;
+  lastUsedBefore?: Date;
+  lastUsedAfter?: Date;
+  neverUsed?: boolean;
+  search?: string;
+  labels?: LabelRequirement[];
+}
+
+const SORT_COLUMNS: Record<TokenSortField, { column: string; nullable: boolean }> = {
+  createdAt: { column: '"createdAt"', nullable: false },
+  validUntil: { column: '"validUntil"', nullable: false },
+  lastUsedAt: { column: '"lastUsedAt"', nullable: true },
+  name: { column: '"name"', nullable: false },
+};
 
 export interface TokenChanges {
   name?: string;
@@ -222,6 +253,55 @@ export class InstanceTokensRepository {
     );
   }
 
+  /**
+   * One page of a filtered list in one query: the WHERE and ORDER BY are built from the validated
+   * filter with every value a parameter. Keyset pagination (`after` the previous page's last row)
+   * stays exact while tokens are created or deleted between pages.
+   */
+  listFiltered(scope: TokenScope, filter: TokenListFilter, page: ListPage<TokenSortField>, now: Date): Promise<FilteredTokenRow[]> {
+    const params: unknown[] = [scope.instanceId, scope.projectId, scope.region];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const nowParam = param(now);
+    const where = ['"instanceId" = $1', '"projectId" = $2', '"region" = $3'];
+    const states = new Set(filter.states);
+    if (states.size === 1) where.push(`"validUntil" ${states.has('active') ? '>' : '<='} ${nowParam}`);
+    if (filter.expiresBefore) where.push(`"validUntil" < ${param(filter.expiresBefore)}`);
+    if (filter.expiresAfter) where.push(`"validUntil" > ${param(filter.expiresAfter)}`);
+    if (filter.lastUsedBefore) where.push(`"lastUsedAt" < ${param(filter.lastUsedBefore)}`);
+    if (filter.lastUsedAfter) where.push(`"lastUsedAt" > ${param(filter.lastUsedAfter)}`);
+    if (filter.neverUsed !== undefined) where.push(`"lastUsedAt" IS ${filter.neverUsed ? '' : 'NOT '}NULL`);
+    // LOWER on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not (names are ASCII).
+    if (filter.search) where.push(`LOWER("name") LIKE ${param(`%${escapeLike(filter.search.toLowerCase())}%`)} ESCAPE '\\'`);
+    for (const requirement of filter.labels ?? []) where.push(this.labelCondition(requirement, param));
+    const { column, nullable } = SORT_COLUMNS[page.sort.field];
+    if (page.after) where.push(keysetCondition(column, nullable, page.sort.direction, page.after, param));
+    const direction = page.sort.direction.toUpperCase();
+    return this.sql.select(
+      FILTERED_ROW,
+      `SELECT "id", "name", "description", "labels", "region", "validUntil", "lastUsedAt", "rotatedFrom", "rotatedTo", "createdAt",
+         (SELECT MIN("validUntil") FROM "InstanceToken" WHERE "instanceId" = $1 AND "projectId" = $2 AND "region" = $3 AND "validUntil" > ${nowParam}) AS "nextExpiry"
+       FROM "InstanceToken" WHERE ${where.join(' AND ')}
+       ORDER BY ${column} ${direction}${nullable ? ' NULLS LAST' : ''}, "id" ${direction} LIMIT ${param(page.limit)}`,
+      params,
+    );
+  }
+
+  /** A label requirement on the JSON text column; each database reads JSON its own way. */
+  private labelCondition({ key, operator, values }: LabelRequirement, param: (value: unknown) => string): string {
+    // Keys are validated (alphanumerics, "-", "_", "."), so quoting them in a JSON path is safe.
+    const label = this.sql.provider === 'postgresql' ? `("labels"::jsonb ->> ${param(key)}::text)` : `json_extract("labels", ${param(`$."${key}"`)})`;
+    switch (operator) {
+      case 'exists':
+        return `${label} IS NOT NULL`;
+      case 'absent':
+        return `${label} IS NULL`;
+      case 'in':
+        return `${label} IN (${values.map(param).join(', ')})`;
+      case 'notin':
+        return `(${label} IS NULL OR ${label} NOT IN (${values.map(param).join(', ')}))`;
+    }
+  }
+
   find(scope: TokenScope, id: string, tx?: Transaction): Promise<InstanceTokenRow | undefined> {
     return this.sql.within(tx).selectOne(
       TOKEN_ROW,
@@ -297,3 +377,19 @@ function insertToken(scope: TokenScope, token: NewInstanceToken, now: Date): Sta
 }
 /** `$first, $first+1, …`: one placeholder per value, for `IN (…)`. */
 const placeholders = (values: unknown[], first: number) => values.map((_, i) => `$${first + i}`).join(', ');
+
+/** `%`, `_` and the escape character itself, matched literally by LIKE with a backslash as its escape. */
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+/**
+ * Rows after `after` in the order `column direction NULLS LAST, id direction`: later values, or
+ * the same value and a later id; empty values come after every value and among themselves by id.
+ */
+function keysetCondition(column: string, nullable: boolean, direction: SortDirection, after: Keyset, param: (value: unknown) => string): string {
+  const beyond = direction === 'asc' ? '>' : '<';
+  const id = param(after.id);
+  if (after.value === null) return `(${column} IS NULL AND "id" ${beyond} ${id})`;
+  const value = param(after.value);
+  const later = `${column} ${beyond} ${value} OR (${column} = ${value} AND "id" ${beyond} ${id})`;
+  return nullable ? `(${later} OR ${column} IS NULL)` : `(${later})`;
+}

@@ -13,16 +13,20 @@ import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
 import { TokenSigner } from '../keys/token-signer.service';
 import { ProjectAccessService } from '../projects/project-access.service';
+import { closePage, ListPage, noParameters, openPage, parseSort, timestamp } from '../common/list-query';
 import {
   CreateInstanceTokenPayload,
+  ListInstanceTokensQuery,
   ListInstanceTokensResponse,
   PartialUpdateInstanceTokenPayload,
   RotateInstanceTokenPayload,
   Token,
   TokenMetadata,
+  TokenSortField,
   TokenState,
 } from './dto/instance-token.dto';
-import { TokenChanges, InstanceTokensRepository, TokenListRow, TokenScope } from './instance-tokens.repository';
+import { TokenChanges, InstanceTokensRepository, TokenListFilter, TokenListRow, TokenScope } from './instance-tokens.repository';
+import { parseLabelSelector } from './label-selector';
 import { changedFields, decodeLabels, encodeLabels, patchLabels, rfc3339 } from './representation';
 import { descriptionChange, storedDescription } from '../common/description';
 import { Caches } from '../cache/caches.service';
@@ -63,16 +67,20 @@ export class InstanceTokensService {
   /**
    * The whole ListInstanceTokensResponse, serialized and cached per instance: building a long
    * list is CPU-bound, a cache hit costs at most one indexed query for the revision (see
-   * RevisionedCache).
+   * RevisionedCache). With query parameters, one page of the filtered list, cached the same way
+   * under the instance's revision and the parameters.
    */
-  async list(caller: Caller, scope: TokenScope): Promise<Buffer> {
+  async list(caller: Caller, scope: TokenScope, query: ListInstanceTokensQuery = {}): Promise<Buffer> {
     await this.access.require(caller.principal, scope.projectId, 'reader');
-    return this.lists.get(
-      `${scope.projectId}/${scope.region}/${scope.instanceId}`,
-      scope,
-      () => this.listRevision(scope),
-      () => this.renderList(scope),
-    );
+    let key = `${scope.projectId}/${scope.region}/${scope.instanceId}`;
+    let render = () => this.renderList(scope);
+    if (!noParameters(query)) {
+      const filter = tokenListFilter(query);
+      const page = openPage({ filter, sort: parseSort(query.sort, 'createdAt'), pageSize: query.pageSize, cursor: query.cursor, dateFields: DATE_SORT_FIELDS });
+      key += `?${page.fingerprint}/${page.limit}/${query.cursor ?? ''}`;
+      render = () => this.renderPage(scope, filter, page);
+    }
+    return this.lists.get(key, scope, () => this.listRevision(scope), render);
   }
 
   async get(caller: Caller, scope: TokenScope, id: string): Promise<TokenMetadata> {
@@ -247,6 +255,21 @@ export class InstanceTokensService {
     return { body: Buffer.from(JSON.stringify(response)), staleAt };
   }
 
+  private async renderPage(scope: TokenScope, filter: TokenListFilter, page: ListPage<TokenSortField>): Promise<Rendered> {
+    const now = Date.now();
+    const rows = await this.tokens.listFiltered(scope, filter, page, new Date(now));
+    const shown = closePage(rows, page, (row) => ({ value: row[page.sort.field], id: row.id }));
+    const response: ListInstanceTokensResponse = {
+      message: 'successfully fetched instance tokens',
+      tokens: shown.rows.map((row) => toMetadata(row, tokenState(row.validUntil, now))),
+      ...(shown.nextCursor ? { nextCursor: shown.nextCursor } : {}),
+    };
+    // Any token of the instance that expires changes a state filter's answer, listed on this page
+    // or not. An empty page does not carry that instant and is not kept (it is cheap to build).
+    const staleAt = rows.length ? (rows[0].nextExpiry?.getTime() ?? Infinity) : now;
+    return { body: Buffer.from(JSON.stringify(response)), staleAt };
+  }
+
   private event(caller: Caller, scope: TokenScope, action: AuditAction, id: string, details: Record<string, unknown>) {
     return successEntry(caller, scope.projectId, action, { type: 'instance-token', id }, { instanceId: scope.instanceId, ...details });
   }
@@ -254,6 +277,21 @@ export class InstanceTokensService {
 
 const alreadyRotated = (successorId: string) =>
   AppError.conflict(`token was already rotated: its successor is ${successorId}; rotate that one instead`, 'already_rotated');
+const DATE_SORT_FIELDS: TokenSortField[] = ['createdAt', 'validUntil', 'lastUsedAt'];
+
+/** The query's filters, normalized (the same filters give the same cursor fingerprint and cache key). */
+function tokenListFilter(query: ListInstanceTokensQuery): TokenListFilter {
+  return {
+    states: query.state && [...new Set(query.state)].sort(),
+    expiresBefore: timestamp(query.expiresBefore),
+    expiresAfter: timestamp(query.expiresAfter),
+    lastUsedBefore: timestamp(query.lastUsedBefore),
+    lastUsedAfter: timestamp(query.lastUsedAfter),
+    neverUsed: query.neverUsed,
+    search: query.search,
+    labels: query.labelSelector === undefined ? undefined : parseLabelSelector(query.labelSelector),
+  };
+}
 
 /** `active` until validUntil, then `inactive`: expired tokens stay listed until deleted. */
 export const tokenState = (validUntil: Date, now = Date.now()): TokenState => (validUntil.getTime() > now ? 'active' : 'inactive');

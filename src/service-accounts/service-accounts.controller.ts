@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '../audit/caller';
 import { Idempotent } from '../idempotency/idempotent.decorator';
@@ -6,7 +6,7 @@ import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiStackitErrors } from '../common/api-errors.decorator';
 import { ParseEmailPipe } from '../common/parse-email.pipe';
 import { CurrentPrincipal, Principal } from '../common/principal';
-import { AccessTokenDto, CreateAccessTokenDto, ListAccessTokensResponse, RotateAccessTokenDto } from './dto/access-token.dto';
+import { AccessTokenDto, CreateAccessTokenDto, ListAccessTokensQuery, ListAccessTokensResponse, RotateAccessTokenDto } from './dto/access-token.dto';
 import { CreateServiceAccountDto, ListServiceAccountsResponse, ServiceAccountDto } from './dto/service-account.dto';
 import { ServiceAccountsService } from './service-accounts.service';
 
@@ -58,14 +58,15 @@ export class ServiceAccountsController {
     return this.accounts.createToken(caller, projectId, email, body.ttlDays);
   }
 
-  /** Metadata of the account's access tokens, revoked and expired ones included (readers). */
+  /** Metadata of the account's access tokens, revoked and expired ones included (readers); Tessera extensions filter, sort and page them. */
   @Get(':serviceAccountEmail/access-tokens')
-  async listTokens(
+  listTokens(
     @CurrentPrincipal() caller: Principal,
     @Param('projectId', ParseIdPipe) projectId: string,
     @Param('serviceAccountEmail', ParseEmailPipe) email: string,
+    @Query() query: ListAccessTokensQuery,
   ): Promise<ListAccessTokensResponse> {
-    return { items: await this.accounts.listTokens(caller, projectId, email) };
+    return this.accounts.listTokens(caller, projectId, email, query);
   }
 
   /**

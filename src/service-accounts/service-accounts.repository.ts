@@ -1,8 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids';
+import { ListPage } from '../common/list-query';
+import { expiryWhere, keysetOrder, keysetWhere, LifecycleState, lifecycleWhere } from '../database/list-where';
 import { PrismaService } from '../database/prisma.service';
 import { clientOf, Transaction } from '../database/transactions';
+import { AccessTokenSortField } from './dto/access-token.dto';
 import { ProjectRole } from '../projects/project-role';
+
+/** What the filters of an access-token list ask for; undefined fields do not filter. */
+export interface AccessTokenFilter {
+  states?: LifecycleState[];
+  expiresBefore?: Date;
+  expiresAfter?: Date;
+}
 
 export interface NewAccessToken {
   id: string;
@@ -75,6 +85,23 @@ export class ServiceAccountsRepository {
     return this.prisma.serviceAccountToken.findMany({
       where: { serviceAccountId: accountId, serviceAccount: { projectId } },
       orderBy: { createdAt: 'asc' },
+    });
+  }
+
+  /** One page of the account's tokens: keyset pagination in the page's order. */
+  listTokensPage(projectId: string, accountId: string, filter: AccessTokenFilter, page: ListPage<AccessTokenSortField>, now: Date) {
+    return this.prisma.serviceAccountToken.findMany({
+      where: {
+        serviceAccountId: accountId,
+        serviceAccount: { projectId },
+        AND: [
+          filter.states ? lifecycleWhere(filter.states, 'validUntil', now) : {},
+          expiryWhere('validUntil', filter.expiresBefore, filter.expiresAfter),
+          page.after ? keysetWhere(page.sort, page.after) : {},
+        ],
+      },
+      orderBy: keysetOrder(page.sort),
+      take: page.limit,
     });
   }
 

@@ -15,9 +15,18 @@ import { CONSOLE_AUDIENCE, TokenSigner } from '../keys/token-signer.service';
 import { ProjectAccessService } from '../projects/project-access.service';
 import { ProjectRole } from '../projects/project-role';
 import { Caches } from '../cache/caches.service';
-import { AccessTokenDto, AccessTokenMetadataDto, RotateAccessTokenDto } from './dto/access-token.dto';
+import { closePage, noParameters, openPage, parseSort, timestamp } from '../common/list-query';
+import {
+  ACCESS_TOKEN_SORT_FIELDS,
+  AccessTokenDto,
+  AccessTokenMetadataDto,
+  AccessTokenSortField,
+  RotateAccessTokenDto,
+  ListAccessTokensQuery,
+  ListAccessTokensResponse,
+} from './dto/access-token.dto';
 import { ServiceAccountDto } from './dto/service-account.dto';
-import { ServiceAccountsRepository } from './service-accounts.repository';
+import { AccessTokenFilter, ServiceAccountsRepository } from './service-accounts.repository';
 
 export const SERVICE_ACCOUNT_EMAIL_DOMAIN = 'sa.tessera.local';
 const SUFFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -119,10 +128,21 @@ export class ServiceAccountsService {
     return { ...toTokenMetadata(row), token };
   }
 
-  async listTokens(caller: Principal, projectId: string, email: string): Promise<AccessTokenMetadataDto[]> {
+  /** Every token by creation; with query parameters, one page of the filtered list. */
+  async listTokens(caller: Principal, projectId: string, email: string, query: ListAccessTokensQuery = {}): Promise<ListAccessTokensResponse> {
     await this.access.require(caller, projectId, 'reader');
     const account = await this.existing(projectId, email);
-    return (await this.accounts.listTokens(projectId, account.id)).map(toTokenMetadata);
+    if (noParameters(query)) return { items: (await this.accounts.listTokens(projectId, account.id)).map(toTokenMetadata) };
+    const filter: AccessTokenFilter = {
+      states: query.state && [...new Set(query.state)].sort(),
+      expiresBefore: timestamp(query.expiresBefore),
+      expiresAfter: timestamp(query.expiresAfter),
+    };
+    const sort = parseSort<AccessTokenSortField>(query.sort, 'createdAt');
+    const page = openPage({ filter, sort, pageSize: query.pageSize, cursor: query.cursor, dateFields: ACCESS_TOKEN_SORT_FIELDS });
+    const rows = await this.accounts.listTokensPage(projectId, account.id, filter, page, new Date());
+    const shown = closePage(rows, page, (row) => ({ value: row[sort.field], id: row.id }));
+    return { items: shown.rows.map(toTokenMetadata), ...(shown.nextCursor ? { nextCursor: shown.nextCursor } : {}) };
   }
 
   async revokeToken(caller: Principal, projectId: string, email: string, tokenId: string): Promise<void> {

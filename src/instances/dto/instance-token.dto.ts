@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsGracePeriod } from '../../common/grace-period';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsCursor, IsListSort, IsPageSize, IsQueryBoolean, IsRepeatable, IsSearch, IsTimestamp } from '../../common/list-query';
 import { IsTtl } from '../../common/ttl';
+import { IsLabelSelector, MAX_SELECTOR_LENGTH } from '../label-selector';
 import { IsOptionalOrNull } from '../../common/validation';
 import { DescriptionProperty, LabelsProperty, labelsSchema, NameProperty } from './stackit-rules';
 
@@ -125,6 +128,61 @@ export class ListInstanceTokensResponse {
   /** @example successfully fetched instance tokens */
   message?: string;
   tokens: TokenMetadata[];
+  /**
+   * Tessera extension, only with query parameters: more tokens follow; pass this as `cursor` with
+   * the same parameters for the next page.
+   */
+  nextCursor?: string;
+}
+
+export const TOKEN_SORT_FIELDS = ['createdAt', 'validUntil', 'lastUsedAt', 'name'] as const;
+export type TokenSortField = (typeof TOKEN_SORT_FIELDS)[number];
+export const LISTED_STATES = ['active', 'inactive'] as const;
+
+/**
+ * Tessera extensions of ListInstanceTokens. Without any of them the answer is STACKIT's (every
+ * token, by creation); with any, one page of `pageSize` tokens (default 100) and `nextCursor`.
+ */
+export class ListInstanceTokensQuery {
+  @IsRepeatable(LISTED_STATES, 'Only tokens in these states (repeatable: `state=active&state=inactive`).')
+  state?: Array<(typeof LISTED_STATES)[number]>;
+
+  @IsTimestamp('Only tokens whose `validUntil` is earlier than this.')
+  expiresBefore?: string;
+
+  @IsTimestamp('Only tokens whose `validUntil` is later than this.')
+  expiresAfter?: string;
+
+  @IsTimestamp('Only tokens last used earlier than this (never-used tokens excluded).')
+  lastUsedBefore?: string;
+
+  @IsTimestamp('Only tokens last used later than this.')
+  lastUsedAfter?: string;
+
+  @IsQueryBoolean('`true`: only tokens never used; `false`: only tokens used at least once.')
+  neverUsed?: boolean;
+
+  @IsSearch()
+  search?: string;
+
+  /**
+   * Kubernetes label selector, requirements separated by commas that all must hold: `env=prod,team!=ml,tier,!legacy,zone in (a,b),zone notin (c)`.
+   * @example env=prod,team!=ml
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_SELECTOR_LENGTH)
+  @IsLabelSelector()
+  labelSelector?: string;
+
+  @IsListSort(TOKEN_SORT_FIELDS, 'createdAt')
+  sort?: string;
+
+  @IsPageSize()
+  pageSize?: number;
+
+  @IsCursor()
+  cursor?: string;
 }
 
 export class GetInstanceTokenResponse {

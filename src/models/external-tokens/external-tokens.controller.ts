@@ -1,11 +1,19 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Caller, CurrentCaller } from '../../audit/caller';
 import { Idempotent } from '../../idempotency/idempotent.decorator';
 import { ParseIdPipe } from '../../common/parse-id.pipe';
 import { ApiConsoleErrors } from '../../common/api-errors.decorator';
 import { CurrentPrincipal, Principal } from '../../common/principal';
-import { CreatedExternalTokenDto, CreateExternalTokenDto, ExternalTokenDto, ListExternalTokensQuery, RotateExternalTokenDto } from './dto/external-token.dto';
+import {
+  CreatedExternalTokenDto,
+  CreateExternalTokenDto,
+  ExternalTokenDto,
+  ListExternalTokensQuery,
+  NEXT_CURSOR_HEADER,
+  RotateExternalTokenDto,
+} from './dto/external-token.dto';
 import { ExternalTokensService } from './external-tokens.service';
 
 @ApiTags('model auth')
@@ -24,10 +32,25 @@ export class ExternalTokensController {
     return this.tokens.create(caller, body);
   }
 
-  /** Tokens of the prefixes the caller administers, revoked and expired ones included, without secrets. */
+  /**
+   * Tokens of the prefixes the caller administers, revoked and expired ones included, without
+   * secrets. Tessera's list filters page the answer (next page's cursor in `X-Next-Cursor`).
+   */
   @Get()
-  list(@CurrentPrincipal() caller: Principal, @Query() query: ListExternalTokensQuery): Promise<ExternalTokenDto[]> {
-    return this.tokens.list(caller, query);
+  @ApiOkResponse({
+    type: [ExternalTokenDto],
+    headers: {
+      [NEXT_CURSOR_HEADER]: { description: 'With list filters, when more tokens follow: the `cursor` of the next page.', schema: { type: 'string' } },
+    },
+  })
+  async list(
+    @CurrentPrincipal() caller: Principal,
+    @Query() query: ListExternalTokensQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ExternalTokenDto[]> {
+    const { tokens, nextCursor } = await this.tokens.list(caller, query);
+    if (nextCursor) void reply.header(NEXT_CURSOR_HEADER, nextCursor);
+    return tokens;
   }
 
   /** Get an external API token's metadata, never the token itself (prefix admins). */

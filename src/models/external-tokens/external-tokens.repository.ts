@@ -1,6 +1,23 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ListPage, Sort } from '../../common/list-query';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { expiryWhere, keysetOrder, keysetWhere, LifecycleState, lifecycleWhere } from '../../database/list-where';
 import { PrismaService } from '../../database/prisma.service';
 import { clientOf, Transaction } from '../../database/transactions';
+import { ExternalTokenSortField } from './dto/external-token.dto';
+
+/** What the list filters ask for; undefined fields do not filter. */
+export interface ExternalTokenFilter {
+  prefixIds?: number[];
+  modelId?: number;
+  states?: LifecycleState[];
+  expiresBefore?: Date;
+  expiresAfter?: Date;
+  search?: string;
+}
+
+const SORT_FIELDS: Record<ExternalTokenSortField, 'createdAt' | 'expiresAt' | 'name'> = { created_at: 'createdAt', expires_at: 'expiresAt', name: 'name' };
 
 export interface NewExternalToken {
   id: string;
@@ -17,7 +34,10 @@ export interface NewExternalToken {
 
 @Injectable()
 export class ExternalTokensRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   create(token: NewExternalToken, tx?: Transaction) {
     return clientOf(this.prisma, tx).externalApiToken.create({ data: token });
@@ -41,6 +61,38 @@ export class ExternalTokensRepository {
       where: { prefixId: filter.prefixIds ? { in: filter.prefixIds } : undefined, modelId: filter.modelId },
       orderBy: { createdAt: 'asc' },
     });
+  }
+
+  /**
+   * One page of the filtered list (keyset pagination in the page's order) and whether more follow.
+   * The name search runs in the database as LIKE, where SQLite cannot escape `_` through Prisma: a
+   * superset comes back and the exact, case-insensitive match is applied to it here. The page's
+   * rows before that decide `more` and the next position, so pages stay exact, if some shorter.
+   */
+  async listPage(filter: ExternalTokenFilter, page: ListPage<ExternalTokenSortField>, now: Date) {
+    const sort: Sort<string> = { field: SORT_FIELDS[page.sort.field], direction: page.sort.direction };
+    const rows = await this.prisma.externalApiToken.findMany({
+      where: {
+        prefixId: filter.prefixIds ? { in: filter.prefixIds } : undefined,
+        modelId: filter.modelId,
+        AND: [
+          filter.states ? lifecycleWhere(filter.states, 'expiresAt', now) : {},
+          expiryWhere('expiresAt', filter.expiresBefore, filter.expiresAfter),
+          filter.search ? { name: this.nameContains(filter.search) } : {},
+          page.after ? keysetWhere(sort, page.after) : {},
+        ],
+      },
+      orderBy: keysetOrder(sort),
+      take: page.limit,
+    });
+    const search = filter.search?.toLowerCase();
+    return { rows, matching: (row: (typeof rows)[number]) => search === undefined || row.name.toLowerCase().includes(search) };
+  }
+
+  /** SQLite's LIKE ignores ASCII case and has no escape character here; PostgreSQL's LIKE escapes with a backslash. */
+  private nameContains(search: string) {
+    if (this.config.database.provider !== 'postgresql') return { contains: search };
+    return { contains: search.replace(/[\\%_]/g, (char) => `\\${char}`), mode: 'insensitive' } as unknown as { contains: string };
   }
 
   findById(id: string) {

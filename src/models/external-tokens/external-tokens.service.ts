@@ -16,20 +16,23 @@ import { ModelPrefixAccess } from '../registry/model-prefix-access.service';
 import { ModelPrefixesRepository } from '../registry/model-prefixes.repository';
 import { ModelsRepository } from '../registry/models.repository';
 import { modelAudience, prefixAudience } from '../verification/model-token-verifier.service';
+import { closePage, noParameters, openPage, parseSort, timestamp } from '../../common/list-query';
 import {
   CreatedExternalTokenDto,
   CreateExternalTokenDto,
   ExternalTokenDto,
+  ExternalTokenSortField,
   ExtraClaims,
   ListExternalTokensQuery,
   RotateExternalTokenDto,
 } from './dto/external-token.dto';
-import { ExternalTokensRepository } from './external-tokens.repository';
+import { ExternalTokenFilter, ExternalTokensRepository } from './external-tokens.repository';
 
 type TokenRow = NonNullable<Awaited<ReturnType<ExternalTokensRepository['findById']>>>;
 type PrefixRef = { key: string; prefix: string };
 
 const DAY_MS = 86_400_000;
+const SORT_VALUES = { created_at: 'createdAt', expires_at: 'expiresAt', name: 'name' } as const;
 
 const alreadyRotated = (successorId: string) =>
   AppError.conflict(`the token was already rotated: its successor is ${successorId}; rotate that one instead`, 'already_rotated');
@@ -136,14 +139,29 @@ export class ExternalTokensService {
     return { ...toDto(row, prefix), token: successor.token };
   }
 
-  /** Tokens of the prefixes the caller administers (every prefix for platform admins). */
-  async list(caller: Principal, query: ListExternalTokensQuery): Promise<ExternalTokenDto[]> {
-    if (caller.kind !== 'user') return [];
+  /**
+   * Tokens of the prefixes the caller administers (every prefix for platform admins). With any
+   * list filter, one page of them and, when more follow, the next page's cursor.
+   */
+  async list(caller: Principal, query: ListExternalTokensQuery): Promise<{ tokens: ExternalTokenDto[]; nextCursor?: string }> {
+    if (caller.kind !== 'user') return { tokens: [] };
     let prefixIds = caller.isAdmin ? undefined : await this.prefixes.administeredBy(caller.id);
     if (query.prefix_key !== undefined) prefixIds = [(await this.access.byKey(caller, query.prefix_key, 'manage')).prefix.id];
-    const rows = await this.tokens.list({ prefixIds, modelId: query.model_id });
-    const prefixes = new Map((await this.prefixes.findManyByIds([...new Set(rows.map((row) => row.prefixId))])).map((prefix) => [prefix.id, prefix]));
-    return rows.filter((row) => prefixes.has(row.prefixId)).map((row) => toDto(row, prefixes.get(row.prefixId)!));
+    const { prefix_key: _prefixKey, model_id: modelId, ...listFilters } = query;
+    if (noParameters(listFilters)) return { tokens: await this.withPrefixes(await this.tokens.list({ prefixIds, modelId })) };
+    const filter: ExternalTokenFilter = {
+      prefixIds,
+      modelId,
+      states: query.state && [...new Set(query.state)].sort(),
+      expiresBefore: timestamp(query.expires_before),
+      expiresAfter: timestamp(query.expires_after),
+      search: query.search,
+    };
+    const sort = parseSort<ExternalTokenSortField>(query.sort, 'created_at');
+    const page = openPage({ filter, sort, pageSize: query.page_size, cursor: query.cursor, dateFields: ['created_at', 'expires_at'] });
+    const { rows, matching } = await this.tokens.listPage(filter, page, new Date());
+    const shown = closePage(rows, page, (row) => ({ value: row[SORT_VALUES[sort.field]], id: row.id }));
+    return { tokens: await this.withPrefixes(shown.rows.filter(matching)), nextCursor: shown.nextCursor };
   }
 
   async get(caller: Principal, id: string): Promise<ExternalTokenDto> {
@@ -169,6 +187,12 @@ export class ExternalTokensService {
       claims: { ...claims, scope, prefix: prefix.prefix, prefix_key: prefix.key, ...(modelId === null ? {} : { model_id: modelId }) },
     });
     return { id, token };
+  }
+
+  /** The rows as DTOs with their prefixes; a row whose prefix is gone is left out. */
+  private async withPrefixes(rows: TokenRow[]): Promise<ExternalTokenDto[]> {
+    const prefixes = new Map((await this.prefixes.findManyByIds([...new Set(rows.map((row) => row.prefixId))])).map((prefix) => [prefix.id, prefix]));
+    return rows.filter((row) => prefixes.has(row.prefixId)).map((row) => toDto(row, prefixes.get(row.prefixId)!));
   }
 
   private async existing(caller: Principal, id: string): Promise<{ row: TokenRow; prefix: PrefixRef }> {

@@ -1,6 +1,8 @@
 import { IsInt, Max, Min } from 'class-validator';
 import { IsGracePeriod } from '../../common/grace-period';
 import { IsOptionalOrNull } from '../../common/validation';
+import { IsCursor, IsListSort, IsPageSize, IsRepeatable, IsTimestamp } from '../../common/list-query';
+import { LIFECYCLE_STATES, LifecycleState } from '../../database/list-where';
 
 export class CreateAccessTokenDto {
   /** How many days the new access token is valid, from 1 to 180. */
@@ -49,4 +51,33 @@ export class AccessTokenDto extends AccessTokenMetadataDto {
 
 export class ListAccessTokensResponse {
   items: AccessTokenMetadataDto[];
+  /** Tessera extension, only with query parameters: more tokens follow; pass this as `cursor` with the same parameters. */
+  nextCursor?: string;
+}
+
+export const ACCESS_TOKEN_SORT_FIELDS = ['createdAt', 'validUntil'] as const;
+export type AccessTokenSortField = (typeof ACCESS_TOKEN_SORT_FIELDS)[number];
+
+/**
+ * Tessera extensions of the access-token list. Without any of them every token is listed, by
+ * creation; with any, one page of `pageSize` tokens (default 100) and `nextCursor`.
+ */
+export class ListAccessTokensQuery {
+  @IsRepeatable(LIFECYCLE_STATES, 'Only tokens in these states (repeatable): `active`, `expired` (not revoked) or `revoked`.')
+  state?: LifecycleState[];
+
+  @IsTimestamp('Only tokens whose `validUntil` is earlier than this.')
+  expiresBefore?: string;
+
+  @IsTimestamp('Only tokens whose `validUntil` is later than this.')
+  expiresAfter?: string;
+
+  @IsListSort(ACCESS_TOKEN_SORT_FIELDS, 'createdAt')
+  sort?: string;
+
+  @IsPageSize()
+  pageSize?: number;
+
+  @IsCursor()
+  cursor?: string;
 }

@@ -1,5 +1,7 @@
 import { IsGracePeriod } from '../../../common/grace-period';
+import { IsCursor, IsListSort, IsPageSize, IsRepeatable, IsSearch, IsTimestamp } from '../../../common/list-query';
 import { IsTtl } from '../../../common/ttl';
+import { LIFECYCLE_STATES, LifecycleState } from '../../../database/list-where';
 import { IsOptionalOrNull } from '../../../common/validation';
 import { IsInt, IsISO8601, IsNotEmpty, IsString, Matches, Max, MaxLength, Min, registerDecorator, ValidationOptions } from 'class-validator';
 import { PREFIX_KEY_PATTERN } from '../../model-paths';
@@ -128,6 +130,16 @@ export class RotateExternalTokenDto {
   grace_period?: string;
 }
 
+export const EXTERNAL_TOKEN_SORT_FIELDS = ['created_at', 'expires_at', 'name'] as const;
+export type ExternalTokenSortField = (typeof EXTERNAL_TOKEN_SORT_FIELDS)[number];
+/** The response header that carries the next page's cursor (the list's body is an array). */
+export const NEXT_CURSOR_HEADER = 'x-next-cursor';
+
+/**
+ * `prefix_key` and `model_id` narrow the whole list. Any of the other parameters (Tessera's list
+ * filters) makes the answer one page of `page_size` tokens (default 100); when more follow, the
+ * `X-Next-Cursor` response header holds the `cursor` of the next page.
+ */
 export class ListExternalTokensQuery {
   /** Only tokens of this prefix (model-scoped tokens of its models included). */
   @IsOptionalOrNull()
@@ -139,6 +151,27 @@ export class ListExternalTokensQuery {
   @IsOptionalOrNull()
   @IsModelId()
   model_id?: number;
+
+  @IsRepeatable(LIFECYCLE_STATES, 'Only tokens in these states (repeatable): `active`, `expired` or `revoked`.')
+  state?: LifecycleState[];
+
+  @IsTimestamp('Only tokens whose `expires_at` is earlier than this.')
+  expires_before?: string;
+
+  @IsTimestamp('Only tokens whose `expires_at` is later than this.')
+  expires_after?: string;
+
+  @IsSearch()
+  search?: string;
+
+  @IsListSort(EXTERNAL_TOKEN_SORT_FIELDS, 'created_at')
+  sort?: string;
+
+  @IsPageSize()
+  page_size?: number;
+
+  @IsCursor()
+  cursor?: string;
 }
 
 export class ExternalTokenDto {
