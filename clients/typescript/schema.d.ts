@@ -1346,6 +1346,20 @@ export interface components {
          * @enum {string}
          */
         TokenState: "creating" | "active" | "deleting" | "inactive";
+        LastUsedIp: {
+            /**
+             * Format: date-time
+             * @description When this address last presented the token, to the minute.
+             * @example 2025-08-20T08:15:00Z
+             */
+            lastUsedAt: string;
+            /**
+             * @description IPv4 or IPv6; the address the gateway named (X-Forwarded-For, X-Real-IP) when the gateway is a
+             *     trusted proxy (TESSERA_TRUSTED_PROXIES), else the address of the connection.
+             * @example 203.0.113.7
+             */
+            ip: string;
+        };
         TokenMetadata: {
             /**
              * @description Labels of the object. Keys match `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$` and must not start with `stackit-`; values are at most 63 characters, empty or alphanumeric at both ends with `-`, `_` and `.` inside.
@@ -1380,6 +1394,11 @@ export interface components {
             description?: string;
             /** @example eu01 */
             region: string;
+            /**
+             * @description Tessera extension: the 5 most recent distinct client addresses that presented the token, most
+             *     recent first, written like `lastUsedAt`. Absent when never used.
+             */
+            lastUsedIps?: components["schemas"]["LastUsedIp"][];
         };
         ListInstanceTokensResponse: {
             /** @example successfully fetched instance tokens */
@@ -1810,7 +1829,7 @@ export interface components {
         };
         AuditEvent: {
             /** @enum {string} */
-            action: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify";
+            action: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.used-from-new-address";
             id: string;
             /**
              * Format: date-time
@@ -6897,7 +6916,7 @@ export interface operations {
     ListAuditEvents: {
         parameters: {
             query?: {
-                action?: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify";
+                action?: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.used-from-new-address";
                 /** @description Only events about this resource (an instance or token id). */
                 resourceId?: string;
                 /** @description Only events at or after this time (RFC 3339). */

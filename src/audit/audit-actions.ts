@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = [
   'instance-token.update',
   'instance-token.delete',
   'instance-token.verify',
+  'instance-token.used-from-new-address',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -32,6 +32,7 @@ const TOKEN_LIST_ROW = columns({
   lastUsedAt: 'date?',
 });
 const LIST_REVISION = columns({ tokensRevision: 'int' });
+const TOKEN_ADDRESS_ROW = columns({ tokenId: 'text', address: 'text', lastUsedAt: 'date' });
 
 /** What the list and the metadata responses show of a token. */
 export interface TokenListRow {
@@ -42,6 +43,13 @@ export interface TokenListRow {
   region: string;
   validUntil: Date;
   lastUsedAt: Date | null;
+}
+
+/** A client address a token was presented from (lastUsedIps). */
+export interface TokenAddressRow {
+  tokenId: string;
+  address: string;
+  lastUsedAt: Date;
 }
 
 export interface TokenChanges {
@@ -127,6 +135,20 @@ export class InstanceTokensRepository {
       `SELECT "id", "name", "description", "labels", "region", "validUntil", "lastUsedAt" FROM "InstanceToken"
        WHERE "instanceId" = $1 AND "projectId" = $2 AND "region" = $3 ORDER BY "createdAt", "id"`,
       [scope.instanceId, scope.projectId, scope.region],
+    );
+  }
+
+  /**
+   * The recorded client addresses of the scope's tokens (of one token when `tokenId` is given),
+   * most recent first. A second query rather than a join: the list query stays one row per token.
+   */
+  addresses(scope: TokenScope, tokenId?: string): Promise<TokenAddressRow[]> {
+    return this.sql.select(
+      TOKEN_ADDRESS_ROW,
+      `SELECT a."tokenId", a."address", a."lastUsedAt" FROM "InstanceTokenAddress" a JOIN "InstanceToken" t ON t."id" = a."tokenId"
+       WHERE t."instanceId" = $1 AND t."projectId" = $2 AND t."region" = $3${tokenId ? ' AND t."id" = $4' : ''}
+       ORDER BY a."lastUsedAt" DESC, a."address"`,
+      tokenId ? [scope.instanceId, scope.projectId, scope.region, tokenId] : [scope.instanceId, scope.projectId, scope.region],
     );
   }
 

@@ -14,13 +14,14 @@ import { TokenSigner } from '../keys/token-signer.service';
 import { ProjectAccessService } from '../projects/project-access.service';
 import {
   CreateInstanceTokenPayload,
+  LastUsedIp,
   ListInstanceTokensResponse,
   PartialUpdateInstanceTokenPayload,
   Token,
   TokenMetadata,
   TokenState,
 } from './dto/instance-token.dto';
-import { TokenChanges, InstanceTokensRepository, TokenListRow, TokenScope } from './instance-tokens.repository';
+import { TokenAddressRow, TokenChanges, InstanceTokensRepository, TokenListRow, TokenScope } from './instance-tokens.repository';
 import { changedFields, decodeLabels, encodeLabels, patchLabels, rfc3339 } from './representation';
 import { descriptionChange, storedDescription } from '../common/description';
 import { Caches } from '../cache/caches.service';
@@ -77,7 +78,8 @@ export class InstanceTokensService {
     await this.access.require(caller.principal, scope.projectId, 'reader');
     const row = await this.tokens.find(scope, id);
     if (!row) throw AppError.notFound('token not found');
-    return toMetadata(row);
+    const addresses = row.lastUsedAt ? await this.tokens.addresses(scope, id) : [];
+    return toMetadata(row, undefined, lastUsedIps(addresses));
   }
 
   async create(caller: Caller, scope: TokenScope, body: CreateInstanceTokenPayload): Promise<Token> {
@@ -173,13 +175,20 @@ export class InstanceTokensService {
   }
 
   private async renderList(scope: TokenScope): Promise<Rendered> {
-    const rows = await this.tokens.list(scope);
+    const [rows, addresses] = await Promise.all([this.tokens.list(scope), this.tokens.addresses(scope)]);
+    const ipsByToken = new Map<string, LastUsedIp[]>();
+    for (const address of addresses) {
+      const ips = ipsByToken.get(address.tokenId);
+      const ip = { ip: address.address, lastUsedAt: rfc3339(address.lastUsedAt) };
+      if (ips) ips.push(ip);
+      else ipsByToken.set(address.tokenId, [ip]);
+    }
     const now = Date.now();
     let staleAt = Infinity;
     const tokens = rows.map((row) => {
       const validUntil = row.validUntil.getTime();
       if (validUntil > now && validUntil < staleAt) staleAt = validUntil;
-      return toMetadata(row, tokenState(row.validUntil, now));
+      return toMetadata(row, tokenState(row.validUntil, now), ipsByToken.get(row.id));
     });
     const response: ListInstanceTokensResponse = { message: 'successfully fetched instance tokens', tokens };
     return { body: Buffer.from(JSON.stringify(response)), staleAt };
@@ -193,7 +202,10 @@ export class InstanceTokensService {
 /** `active` until validUntil, then `inactive`: expired tokens stay listed until deleted. */
 export const tokenState = (validUntil: Date, now = Date.now()): TokenState => (validUntil.getTime() > now ? 'active' : 'inactive');
 
-function toMetadata(row: TokenRow, state: TokenState = tokenState(row.validUntil)): TokenMetadata {
+/** Most recent first, as `addresses` returns them. */
+const lastUsedIps = (addresses: TokenAddressRow[]): LastUsedIp[] => addresses.map((row) => ({ ip: row.address, lastUsedAt: rfc3339(row.lastUsedAt) }));
+
+function toMetadata(row: TokenRow, state: TokenState = tokenState(row.validUntil), ips?: LastUsedIp[]): TokenMetadata {
   return {
     id: row.id,
     name: row.name,
@@ -203,5 +215,6 @@ function toMetadata(row: TokenRow, state: TokenState = tokenState(row.validUntil
     state,
     validUntil: rfc3339(row.validUntil),
     ...(row.lastUsedAt ? { lastUsedAt: rfc3339(row.lastUsedAt) } : {}),
+    ...(ips?.length ? { lastUsedIps: ips } : {}),
   };
 }
