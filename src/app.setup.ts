@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppError } from './common/app-error';
 import { applyRouteBodyLimits } from './common/body-limit';
+import { ClientAddresses } from './common/client-address';
 import { clientErrorHandler } from './common/client-errors';
 import { sendError } from './common/error-body';
 import { parseJsonBody } from './common/json-body';
@@ -22,7 +23,8 @@ import { buildOpenApiDocument, serveOpenApiDocument } from './openapi/openapi-do
 
 /** Builds the application exactly as production runs it; e2e tests call this too. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const forwardAuth = new ForwardAuthLane();
+  const clientAddresses = new ClientAddresses(config.http.trustedProxies);
+  const forwardAuth = new ForwardAuthLane(clientAddresses);
   const logger = createLogger(config.logLevel);
   const options: FastifyHttpOptions<Server> = {
     serverFactory: forwardAuth.serverFactory,
@@ -35,7 +37,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     requestTimeout: config.http.bodyTimeoutMs,
     http: { headersTimeout: config.http.headerTimeoutMs, maxHeaderSize: config.http.maxHeaderBytes, connectionsCheckingInterval: 1_000 },
     clientErrorHandler: clientErrorHandler(config.http),
-    trustProxy: config.http.trustProxy,
+    // request.ip: the same rule as the forward-auth lane's (X-Real-IP aside, which Fastify does not read).
+    trustProxy: clientAddresses.trusts,
     // onResponse below writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,

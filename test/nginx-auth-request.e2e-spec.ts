@@ -1,9 +1,10 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, IncomingMessage, Server } from 'node:http';
+import { createServer, IncomingMessage, request as httpRequest, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TokenVerifier } from '../src/instances/verification/token-verifier.service';
 import { Caller, givenInstance, givenProject, givenToken, Instance, Project } from './support/fixtures';
 import { Client } from 'pg';
 import { TestApp, usingPostgres } from './support/test-app';
@@ -62,7 +63,8 @@ describe('nginx auth_request in front of an MLflow-like upstream (docs/nginx-aut
 
   beforeAll(async () => {
     const binary = ensureNginx();
-    app = await TestApp.start();
+    // nginx reaches Tessera from 127.0.0.1, as the documented deployment lists nginx's address.
+    app = await TestApp.start({ TESSERA_TRUSTED_PROXIES: '127.0.0.1/32' });
     owner = await app.createUser('owner@tessera.test');
     project = await givenProject(app, owner);
     tracking = await givenInstance(app, project);
@@ -163,6 +165,34 @@ http {
     });
     expect(posted.status).toBe(200);
     expect(seen[seen.length - 1]).toMatchObject({ method: 'POST', url: '/api/2.0/mlflow/runs/log-metric', body });
+  });
+
+  it("records the client's address that nginx forwards, not nginx's, nor what the client claims", async () => {
+    const token = await givenToken(app, tracking);
+    // The client connects to nginx from 127.0.0.2 (nginx itself talks to Tessera from 127.0.0.1)
+    // and claims to be 198.51.100.1.
+    const status = await new Promise<number>((resolve, reject) => {
+      const url = new URL('/api/2.0/mlflow/experiments/search', base);
+      const sent = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          localAddress: '127.0.0.2',
+          headers: { authorization: `Bearer ${token.content}`, 'x-forwarded-for': '198.51.100.1' },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode!));
+        },
+      );
+      sent.on('error', reject);
+      sent.end();
+    });
+    expect(status).toBe(200);
+    await app.app.get(TokenVerifier).flushUses();
+    const metadata = await app.request('GET', token.path, { token: owner.access });
+    expect(metadata.body.token.lastUsedIps).toEqual([{ ip: '127.0.0.2', lastUsedAt: expect.any(String) }]);
   });
 
   it('refuses a valid token of another instance and a deleted token right after its DELETE', async () => {

@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   'service-account-token.leaked',
   'external-token.leaked',
   'refresh-token.leaked',
+  'instance-token.used-from-new-address',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -10,14 +10,14 @@ import { AuditEvent, ListAuditEventsQuery, ListAuditEventsResponse } from './dto
 
 type EventRow = Awaited<ReturnType<AuditRepository['list']>>[number];
 
-/** A denial of the same token for the same reason is recorded at most once per window. */
-const DENIAL_WINDOW_MS = 60_000;
-const DENIAL_MEMORY = 10_000;
+/** A folded event (e.g. a denial of the same token for the same reason) is recorded at most once per window. */
+const FOLD_WINDOW_MS = 60_000;
+const FOLD_MEMORY = 10_000;
 
 @Injectable()
 export class AuditService {
   private readonly logger = new Logger('Audit');
-  private readonly recentDenials = new Map<string, number>();
+  private readonly recentlyFolded = new Map<string, number>();
 
   constructor(
     private readonly events: AuditRepository,
@@ -34,12 +34,20 @@ export class AuditService {
    * token in a loop) are folded so they cannot flood the table.
    */
   recordDenial(entry: AuditEntry): void {
-    const key = `${entry.actor.id}|${String(entry.details?.reason)}`;
+    this.recordFolded(entry, `${entry.actor.id}|${String(entry.details?.reason)}`);
+  }
+
+  /**
+   * Records an event off the request path, at most once per `key` (and action) per window: for
+   * events a request may cause at gateway rates (a denial, a token seen from a new address).
+   */
+  recordFolded(entry: AuditEntry, foldKey: string): void {
+    const key = `${entry.action}|${foldKey}`;
     const now = Date.now();
-    const last = this.recentDenials.get(key);
-    if (last !== undefined && now - last < DENIAL_WINDOW_MS) return;
-    if (this.recentDenials.size >= DENIAL_MEMORY) this.recentDenials.clear();
-    this.recentDenials.set(key, now);
+    const last = this.recentlyFolded.get(key);
+    if (last !== undefined && now - last < FOLD_WINDOW_MS) return;
+    if (this.recentlyFolded.size >= FOLD_MEMORY) this.recentlyFolded.clear();
+    this.recentlyFolded.set(key, now);
     this.events.insert(entry).catch((error: Error) => this.logger.error(`could not record ${entry.action}: ${error.message}`));
   }
 

@@ -32,7 +32,7 @@ describe('loadConfig', () => {
       bodyTimeoutMs: 30_000,
       headerTimeoutMs: 20_000,
       maxHeaderBytes: 16_384,
-      trustProxy: false,
+      trustedProxies: [],
     });
     expect(config.logLevel).toBe('info');
     expect(config.dataDir).toBe(resolve('./data'));
@@ -66,7 +66,7 @@ describe('loadConfig', () => {
       TESSERA_LOG_LEVEL: 'silent',
       TESSERA_PUBLIC_URL: 'https://tessera.example.com/api/',
     });
-    expect(config.http).toMatchObject({ port: 9090, host: '127.0.0.1', trustProxy: true, publicUrl: 'https://tessera.example.com/api' });
+    expect(config.http).toMatchObject({ port: 9090, host: '127.0.0.1', trustedProxies: ['0.0.0.0/0', '::/0'], publicUrl: 'https://tessera.example.com/api' });
     expect(config.auth).toMatchObject({
       refreshRotation: true,
       accessTtlMs: 5.5 * 3_600_000,
@@ -92,6 +92,10 @@ describe('loadConfig', () => {
     ['TESSERA_HEADER_TIMEOUT', '31s'],
     ['TESSERA_MAX_HEADER_BYTES', '100'],
     ['TESSERA_TRUST_PROXY', 'maybe'],
+    ['TESSERA_TRUSTED_PROXIES', '10.0.0.0/33'],
+    ['TESSERA_TRUSTED_PROXIES', 'fd00::/129'],
+    ['TESSERA_TRUSTED_PROXIES', '10.0.0.1, proxy.internal'],
+    ['TESSERA_TRUSTED_PROXIES', '10.0.0.0/8/1'],
     ['TESSERA_REFRESH_ROTATION', 'sometimes'],
     ['TESSERA_LOG_LEVEL', 'loud'],
     ['TESSERA_ACCESS_TOKEN_TTL', '30'],
@@ -129,6 +133,18 @@ describe('loadConfig', () => {
     expect(found.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'PORT', 'TESSERA_LOG_LEVEL', 'TESSERA_REFRESH_TOKEN_TTL']);
     expect(message).toMatch(/^Invalid configuration:\n {2}- /);
     for (const problem of found) expect(message).toContain(problem);
+  });
+
+  it('reads trusted proxies as addresses and CIDR ranges, IPv4 and IPv6, and refuses them with TESSERA_TRUST_PROXY', () => {
+    expect(loadConfig({ TESSERA_TRUSTED_PROXIES: ' 10.0.0.0/8, 192.0.2.7 ,fd00::/8,::1' }).http.trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      'fd00::/8',
+      '::1',
+    ]);
+    expect(problems({ TESSERA_TRUSTED_PROXIES: '10.0.0.0/8', TESSERA_TRUST_PROXY: 'true' })).toEqual([
+      'TESSERA_TRUST_PROXY: trusts every peer; set either it or TESSERA_TRUSTED_PROXIES, not both',
+    ]);
   });
 
   it('refuses a default instance token lifetime above the maximum', () => {

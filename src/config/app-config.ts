@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { trustedProxyProblem } from '../common/client-address';
 import { parseDuration } from '../common/duration';
 import { DatabaseTarget, resolveDatabaseTarget } from './database-target';
 
@@ -16,7 +17,8 @@ export interface AppConfig {
     /** Time to receive a request's headers. */
     headerTimeoutMs: number;
     maxHeaderBytes: number;
-    trustProxy: boolean;
+    /** Peers (addresses and CIDR ranges) whose X-Forwarded-For / X-Real-IP name the client; empty: none. */
+    trustedProxies: string[];
     publicUrl?: string;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -87,7 +89,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       bodyTimeoutMs: read.duration('TESSERA_BODY_TIMEOUT', '30s'),
       headerTimeoutMs: read.duration('TESSERA_HEADER_TIMEOUT', '20s'),
       maxHeaderBytes: read.integer('TESSERA_MAX_HEADER_BYTES', 16_384, 1_024, 1_048_576),
-      trustProxy: read.boolean('TESSERA_TRUST_PROXY', false),
+      trustedProxies: read.trustedProxies(),
       publicUrl: read.url('TESSERA_PUBLIC_URL'),
     },
     logLevel: read.oneOf('TESSERA_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -162,6 +164,21 @@ class EnvReader {
       .split(',')
       .map((item) => item.trim())
       .filter(Boolean);
+  }
+
+  /**
+   * TESSERA_TRUSTED_PROXIES; the older TESSERA_TRUST_PROXY=true still means "trust every peer"
+   * (any client can then claim any address), so the two cannot be combined.
+   */
+  trustedProxies(): string[] {
+    const ranges = this.list('TESSERA_TRUSTED_PROXIES');
+    for (const range of ranges) {
+      const problem = trustedProxyProblem(range);
+      if (problem) this.problems.push(`TESSERA_TRUSTED_PROXIES: ${problem}; expected a comma-separated list such as 10.0.0.0/8, fd00::/8, 192.0.2.7`);
+    }
+    if (!this.boolean('TESSERA_TRUST_PROXY', false)) return ranges;
+    if (ranges.length) this.problems.push('TESSERA_TRUST_PROXY: trusts every peer; set either it or TESSERA_TRUSTED_PROXIES, not both');
+    return ['0.0.0.0/0', '::/0'];
   }
 
   email(name: string, fallback: string): string {

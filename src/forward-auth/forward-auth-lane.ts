@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, RequestListener, Server, ServerOptions, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
+import type { ClientAddresses } from '../common/client-address';
 import { toErrorReply } from '../common/error-body';
 import type { Metrics, RouteMeter, VerificationMeter, VerificationResult } from '../metrics/metrics.service';
 
@@ -22,8 +23,11 @@ export interface ForwardAuthAnswer {
 export interface ForwardAuthCheck {
   /** The `kind` label of this check's verifications in the metrics. */
   readonly verificationKind: 'instance' | 'model';
-  /** Synchronous when the answer is cached, which is the common case. */
-  check(resourceId: string, authorization: string | undefined, requestId: string): ForwardAuthAnswer | Promise<ForwardAuthAnswer>;
+  /**
+   * Synchronous when the answer is cached, which is the common case. `clientAddress`: who presented
+   * the token (the gateway's client when the gateway is a trusted proxy, see ClientAddresses).
+   */
+  check(resourceId: string, authorization: string | undefined, requestId: string, clientAddress: string): ForwardAuthAnswer | Promise<ForwardAuthAnswer>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -74,6 +78,8 @@ export class ForwardAuthLane {
   private logsGranted = false;
   private readonly denialLines = new LogBudget(DENIAL_LINES_PER_SECOND, () => this.log);
 
+  constructor(private readonly clientAddresses: ClientAddresses) {}
+
   /**
    * Answers `/v1/auth/<kind>/<id>/verify...` with `check`; counts and times it in `metrics` under
    * the route template `/v1/auth/<kind>/:<singular kind>Id/verify`, whatever sub-path was asked.
@@ -115,7 +121,7 @@ export class ForwardAuthLane {
     const requestId = requestIdOf(request.headers['x-request-id']);
     let answer: ForwardAuthAnswer | Promise<ForwardAuthAnswer>;
     try {
-      answer = route.check.check(target.id, request.headers.authorization, requestId);
+      answer = route.check.check(target.id, request.headers.authorization, requestId, this.clientAddresses.of(request));
     } catch (error) {
       answer = errorAnswer(error);
     }

@@ -61,6 +61,7 @@ const LEAKED_TOKEN = columns({ id: 'text', instanceId: 'text', projectId: 'text'
 
 /** A live token whose content was reported leaked. */
 export type LeakedInstanceToken = ReturnType<typeof LEAKED_TOKEN.read>;
+const TOKEN_ADDRESS_ROW = columns({ tokenId: 'text', address: 'text', lastUsedAt: 'date' });
 
 /** What the list and the metadata responses show of a token. */
 export interface TokenListRow {
@@ -117,6 +118,13 @@ const SORT_COLUMNS: Record<TokenSortField, { column: string; nullable: boolean }
   lastUsedAt: { column: '"lastUsedAt"', nullable: true },
   name: { column: '"name"', nullable: false },
 };
+
+/** A client address a token was presented from (lastUsedIps). */
+export interface TokenAddressRow {
+  tokenId: string;
+  address: string;
+  lastUsedAt: Date;
+}
 
 export interface TokenChanges {
   name?: string;
@@ -250,6 +258,20 @@ export class InstanceTokensRepository {
       `SELECT "id", "name", "description", "labels", "region", "validUntil", "lastUsedAt", "rotatedFrom", "rotatedTo" FROM "InstanceToken"
        WHERE "instanceId" = $1 AND "projectId" = $2 AND "region" = $3 ORDER BY "createdAt", "id"`,
       [scope.instanceId, scope.projectId, scope.region],
+    );
+  }
+
+  /**
+   * The recorded client addresses of the scope's tokens (of the given ones only when `tokenIds` is
+   * given), most recent first. A second query rather than a join: the list query stays one row per token.
+   */
+  addresses(scope: TokenScope, tokenIds?: string[]): Promise<TokenAddressRow[]> {
+    return this.sql.select(
+      TOKEN_ADDRESS_ROW,
+      `SELECT a."tokenId", a."address", a."lastUsedAt" FROM "InstanceTokenAddress" a JOIN "InstanceToken" t ON t."id" = a."tokenId"
+       WHERE t."instanceId" = $1 AND t."projectId" = $2 AND t."region" = $3${tokenIds ? ` AND t."id" IN (${placeholders(tokenIds, 4)})` : ''}
+       ORDER BY a."lastUsedAt" DESC, a."address"`,
+      [scope.instanceId, scope.projectId, scope.region, ...(tokenIds ?? [])],
     );
   }
 

@@ -17,6 +17,7 @@ import { closePage, ListPage, noParameters, openPage, parseSort, timestamp } fro
 import {
   CreateInstanceTokenPayload,
   ListInstanceTokensQuery,
+  LastUsedIp,
   ListInstanceTokensResponse,
   PartialUpdateInstanceTokenPayload,
   RotateInstanceTokenPayload,
@@ -25,7 +26,7 @@ import {
   TokenSortField,
   TokenState,
 } from './dto/instance-token.dto';
-import { TokenChanges, InstanceTokensRepository, TokenListFilter, TokenListRow, TokenScope } from './instance-tokens.repository';
+import { TokenAddressRow, TokenChanges, InstanceTokensRepository, TokenListFilter, TokenListRow, TokenScope } from './instance-tokens.repository';
 import { parseLabelSelector } from './label-selector';
 import { changedFields, decodeLabels, encodeLabels, patchLabels, rfc3339 } from './representation';
 import { descriptionChange, storedDescription } from '../common/description';
@@ -87,7 +88,8 @@ export class InstanceTokensService {
     await this.access.require(caller.principal, scope.projectId, 'reader');
     const row = await this.tokens.find(scope, id);
     if (!row) throw AppError.notFound('token not found');
-    return toMetadata(row);
+    const addresses = row.lastUsedAt ? await this.tokens.addresses(scope, [id]) : [];
+    return toMetadata(row, undefined, lastUsedIps(addresses));
   }
 
   async create(caller: Caller, scope: TokenScope, body: CreateInstanceTokenPayload): Promise<Token> {
@@ -243,13 +245,14 @@ export class InstanceTokensService {
   }
 
   private async renderList(scope: TokenScope): Promise<Rendered> {
-    const rows = await this.tokens.list(scope);
+    const [rows, addresses] = await Promise.all([this.tokens.list(scope), this.tokens.addresses(scope)]);
+    const ipsByToken = lastUsedIpsByToken(addresses);
     const now = Date.now();
     let staleAt = Infinity;
     const tokens = rows.map((row) => {
       const validUntil = row.validUntil.getTime();
       if (validUntil > now && validUntil < staleAt) staleAt = validUntil;
-      return toMetadata(row, tokenState(row.validUntil, now));
+      return toMetadata(row, tokenState(row.validUntil, now), ipsByToken.get(row.id));
     });
     const response: ListInstanceTokensResponse = { message: 'successfully fetched instance tokens', tokens };
     return { body: Buffer.from(JSON.stringify(response)), staleAt };
@@ -259,9 +262,11 @@ export class InstanceTokensService {
     const now = Date.now();
     const rows = await this.tokens.listFiltered(scope, filter, page, new Date(now));
     const shown = closePage(rows, page, (row) => ({ value: row[page.sort.field], id: row.id }));
+    const used = shown.rows.filter((row) => row.lastUsedAt).map((row) => row.id);
+    const ipsByToken = lastUsedIpsByToken(used.length ? await this.tokens.addresses(scope, used) : []);
     const response: ListInstanceTokensResponse = {
       message: 'successfully fetched instance tokens',
-      tokens: shown.rows.map((row) => toMetadata(row, tokenState(row.validUntil, now))),
+      tokens: shown.rows.map((row) => toMetadata(row, tokenState(row.validUntil, now), ipsByToken.get(row.id))),
       ...(shown.nextCursor ? { nextCursor: shown.nextCursor } : {}),
     };
     // Any token of the instance that expires changes a state filter's answer, listed on this page
@@ -296,7 +301,22 @@ function tokenListFilter(query: ListInstanceTokensQuery): TokenListFilter {
 /** `active` until validUntil, then `inactive`: expired tokens stay listed until deleted. */
 export const tokenState = (validUntil: Date, now = Date.now()): TokenState => (validUntil.getTime() > now ? 'active' : 'inactive');
 
-function toMetadata(row: TokenRow, state: TokenState = tokenState(row.validUntil)): TokenMetadata {
+/** Each token's addresses, most recent first, as `addresses` returns them. */
+function lastUsedIpsByToken(addresses: TokenAddressRow[]): Map<string, LastUsedIp[]> {
+  const byToken = new Map<string, LastUsedIp[]>();
+  for (const address of addresses) {
+    const ip = { ip: address.address, lastUsedAt: rfc3339(address.lastUsedAt) };
+    const ips = byToken.get(address.tokenId);
+    if (ips) ips.push(ip);
+    else byToken.set(address.tokenId, [ip]);
+  }
+  return byToken;
+}
+
+/** Most recent first, as `addresses` returns them. */
+const lastUsedIps = (addresses: TokenAddressRow[]): LastUsedIp[] => addresses.map((row) => ({ ip: row.address, lastUsedAt: rfc3339(row.lastUsedAt) }));
+
+function toMetadata(row: TokenRow, state: TokenState = tokenState(row.validUntil), ips?: LastUsedIp[]): TokenMetadata {
   return {
     id: row.id,
     name: row.name,
@@ -308,5 +328,6 @@ function toMetadata(row: TokenRow, state: TokenState = tokenState(row.validUntil
     ...(row.lastUsedAt ? { lastUsedAt: rfc3339(row.lastUsedAt) } : {}),
     ...(row.rotatedFrom ? { rotatedFrom: row.rotatedFrom } : {}),
     ...(row.rotatedTo ? { rotatedTo: row.rotatedTo } : {}),
+    ...(ips?.length ? { lastUsedIps: ips } : {}),
   };
 }

@@ -53,6 +53,19 @@ export class PartialUpdateInstanceTokenPayload {
   labels?: Record<string, string | null>;
 }
 
+/** A client address that presented a token, and when it last did. */
+export class LastUsedIp {
+  /**
+   * IPv4 or IPv6; the address the gateway named (X-Forwarded-For, X-Real-IP) when the gateway is a
+   * trusted proxy (TESSERA_TRUSTED_PROXIES), else the address of the connection.
+   * @example 203.0.113.7
+   */
+  ip: string;
+  /** When this address last presented the token, to the minute. */
+  @ApiProperty({ format: 'date-time', example: '2025-08-20T08:15:00Z' })
+  lastUsedAt: string;
+}
+
 export class TokenMetadata {
   /** @example 94649fc3-5e97-4229-a891-b840f6bd67a8 */
   id: string;
@@ -83,10 +96,15 @@ export class TokenMetadata {
    * @example 7b2d9e4f-1a3c-4e5b-9c8d-6f0a1b2c3d4e
    */
   rotatedTo?: string;
+  /**
+   * Tessera extension: the 5 most recent distinct client addresses that presented the token, most
+   * recent first, written like `lastUsedAt`. Absent when never used.
+   */
+  lastUsedIps?: LastUsedIp[];
 }
 
 /** What a create returns: the metadata (its use cannot be known yet) and the secret. */
-export class Token extends OmitType(TokenMetadata, ['lastUsedAt'] as const) {
+export class Token extends OmitType(TokenMetadata, ['lastUsedAt', 'lastUsedIps'] as const) {
   /**
    * The secret (a JWT for the instance), shown only in this response: store it now.
    * @example eyJhbGciOiJIUzI1NiJ9.e30.ZRrHA1JJJW8opsbCGfG_HACGpVJo0r8DWeHelLTC9ar

@@ -19,9 +19,9 @@ export class InstanceForwardAuth implements ForwardAuthCheck {
 
   constructor(private readonly verifier: TokenVerifier) {}
 
-  check(instanceId: string, authorization: string | undefined, requestId: string): ForwardAuthAnswer | Promise<ForwardAuthAnswer> {
+  check(instanceId: string, authorization: string | undefined, requestId: string, clientAddress: string): ForwardAuthAnswer | Promise<ForwardAuthAnswer> {
     // Ids are stored in lower case; a gateway configured with an upper-case id must still match.
-    const verdict = this.verifier.verify(instanceId.toLowerCase(), presentedToken(authorization), requestId);
+    const verdict = this.verifier.verify(instanceId.toLowerCase(), presentedToken(authorization), requestId, clientAddress);
     return verdict instanceof Promise ? verdict.then(answer) : answer(verdict);
   }
 }

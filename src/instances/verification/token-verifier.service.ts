@@ -6,7 +6,7 @@ import { looksLikeJwt, TokenClaims, TokenRefusal, TokenSigner } from '../../keys
 import type { VerificationResult } from '../../metrics/metrics.service';
 import { Cache } from '../../cache/cache';
 import { Caches } from '../../cache/caches.service';
-import { VerificationRepository } from './verification.repository';
+import { AddressUse, VerificationRepository } from './verification.repository';
 
 export interface VerifiedToken {
   tokenId: string;
@@ -32,6 +32,14 @@ interface Entry {
   token: VerifiedToken | null;
   /** When lastUsedAt was last queued for writing. */
   lastUseQueuedAt: number;
+  /**
+   * The client addresses known for the token: recorded ones (loaded with it) and those seen since.
+   * A request from one of them costs a scan of this short array; only a new address or the
+   * once-a-minute tick of a known one queues a write.
+   */
+  addresses: string[];
+  /** When each address's use was last queued (or recorded), by index in `addresses`. */
+  addressQueuedAt: number[];
 }
 
 const CACHE_ENTRIES = 100_000;
@@ -40,6 +48,8 @@ const RECHECK_MS = 60_000;
 const UNKNOWN_TTL_MS = 10_000;
 const LAST_USED_EVERY_MS = 60_000;
 const FLUSH_EVERY_MS = 10_000;
+/** Addresses an entry remembers; beyond this the oldest is forgotten (a token used from a large pool). */
+const REMEMBERED_ADDRESSES = 16;
 
 /**
  * Decides whether an instance token opens an instance, at forward-auth rates.
@@ -55,6 +65,8 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('TokenVerifier');
   private readonly cache: Cache<Entry>;
   private pendingUses = new Map<string, number>();
+  /** By `<tokenId> <address>`: the client addresses to record with pendingUses. */
+  private pendingAddresses = new Map<string, AddressUse>();
   /** The instances of the tokens in pendingUses: their lists show lastUsedAt. */
   private pendingInstances = new Set<string>();
   private flushTimer?: NodeJS.Timeout;
@@ -85,12 +97,14 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
     await this.flushUses();
   }
 
-  /** Synchronous when the answer is cached, which is the common case. */
-  verify(instanceId: string, content: string | undefined, requestId: string): Verdict | Promise<Verdict> {
+  /** Synchronous when the answer is cached, which is the common case. `clientAddress`: who presented the token. */
+  verify(instanceId: string, content: string | undefined, requestId: string, clientAddress: string): Verdict | Promise<Verdict> {
     if (!content) return REFUSED.missing;
     const entry = this.resolve(content);
     if (typeof entry === 'string') return REFUSED[entry];
-    return entry instanceof Promise ? entry.then((loaded) => this.decide(loaded, instanceId, requestId)) : this.decide(entry, instanceId, requestId);
+    return entry instanceof Promise
+      ? entry.then((loaded) => this.decide(loaded, instanceId, requestId, clientAddress))
+      : this.decide(entry, instanceId, requestId, clientAddress);
   }
 
   /** The live token behind `content`, for introspection, or why it is not one. */
@@ -101,21 +115,23 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
     return entry.token.validUntilMs > Date.now() ? entry.token : 'expired';
   }
 
-  /** Writes queued lastUsedAt values; runs on a timer and at shutdown. */
+  /** Writes queued lastUsedAt values and client addresses; runs on a timer and at shutdown. */
   async flushUses(): Promise<void> {
     const uses = this.pendingUses;
+    const addresses = this.pendingAddresses;
     const instances = this.pendingInstances;
     this.pendingUses = new Map();
+    this.pendingAddresses = new Map();
     this.pendingInstances = new Set();
     try {
-      await this.records.recordUses(uses);
+      await this.records.recordUses(uses, [...addresses.values()]);
       for (const id of instances) await this.caches.invalidate('instance-tokens', id);
     } catch (error) {
       this.logger.error(`writing (or announcing) lastUsedAt for ${uses.size} tokens failed: ${(error as Error).message}`);
     }
   }
 
-  private decide(entry: Entry, instanceId: string, requestId: string): Verdict {
+  private decide(entry: Entry, instanceId: string, requestId: string, clientAddress: string): Verdict {
     const { token } = entry;
     // Signed by us but not stored: deleted (instance tokens are deleted, not flagged revoked).
     if (!token) return REFUSED.unknown;
@@ -128,12 +144,51 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
       this.recordDenial(token, 'expired', requestId);
       return REFUSED.expired;
     }
-    if (now - entry.lastUseQueuedAt >= LAST_USED_EVERY_MS) {
-      entry.lastUseQueuedAt = now;
-      this.pendingUses.set(token.tokenId, now);
-      this.pendingInstances.add(token.instanceId);
+    if (now - entry.lastUseQueuedAt >= LAST_USED_EVERY_MS) this.queueUse(entry, token, now);
+    const known = entry.addresses.indexOf(clientAddress);
+    if (known < 0) this.newAddress(entry, token, clientAddress, requestId, now);
+    else if (now - entry.addressQueuedAt[known] >= LAST_USED_EVERY_MS) {
+      entry.addressQueuedAt[known] = now;
+      this.queueAddress(entry, token, clientAddress, now);
     }
     return { ok: true, token };
+  }
+
+  private queueUse(entry: Entry, token: VerifiedToken, now: number): void {
+    entry.lastUseQueuedAt = now;
+    this.pendingUses.set(token.tokenId, now);
+    this.pendingInstances.add(token.instanceId);
+  }
+
+  /** The token's lastUsedAt goes with it: the same time, and the write that bumps the list's revision. */
+  private queueAddress(entry: Entry, token: VerifiedToken, address: string, now: number): void {
+    if (entry.lastUseQueuedAt !== now) this.queueUse(entry, token, now);
+    this.pendingAddresses.set(`${token.tokenId} ${address}`, { tokenId: token.tokenId, address, at: now });
+  }
+
+  /** An address outside the token's recorded set: remembered, queued, and audited (folded per token per minute). */
+  private newAddress(entry: Entry, token: VerifiedToken, address: string, requestId: string, now: number): void {
+    // No address when the connection closed before the check ran: nothing to record.
+    if (!address) return;
+    if (entry.addresses.length >= REMEMBERED_ADDRESSES) {
+      entry.addresses.shift();
+      entry.addressQueuedAt.shift();
+    }
+    entry.addresses.push(address);
+    entry.addressQueuedAt.push(now);
+    this.queueAddress(entry, token, address, now);
+    this.audit.recordFolded(
+      {
+        projectId: token.projectId,
+        actor: { type: 'instance-token', id: token.tokenId },
+        action: 'instance-token.used-from-new-address',
+        resource: { type: 'instance-token', id: token.tokenId },
+        outcome: 'success',
+        requestId,
+        details: { instanceId: token.instanceId, address },
+      },
+      token.tokenId,
+    );
   }
 
   /** The cache entry of `content`, or why its signature alone refuses it. */
@@ -151,10 +206,12 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
 
   private async load(hash: string, claims: TokenClaims): Promise<Entry> {
     const record = await this.records.findByHash(hash);
-    if (!record || record.id !== claims.jti) return { token: null, lastUseQueuedAt: 0 };
+    if (!record || record.id !== claims.jti) return { token: null, lastUseQueuedAt: 0, addresses: [], addressQueuedAt: [] };
     return {
       token: { tokenId: record.id, instanceId: record.instanceId, projectId: record.projectId, validUntilMs: record.validUntil.getTime() },
       lastUseQueuedAt: record.lastUsedAt?.getTime() ?? 0,
+      addresses: record.addresses.map((recorded) => recorded.address),
+      addressQueuedAt: record.addresses.map((recorded) => recorded.lastUsedAt.getTime()),
     };
   }
 
