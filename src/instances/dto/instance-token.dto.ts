@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsGracePeriod } from '../../common/grace-period';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsCursor, IsListSort, IsPageSize, IsQueryBoolean, IsRepeatable, IsSearch, IsTimestamp } from '../../common/list-query';
 import { IsTtl } from '../../common/ttl';
 import { IsLabelSelector, MAX_SELECTOR_LENGTH } from '../label-selector';
