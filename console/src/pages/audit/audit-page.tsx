@@ -17,6 +17,7 @@ const ACTIONS = Object.keys({
   'instance-token.update': true,
   'instance-token.delete': true,
   'instance-token.verify': true,
+  'instance-token.used-from-new-address': true,
 } satisfies Record<Action, true>) as Action[];
 const PAGE_SIZE = 25;
 
