@@ -24,6 +24,7 @@ const ACTIONS = Object.keys({
   'service-account-token.leaked': true,
   'external-token.leaked': true,
   'refresh-token.leaked': true,
+  'instance-token.used-from-new-address': true,
 } satisfies Record<Action, true>) as Action[];
 const PAGE_SIZE = 25;
 
