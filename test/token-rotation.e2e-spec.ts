@@ -105,6 +105,17 @@ describe('token rotation with a grace window', () => {
       expect(tokens.filter((token: { rotatedFrom?: string }) => token.rotatedFrom === old.id)).toHaveLength(1);
     });
 
+    it('lets one of two concurrent rotations win; the other is a 409 naming the winner', async () => {
+      const old = await givenToken(app, instance, { name: 'raced' });
+      const answers = await Promise.all([rotate(old.id, { gracePeriod: '1m' }), rotate(old.id, { gracePeriod: '1m' })]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([202, 409]);
+      const winner = answers.find((answer) => answer.status === 202)!.body.token;
+      expect(answers.find((answer) => answer.status === 409)!.body.message).toContain(winner.id);
+      expect(await metadata(old.id)).toMatchObject({ rotatedTo: winner.id });
+      const tokens = (await app.request('GET', instance.tokensPath, { token: owner.access })).body.tokens;
+      expect(tokens.filter((token: { rotatedFrom?: string }) => token.rotatedFrom === old.id)).toHaveLength(1);
+    });
+
     it('refuses an expired token with 409', async () => {
       const old = await givenToken(app, instance, { name: 'expired', ttlDuration: '1s' });
       await pollUntil(async () => hasPassed(old.validUntil), 3_000);
