@@ -105,6 +105,17 @@ describe('token rotation with a grace window', () => {
       expect(tokens.filter((token: { rotatedFrom?: string }) => token.rotatedFrom === old.id)).toHaveLength(1);
     });
 
+    it('lets one of two concurrent rotations win; the other is a 409 naming the winner', async () => {
+      const old = await givenToken(app, instance, { name: 'raced' });
+      const answers = await Promise.all([rotate(old.id, { gracePeriod: '1m' }), rotate(old.id, { gracePeriod: '1m' })]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([202, 409]);
+      const winner = answers.find((answer) => answer.status === 202)!.body.token;
+      expect(answers.find((answer) => answer.status === 409)!.body.message).toContain(winner.id);
+      expect(await metadata(old.id)).toMatchObject({ rotatedTo: winner.id });
+      const tokens = (await app.request('GET', instance.tokensPath, { token: owner.access })).body.tokens;
+      expect(tokens.filter((token: { rotatedFrom?: string }) => token.rotatedFrom === old.id)).toHaveLength(1);
+    });
+
     it('refuses an expired token with 409', async () => {
       const old = await givenToken(app, instance, { name: 'expired', ttlDuration: '1s' });
       await pollUntil(async () => hasPassed(old.validUntil), 3_000);
@@ -294,31 +305,98 @@ describeAcrossReplicas('a grace window on two replicas of node dist/main.js (Pos
   }, 90_000);
   afterAll(() => set?.close());
 
+  /**
+   * The old credential, already accepted (hence cached) by both replicas, is rotated through the
+   * first with a grace of GRACE: both replicas accept old and new until the instant the old one
+   * now ends (`graceEnds`, RFC 3339), and both refuse the old one once it has passed.
+   */
+  async function expectGraceOnBoth(check: {
+    status: (replica: Replica, credential: string) => Promise<number>;
+    accepted: number;
+    refused: number;
+    old: string;
+    rotate: () => Promise<{ credential: string; graceEnds: () => Promise<string> }>;
+  }): Promise<void> {
+    for (const replica of set.replicas) expect(await check.status(replica, check.old)).toBe(check.accepted);
+    const { credential, graceEnds: readGraceEnd } = await check.rotate();
+    const graceEnds = await readGraceEnd();
+    for (const replica of set.replicas) {
+      expect(await check.status(replica, check.old)).toBe(check.accepted);
+      expect(await check.status(replica, credential)).toBe(check.accepted);
+    }
+    expect(hasPassed(graceEnds)).toBe(false);
+    for (const replica of set.replicas) {
+      expect(await pollUntil(async () => (await check.status(replica, check.old)) === check.refused, WAIT_OUT_MS)).toBeDefined();
+      expect(hasPassed(graceEnds)).toBe(true);
+    }
+    for (const replica of set.replicas) expect(await check.status(replica, credential)).toBe(check.accepted);
+  }
+
   it('accepts the old instance token on both replicas until the computed instant and refuses it on both after', async () => {
     const [origin, other] = set.replicas;
     const owner = await origin.login();
     const project = await givenProject(origin, owner);
     const instance = await givenInstance(origin, project);
     const old = await givenToken(origin, instance, { name: 'replicated' });
-    const status = (replica: Replica, token: string) => replica.request('GET', instance.verifyPath, { token }).then((r) => r.status);
-    // Warm both replicas' verdict caches with the old token.
-    for (const replica of set.replicas) expect(await status(replica, old.content)).toBe(204);
+    await expectGraceOnBoth({
+      status: (replica, token) => replica.request('GET', instance.verifyPath, { token }).then((r) => r.status),
+      accepted: 204,
+      refused: 401,
+      old: old.content,
+      rotate: async () => {
+        const rotated = await origin.request('POST', `${instance.tokensPath}/${old.id}/rotate`, { token: owner.access, json: { gracePeriod: GRACE } });
+        expect(rotated.status).toBe(202);
+        return {
+          credential: rotated.body.token.content,
+          // Read on the other replica: the shortened validUntil is in the database, not only in the rotating process.
+          graceEnds: async () => (await other.request('GET', `${instance.tokensPath}/${old.id}`, { token: owner.access })).body.token.validUntil,
+        };
+      },
+    });
+  });
 
-    const rotated = await origin.request('POST', `${instance.tokensPath}/${old.id}/rotate`, { token: owner.access, json: { gracePeriod: GRACE } });
-    expect(rotated.status).toBe(202);
-    const successor = rotated.body.token;
-    const { validUntil } = (await other.request('GET', `${instance.tokensPath}/${old.id}`, { token: owner.access })).body.token;
-    expect(Date.parse(validUntil)).toBeLessThan(Date.parse(old.validUntil));
+  it('does the same for a service-account access token and an external model token', async () => {
+    const [origin] = set.replicas;
+    const owner = await origin.login();
+    const project = await givenProject(origin, owner, 'replicated-sa');
+    const account = await givenServiceAccount(origin, project, 'reader', 'replicated');
+    const accessTokens = `/v2/projects/${project.id}/service-accounts/${account.email}/access-tokens`;
+    const oldAccessId = jwtPayload(account.access).jti as string;
+    const model = await seedModel(origin, owner.access, { key: 'replicated', prefix: 'models/replicated', versions: [{ version: '1' }] });
+    const external = await origin.request('POST', `${EXTERNAL}/`, { token: owner.access, json: { name: 'replicated', prefix_key: 'replicated' } });
+    expect(external.status).toBe(201);
 
-    for (const replica of set.replicas) {
-      expect(await status(replica, old.content)).toBe(204);
-      expect(await status(replica, successor.content)).toBe(204);
-    }
-    expect(hasPassed(validUntil)).toBe(false);
-    for (const replica of set.replicas) {
-      expect(await pollUntil(async () => (await status(replica, old.content)) === 401, WAIT_OUT_MS)).toBeDefined();
-      expect(hasPassed(validUntil)).toBe(true);
-    }
-    for (const replica of set.replicas) expect(await status(replica, successor.content)).toBe(204);
+    await Promise.all([
+      expectGraceOnBoth({
+        status: (replica, token) => replica.request('GET', `/v2/projects/${project.id}/service-accounts`, { token }).then((r) => r.status),
+        accepted: 200,
+        refused: 401,
+        old: account.access,
+        rotate: async () => {
+          const rotated = await origin.request('POST', `${accessTokens}/${oldAccessId}/rotate`, { token: owner.access, json: { gracePeriod: GRACE } });
+          expect(rotated.status).toBe(201);
+          return {
+            credential: rotated.body.token,
+            graceEnds: async () =>
+              (await set.replicas[1].request('GET', accessTokens, { token: owner.access })).body.items.find((t: { id: string }) => t.id === oldAccessId)
+                .validUntil,
+          };
+        },
+      }),
+      expectGraceOnBoth({
+        status: (replica, token) => replica.request('GET', `/v1/auth/models/${model.modelId}/verify`, { token }).then((r) => r.status),
+        accepted: 204,
+        refused: 401,
+        old: external.body.token,
+        rotate: async () => {
+          const rotated = await origin.request('POST', `${EXTERNAL}/${external.body.id}/rotate`, { token: owner.access, json: { grace_period: GRACE } });
+          expect(rotated.status).toBe(201);
+          return {
+            credential: rotated.body.token,
+            graceEnds: async () => (await set.replicas[1].request('GET', `${EXTERNAL}/${external.body.id}`, { token: owner.access })).body.expires_at,
+          };
+        },
+      }),
+    ]);
   });
 });
