@@ -10,7 +10,7 @@ import { migratePostgres, migrateSqlite } from './migrator';
 import { PrismaService } from './prisma.service';
 import { columns } from './rows';
 import { PostgresDatabase, SqlDatabase, SqliteDatabase } from './sql-database';
-import { Transactions } from './transactions';
+import { transactionClient, Transactions } from './transactions';
 
 interface Opened {
   sql: SqlDatabase;
@@ -96,7 +96,7 @@ describe.each(providers)('SqlDatabase.within(tx) on %s', (_provider, open) => {
   it('sees the transaction’s Prisma writes and commits or rolls back with them', async () => {
     await expect(
       transactions.run(async (tx) => {
-        await (tx as unknown as PrismaService).user.create({ data: { id: 'p1', email: 'prisma@example.test', passwordHash: 'x', disabledAt: at } });
+        await transactionClient(tx).user.create({ data: { id: 'p1', email: 'prisma@example.test', passwordHash: 'x', disabledAt: at } });
         await db.sql.within(tx).execute(insertUser, ['r1', 'raw@example.test', false, at, at]);
         expect(await db.sql.within(tx).selectOne(COUNT, 'SELECT COUNT(*) AS "users", COUNT(CASE WHEN "isAdmin" THEN 1 END) AS "admins" FROM "User"')).toEqual({
           users: 2,
@@ -108,7 +108,7 @@ describe.each(providers)('SqlDatabase.within(tx) on %s', (_provider, open) => {
     expect(await db.sql.selectOne(COUNT, 'SELECT COUNT(*) AS "users", 0 AS "admins" FROM "User"')).toEqual({ users: 0, admins: 0 });
 
     await transactions.run(async (tx) => {
-      await (tx as unknown as PrismaService).user.create({ data: { id: 'p1', email: 'prisma@example.test', passwordHash: 'x', disabledAt: at } });
+      await transactionClient(tx).user.create({ data: { id: 'p1', email: 'prisma@example.test', passwordHash: 'x', disabledAt: at } });
       await db.sql.within(tx).execute(insertUser, ['r1', 'raw@example.test', false, at, at]);
     });
     const rows = await db.sql.select(USER, 'SELECT "id", "email", "isAdmin", "disabledAt", "tokensValidAfter", "createdAt" FROM "User" ORDER BY "id"');
@@ -136,7 +136,7 @@ describe.each(providers)('SqlDatabase.within(tx) on %s', (_provider, open) => {
     const STORED = columns({ stored: 'text', sent: 'text' });
     const read = 'SELECT CAST("createdAt" AS TEXT) AS "stored", CAST($1 AS TEXT) AS "sent" FROM "User" WHERE "id" = $2';
     const inside = await transactions.run(async (tx) => {
-      await (tx as unknown as PrismaService).user.create({ data: { id: 'u3', email: 'three@example.test', passwordHash: 'x', createdAt: at } });
+      await transactionClient(tx).user.create({ data: { id: 'u3', email: 'three@example.test', passwordHash: 'x', createdAt: at } });
       return db.sql.within(tx).selectOne(STORED, read, [at, 'u3']);
     });
     const outside = await db.sql.selectOne(STORED, read, [at, 'u3']);
