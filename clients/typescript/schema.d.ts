@@ -943,6 +943,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/token-revocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke leaked tokens
+         * @description Revoke leaked tokens: no authentication, whoever holds a token may end it (an Authorization header is ignored). Each value that is a live token Tessera issued (instance token, service-account access token, external model token, console refresh token) is revoked at once, on every replica, and audited with the address of the caller. The answer is always 202 with the same body, so it tells nothing about which values were tokens. Limited per client address (429 with `Retry-After`).
+         */
+        post: operations["RevokeLeakedTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/projects/{projectId}/audit-events": {
         parameters: {
             query?: never;
@@ -1417,6 +1437,20 @@ export interface components {
          * @enum {string}
          */
         TokenState: "creating" | "active" | "deleting" | "inactive";
+        LastUsedIp: {
+            /**
+             * Format: date-time
+             * @description When this address last presented the token, to the minute.
+             * @example 2025-08-20T08:15:00Z
+             */
+            lastUsedAt: string;
+            /**
+             * @description IPv4 or IPv6; the address the gateway named (X-Forwarded-For, X-Real-IP) when the gateway is a
+             *     trusted proxy (TESSERA_TRUSTED_PROXIES), else the address of the connection.
+             * @example 203.0.113.7
+             */
+            ip: string;
+        };
         TokenMetadata: {
             /**
              * @description Labels of the object. Keys match `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$` and must not start with `stackit-`; values are at most 63 characters, empty or alphanumeric at both ends with `-`, `_` and `.` inside.
@@ -1462,6 +1496,11 @@ export interface components {
              * @example 7b2d9e4f-1a3c-4e5b-9c8d-6f0a1b2c3d4e
              */
             rotatedTo?: string;
+            /**
+             * @description Tessera extension: the 5 most recent distinct client addresses that presented the token, most
+             *     recent first, written like `lastUsedAt`. Absent when never used.
+             */
+            lastUsedIps?: components["schemas"]["LastUsedIp"][];
         };
         ListInstanceTokensResponse: {
             /** @example successfully fetched instance tokens */
@@ -1764,7 +1803,7 @@ export interface components {
         };
         CreateExternalTokenDto: {
             /**
-             * @description Lifetime: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` or ISO 8601 such as `P30D`, `PT12H`, `P1W`; at most the configured maximum (365 days by default). Give `expires_at` or `ttl`, or neither for the default (90 days).
+             * @description Lifetime: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` or ISO 8601 such as `P30D`, `PT12H`, `P1W`; at most the configured maximum (365 days by default). Give `expires_at` or `ttl`, or neither: a new token then lives 90 days (configurable), a rotated token's successor as long as the old token was issued for.
              * @example 30d
              */
             ttl?: string;
@@ -1774,8 +1813,6 @@ export interface components {
             prefix_key?: string;
             /** @description Scope the token to this model only. Give either `prefix_key` or `model_id`. */
             model_id?: number;
-            /** @description Expiry as an ISO 8601 timestamp. Give `expires_at` or `ttl`, or neither for the default (90 days). */
-            expires_at?: string;
             /**
              * @description Extra claims copied into the token for the model host: a flat object of at most 16 strings
              *     (≤ 256 characters), numbers or booleans, 1 KiB in all; registered claims (`iss`, `sub`, `aud`,
@@ -1788,6 +1825,11 @@ export interface components {
             claims?: {
                 [key: string]: unknown;
             };
+            /**
+             * @description Expiry as an ISO 8601 timestamp. Give `expires_at` or `ttl`, or neither: a new token then lives
+             *     90 days (configurable), a rotated token's successor as long as the old token was issued for.
+             */
+            expires_at?: string;
         };
         CreatedExternalTokenDto: {
             /** @description The token (JWT). Shown only in this response: store it now. */
@@ -1867,7 +1909,7 @@ export interface components {
         };
         RotateExternalTokenDto: {
             /**
-             * @description Lifetime of the new token: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` or ISO 8601 such as `P30D`; at most the configured maximum (365 days by default). Give `expires_at` or `ttl`, or neither for the old token's lifetime (from its creation to its original expiry).
+             * @description Lifetime: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` or ISO 8601 such as `P30D`, `PT12H`, `P1W`; at most the configured maximum (365 days by default). Give `expires_at` or `ttl`, or neither: a new token then lives 90 days (configurable), a rotated token's successor as long as the old token was issued for.
              * @example 30d
              */
             ttl?: string;
@@ -1876,7 +1918,10 @@ export interface components {
              * @example 24h
              */
             grace_period?: string;
-            /** @description Expiry of the new token as an ISO 8601 timestamp. Give `expires_at` or `ttl`, or neither for the old token's lifetime. */
+            /**
+             * @description Expiry as an ISO 8601 timestamp. Give `expires_at` or `ttl`, or neither: a new token then lives
+             *     90 days (configurable), a rotated token's successor as long as the old token was issued for.
+             */
             expires_at?: string;
         };
         CreateServiceAccountDto: {
@@ -1967,19 +2012,34 @@ export interface components {
             /** @description How many days the new access token is valid, from 1 to 180. Defaults to the old token's lifetime in days (at most 180). */
             ttlDays?: number;
         };
+        RevokeLeakedTokensPayload: {
+            /**
+             * @description Values found where they should not be (a public repository, a paste, a log): 1 to 100 strings
+             *     of at most 8,192 characters each. Any value may be sent; those that are tokens Tessera issued
+             *     and that are still live are revoked.
+             */
+            tokens: string[];
+        };
+        TokenRevocationAccepted: {
+            /** @description The same whether or not any value was a token: the answer reveals nothing about the values. */
+            message: string;
+        };
         AuditActor: {
-            /** @description `user`, `service-account`, or `instance-token` (a token presented at verification). */
+            /**
+             * @description `user`, `service-account`, `instance-token` (a token presented at verification), or
+             *     `anonymous` (whoever reported a leaked token; `id` is their address).
+             */
             type: string;
             id: string;
         };
         AuditResource: {
-            /** @description `instance`, `instance-token`, or `service-account-token` (its rotations). */
+            /** @description `instance`, `instance-token`, `service-account-token`, `external-token` or `refresh-token`. */
             type: string;
             id?: string;
         };
         AuditEvent: {
             /** @enum {string} */
-            action: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.rotate" | "service-account-token.rotate" | "external-token.rotate";
+            action: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.rotate" | "service-account-token.rotate" | "external-token.rotate" | "instance-token.leaked" | "service-account-token.leaked" | "external-token.leaked" | "refresh-token.leaked" | "instance-token.used-from-new-address";
             id: string;
             /**
              * Format: date-time
@@ -7459,10 +7519,81 @@ export interface operations {
             };
         };
     };
+    RevokeLeakedTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeLeakedTokensPayload"];
+            };
+        };
+        responses: {
+            /** @description accepted; the same whether or not any value was a token */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRevocationAccepted"];
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too many requests from this address (TESSERA_TOKEN_REVOCATION_RATE) */
+            429: {
+                headers: {
+                    /** @description Seconds until this address may report again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     ListAuditEvents: {
         parameters: {
             query?: {
-                action?: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.rotate" | "service-account-token.rotate" | "external-token.rotate";
+                action?: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.rotate" | "service-account-token.rotate" | "external-token.rotate" | "instance-token.leaked" | "service-account-token.leaked" | "external-token.leaked" | "refresh-token.leaked" | "instance-token.used-from-new-address";
                 /** @description Only events about this resource (an instance or token id). */
                 resourceId?: string;
                 /** @description Only events at or after this time (RFC 3339). */

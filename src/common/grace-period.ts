@@ -1,9 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { Validate, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { Validate } from 'class-validator';
 import ms from 'ms';
 import { AppError } from './app-error';
 import { DURATION_FORMATS, DURATION_PATTERN, parseDuration } from './duration';
+import { durationConstraint, ParsedDuration } from './ttl';
 import { validatingConfig } from './validation';
 
 const MAX_TEXT = 64;
@@ -13,7 +14,7 @@ const ZERO = /^(?:0|0s|PT0S)$/;
 const GRACE_PATTERN = new RegExp(`${ZERO.source}|${DURATION_PATTERN.source}`);
 
 /** `text` as a grace period within `max` in milliseconds, or the one message every rotate route answers. */
-function parseGracePeriod(text: unknown, max: number): { ms: number } | { problem: string } {
+function parseGracePeriod(text: unknown, max: number): ParsedDuration {
   const parsed = typeof text !== 'string' || text.length > MAX_TEXT ? undefined : ZERO.test(text) ? 0 : parseDuration(text);
   if (parsed !== undefined && parsed <= max) return { ms: parsed };
   const got = typeof text === 'string' ? `"${text.slice(0, 64)}"` : typeof text;
@@ -37,23 +38,10 @@ export function graceEnd(validUntil: Date, graceMs: number, now = Date.now()): D
   return new Date(Math.min(validUntil.getTime(), end));
 }
 
-/**
- * Checks a grace period against TESSERA_ROTATION_MAX_GRACE of the app whose ValidationPipe
- * validates the object (see AppValidationPipe).
- */
-@ValidatorConstraint({ name: 'isGracePeriod' })
-export class GracePeriodConstraint implements ValidatorConstraintInterface {
-  validate(value: unknown, args: ValidationArguments): boolean {
-    return 'ms' in parseGracePeriod(value, maxGrace(args));
-  }
-
-  defaultMessage(args: ValidationArguments): string {
-    const grace = parseGracePeriod(args.value, maxGrace(args));
-    return `${args.property}: ${'problem' in grace ? grace.problem : 'invalid'}`;
-  }
-}
-
-const maxGrace = (args: ValidationArguments) => validatingConfig(args.object).rotation.maxGraceMs;
+/** Checks a grace period against TESSERA_ROTATION_MAX_GRACE. */
+const GracePeriodConstraint = durationConstraint('isGracePeriod', (value, args) =>
+  parseGracePeriod(value, validatingConfig(args.object).rotation.maxGraceMs),
+);
 
 /** How long a rotated token keeps working beside its successor, validated in the DTO. */
 export const IsGracePeriod = () =>

@@ -28,7 +28,7 @@ export function ttlLimits(config: AppConfig, kind: TtlKind): TtlLimits {
 }
 
 /** `text` as a lifetime within `max` in milliseconds, or the one message every TTL field answers. */
-function parseTtl(text: unknown, max: number): { ms: number } | { problem: string } {
+function parseTtl(text: unknown, max: number): ParsedDuration {
   const parsed = typeof text === 'string' && text.length <= MAX_TEXT ? parseDuration(text) : undefined;
   if (parsed !== undefined && parsed <= max) return { ms: parsed };
   const got = typeof text === 'string' ? `"${text.slice(0, 64)}"` : typeof text;
@@ -46,22 +46,31 @@ export function resolveTtl(text: string | undefined, limits: TtlLimits): number 
   return ttl.ms;
 }
 
-/**
- * Checks a TTL field against the configured maximum of its kind, read from the configuration of
- * the app whose ValidationPipe validates the object (class-validator's own container is global to
- * the process, where tests run several apps).
- */
-@ValidatorConstraint({ name: 'isTtl' })
-export class TtlConstraint implements ValidatorConstraintInterface {
-  validate(value: unknown, args: ValidationArguments): boolean {
-    return 'ms' in parseTtl(value, maxOf(args));
-  }
+/** A duration parsed against its configured maximum: milliseconds, or the message for the client. */
+export type ParsedDuration = { ms: number } | { problem: string };
 
-  defaultMessage(args: ValidationArguments): string {
-    const ttl = parseTtl(args.value, maxOf(args));
-    return `${args.property}: ${'problem' in ttl ? ttl.problem : 'invalid'}`;
+/**
+ * A class-validator constraint for a duration field whose maximum is configured. `parse` reads the
+ * maximum from the configuration of the app whose ValidationPipe validates the object
+ * (class-validator's own container is global to the process, where tests run several apps).
+ */
+export function durationConstraint(name: string, parse: (value: unknown, args: ValidationArguments) => ParsedDuration) {
+  @ValidatorConstraint({ name })
+  class DurationConstraint implements ValidatorConstraintInterface {
+    validate(value: unknown, args: ValidationArguments): boolean {
+      return 'ms' in parse(value, args);
+    }
+
+    defaultMessage(args: ValidationArguments): string {
+      const parsed = parse(args.value, args);
+      return `${args.property}: ${'problem' in parsed ? parsed.problem : 'invalid'}`;
+    }
   }
+  return DurationConstraint;
 }
+
+/** Checks a TTL field against the configured maximum of its kind. */
+const TtlConstraint = durationConstraint('isTtl', (value, args) => parseTtl(value, maxOf(args)));
 
 function maxOf(args: ValidationArguments): number {
   return ttlLimits(validatingConfig(args.object), args.constraints[0] as TtlKind).max;

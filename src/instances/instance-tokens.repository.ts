@@ -155,12 +155,7 @@ export class InstanceTokensRepository {
   create(scope: TokenScope, token: NewInstanceToken, event: AuditEntry): Promise<boolean> {
     const now = new Date();
     return this.sql.batch([
-      {
-        sql: `UPDATE "Instance" SET "updatedAt" = $1, "tokensRevision" = "tokensRevision" + 1
-              WHERE "id" = $2 AND "projectId" = $3 AND "region" = $4 AND "deletedAt" IS NULL`,
-        params: [now, scope.instanceId, scope.projectId, scope.region],
-        required: true,
-      },
+      bumpLiveInstance(scope, now),
       insertToken(scope, token, now),
       this.audit.insertStatement(event),
     ]);
@@ -176,12 +171,7 @@ export class InstanceTokensRepository {
   rotate(scope: TokenScope, rotation: TokenRotation, event: AuditEntry): Promise<boolean> {
     const now = new Date();
     return this.sql.batch([
-      {
-        sql: `UPDATE "Instance" SET "updatedAt" = $1, "tokensRevision" = "tokensRevision" + 1
-              WHERE "id" = $2 AND "projectId" = $3 AND "region" = $4 AND "deletedAt" IS NULL`,
-        params: [now, scope.instanceId, scope.projectId, scope.region],
-        required: true,
-      },
+      bumpLiveInstance(scope, now),
       {
         // CASE rather than LEAST/MIN, which the two databases spell differently: never later than before.
         sql: `UPDATE "InstanceToken" SET "rotatedTo" = $1, "updatedAt" = $2,
@@ -375,6 +365,14 @@ export class InstanceTokensRepository {
 
 /** The scope as the parameters every token query ends with: instance, project, region. */
 const tokenKey = (scope: TokenScope) => [scope.instanceId, scope.projectId, scope.region];
+
+/** The live instance's token list changed (required: false when it is gone); first in every token batch, see bumpListRevision. */
+const bumpLiveInstance = (scope: TokenScope, now: Date): Statement => ({
+  sql: `UPDATE "Instance" SET "updatedAt" = $1, "tokensRevision" = "tokensRevision" + 1
+        WHERE "id" = $2 AND "projectId" = $3 AND "region" = $4 AND "deletedAt" IS NULL`,
+  params: [now, ...tokenKey(scope)],
+  required: true,
+});
 
 function insertToken(scope: TokenScope, token: NewInstanceToken, now: Date): Statement {
   return {

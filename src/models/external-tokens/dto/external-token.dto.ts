@@ -63,7 +63,27 @@ function IsExtraClaims(options?: ValidationOptions) {
     });
 }
 
-export class CreateExternalTokenDto {
+/** When a token expires: `expires_at` or `ttl`, or neither. */
+export class ExternalTokenLifetime {
+  /**
+   * Expiry as an ISO 8601 timestamp. Give `expires_at` or `ttl`, or neither: a new token then lives
+   * 90 days (configurable), a rotated token's successor as long as the old token was issued for.
+   */
+  @IsOptionalOrNull()
+  @IsISO8601({ strict: true }, { message: 'expires_at: must be an ISO 8601 timestamp such as 2027-01-31T00:00:00Z' })
+  expires_at?: string;
+
+  @IsOptionalOrNull()
+  @IsTtl(
+    'external-token',
+    'Lifetime: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` or ISO 8601 such as `P30D`, `PT12H`, `P1W`; at most the configured maximum (365 days by default). ' +
+      "Give `expires_at` or `ttl`, or neither: a new token then lives 90 days (configurable), a rotated token's successor as long as the old token was issued for.",
+    '30d',
+  )
+  ttl?: string;
+}
+
+export class CreateExternalTokenDto extends ExternalTokenLifetime {
   /** What the token is for. Letters, digits, spaces, `.`, `_` and `-`; at most 64 characters. */
   @IsString()
   @IsNotEmpty()
@@ -84,20 +104,6 @@ export class CreateExternalTokenDto {
   @Max(MAX_MODEL_ID, { message: 'model_id: no such model id' })
   model_id?: number;
 
-  /** Expiry as an ISO 8601 timestamp. Give `expires_at` or `ttl`, or neither for the default (90 days). */
-  @IsOptionalOrNull()
-  @IsISO8601({ strict: true }, { message: 'expires_at: must be an ISO 8601 timestamp such as 2027-01-31T00:00:00Z' })
-  expires_at?: string;
-
-  @IsOptionalOrNull()
-  @IsTtl(
-    'external-token',
-    'Lifetime: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` or ISO 8601 such as `P30D`, `PT12H`, `P1W`; at most the configured maximum (365 days by default). ' +
-      'Give `expires_at` or `ttl`, or neither for the default (90 days).',
-    '30d',
-  )
-  ttl?: string;
-
   /**
    * Extra claims copied into the token for the model host: a flat object of at most 16 strings
    * (≤ 256 characters), numbers or booleans, 1 KiB in all; registered claims (`iss`, `sub`, `aud`,
@@ -110,21 +116,7 @@ export class CreateExternalTokenDto {
 }
 
 /** Tessera extension: what a rotate takes. Name, scope and claims are the old token's. */
-export class RotateExternalTokenDto {
-  /** Expiry of the new token as an ISO 8601 timestamp. Give `expires_at` or `ttl`, or neither for the old token's lifetime. */
-  @IsOptionalOrNull()
-  @IsISO8601({ strict: true }, { message: 'expires_at: must be an ISO 8601 timestamp such as 2027-01-31T00:00:00Z' })
-  expires_at?: string;
-
-  @IsOptionalOrNull()
-  @IsTtl(
-    'external-token',
-    'Lifetime of the new token: `30d`, `12h`, `1w`, `5h30m40s`, `1.5h` or ISO 8601 such as `P30D`; at most the configured maximum (365 days by default). ' +
-      "Give `expires_at` or `ttl`, or neither for the old token's lifetime (from its creation to its original expiry).",
-    '30d',
-  )
-  ttl?: string;
-
+export class RotateExternalTokenDto extends ExternalTokenLifetime {
   @IsOptionalOrNull()
   @IsGracePeriod()
   grace_period?: string;
