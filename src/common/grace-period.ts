@@ -39,9 +39,7 @@ export function graceEnd(validUntil: Date, graceMs: number, now = Date.now()): D
 }
 
 /** Checks a grace period against TESSERA_ROTATION_MAX_GRACE. */
-const GracePeriodConstraint = durationConstraint('isGracePeriod', (value, args) =>
-  parseGracePeriod(value, validatingConfig(args.object).rotation.maxGraceMs),
-);
+const GracePeriodConstraint = durationConstraint('isGracePeriod', (value, args) => parseGracePeriod(value, validatingConfig(args.object).rotation.maxGraceMs));
 
 /** How long a rotated token keeps working beside its successor, validated in the DTO. */
 export const IsGracePeriod = () =>

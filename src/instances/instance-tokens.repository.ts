@@ -154,11 +154,7 @@ export class InstanceTokensRepository {
    */
   create(scope: TokenScope, token: NewInstanceToken, event: AuditEntry): Promise<boolean> {
     const now = new Date();
-    return this.sql.batch([
-      bumpLiveInstance(scope, now),
-      insertToken(scope, token, now),
-      this.audit.insertStatement(event),
-    ]);
+    return this.sql.batch([bumpLiveInstance(scope, now), insertToken(scope, token, now), this.audit.insertStatement(event)]);
   }
 
   /**
