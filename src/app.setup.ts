@@ -102,5 +102,7 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
 export async function listen(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   await app.listen({ port: config.http.port, host: config.http.host, listenTextResolver: listeningText(config.database.provider) });
   // Log lines are buffered in blocks; whoever waits for the start line should not wait for a block.
-  (app.getHttpAdapter().getInstance().log as Logger).flush();
+  // A flush while a block is being written writes nothing more, so flush again once it is written.
+  const log = app.getHttpAdapter().getInstance().log as Logger;
+  log.flush(() => log.flush());
 }
