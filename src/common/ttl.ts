@@ -28,9 +28,9 @@ export function ttlLimits(config: AppConfig, kind: TtlKind): TtlLimits {
 }
 
 /** `text` as a lifetime within `max` in milliseconds, or the one message every TTL field answers. */
-function parseTtl(text: unknown, max: number): { ms: number } | { problem: string } {
+function parseTtl(text: unknown, max: number): { milliseconds: number } | { problem: string } {
   const parsed = typeof text === 'string' && text.length <= MAX_TEXT ? parseDuration(text) : undefined;
-  if (parsed !== undefined && parsed <= max) return { ms: parsed };
+  if (parsed !== undefined && parsed <= max) return { milliseconds: parsed };
   const got = typeof text === 'string' ? `"${text.slice(0, 64)}"` : typeof text;
   return { problem: `expected ${DURATION_FORMATS}, at most ${ms(max, { long: true })}; got ${got}` };
 }
@@ -43,7 +43,7 @@ export function resolveTtl(text: string | undefined, limits: TtlLimits): number 
   if (text === undefined) return limits.default;
   const ttl = parseTtl(text, limits.max);
   if ('problem' in ttl) throw AppError.badRequest(ttl.problem, 'invalid');
-  return ttl.ms;
+  return ttl.milliseconds;
 }
 
 /**
@@ -54,7 +54,7 @@ export function resolveTtl(text: string | undefined, limits: TtlLimits): number 
 @ValidatorConstraint({ name: 'isTtl' })
 export class TtlConstraint implements ValidatorConstraintInterface {
   validate(value: unknown, args: ValidationArguments): boolean {
-    return 'ms' in parseTtl(value, maxOf(args));
+    return 'milliseconds' in parseTtl(value, maxOf(args));
   }
 
   defaultMessage(args: ValidationArguments): string {
