@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_EMAIL, ROUTES } from './lib/contract.mjs';
+import { ADMIN_EMAIL, ROUTES, seedModels } from './lib/contract.mjs';
 import { freePort, killAllChildren, ROOT, runLoad, startTessera } from './lib/processes.mjs';
 import { SCENARIOS } from './lib/scenarios.mjs';
 
@@ -111,7 +111,8 @@ async function measureVariant(variant) {
       listInstanceId: instance.instance.id,
       createInstanceId: creating.instance.id,
     };
-    const context = { access, instances, kid: jwks.keys[0].kid };
+    const models = MEASURED.includes('get-meta') || MEASURED.includes('model-verify') ? await seedModels(tessera.url, access) : undefined;
+    const context = { access, instances, models, kid: jwks.keys[0].kid };
     const result = {};
     let dumps = 0;
     for (const id of MEASURED) {

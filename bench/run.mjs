@@ -208,8 +208,11 @@ async function startVariant(settings, database, { name, metrics, root }) {
     TESSERA_DATA_DIR: dataDir,
     TESSERA_ADMIN_EMAIL: ADMIN_EMAIL,
     TESSERA_ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
-    // One client address makes every login: the per-address limit would measure 429s.
+    // One client address makes every login: the per-address limit would measure 429s. So does
+    // the per-account one, which counts attempts still waiting for argon2 (and, after a client
+    // timeout, the abandoned ones) until a login succeeds.
     TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE: '1000000',
+    TESSERA_LOGIN_FAILURES_PER_ACCOUNT: '1000000',
     TESSERA_ACCESS_TOKEN_TTL: '12h',
     TESSERA_LOG_LEVEL: settings.logLevel,
   };

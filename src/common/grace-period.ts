@@ -16,7 +16,7 @@ const GRACE_PATTERN = new RegExp(`${ZERO.source}|${DURATION_PATTERN.source}`);
 /** `text` as a grace period within `max` in milliseconds, or the one message every rotate route answers. */
 function parseGracePeriod(text: unknown, max: number): ParsedDuration {
   const parsed = typeof text !== 'string' || text.length > MAX_TEXT ? undefined : ZERO.test(text) ? 0 : parseDuration(text);
-  if (parsed !== undefined && parsed <= max) return { ms: parsed };
+  if (parsed !== undefined && parsed <= max) return { milliseconds: parsed };
   const got = typeof text === 'string' ? `"${text.slice(0, 64)}"` : typeof text;
   return { problem: `expected "0" (none) or ${DURATION_FORMATS}, at most ${ms(max, { long: true })}; got ${got}` };
 }
@@ -26,7 +26,7 @@ export function resolveGracePeriod(text: string | undefined, max: number): numbe
   if (text === undefined) return 0;
   const grace = parseGracePeriod(text, max);
   if ('problem' in grace) throw AppError.badRequest(grace.problem, 'invalid');
-  return grace.ms;
+  return grace.milliseconds;
 }
 
 /**

@@ -30,7 +30,7 @@ export function ttlLimits(config: AppConfig, kind: TtlKind): TtlLimits {
 /** `text` as a lifetime within `max` in milliseconds, or the one message every TTL field answers. */
 function parseTtl(text: unknown, max: number): ParsedDuration {
   const parsed = typeof text === 'string' && text.length <= MAX_TEXT ? parseDuration(text) : undefined;
-  if (parsed !== undefined && parsed <= max) return { ms: parsed };
+  if (parsed !== undefined && parsed <= max) return { milliseconds: parsed };
   const got = typeof text === 'string' ? `"${text.slice(0, 64)}"` : typeof text;
   return { problem: `expected ${DURATION_FORMATS}, at most ${ms(max, { long: true })}; got ${got}` };
 }
@@ -43,11 +43,11 @@ export function resolveTtl(text: string | undefined, limits: TtlLimits): number 
   if (text === undefined) return limits.default;
   const ttl = parseTtl(text, limits.max);
   if ('problem' in ttl) throw AppError.badRequest(ttl.problem, 'invalid');
-  return ttl.ms;
+  return ttl.milliseconds;
 }
 
 /** A duration parsed against its configured maximum: milliseconds, or the message for the client. */
-export type ParsedDuration = { ms: number } | { problem: string };
+export type ParsedDuration = { milliseconds: number } | { problem: string };
 
 /**
  * A class-validator constraint for a duration field whose maximum is configured. `parse` reads the
@@ -58,7 +58,7 @@ export function durationConstraint(name: string, parse: (value: unknown, args: V
   @ValidatorConstraint({ name })
   class DurationConstraint implements ValidatorConstraintInterface {
     validate(value: unknown, args: ValidationArguments): boolean {
-      return 'ms' in parse(value, args);
+      return 'milliseconds' in parse(value, args);
     }
 
     defaultMessage(args: ValidationArguments): string {
