@@ -943,6 +943,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/token-revocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke leaked tokens
+         * @description Revoke leaked tokens: no authentication, whoever holds a token may end it (an Authorization header is ignored). Each value that is a live token Tessera issued (instance token, service-account access token, external model token, console refresh token) is revoked at once, on every replica, and audited with the address of the caller. The answer is always 202 with the same body, so it tells nothing about which values were tokens. Limited per client address (429 with `Retry-After`).
+         */
+        post: operations["RevokeLeakedTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/projects/{projectId}/audit-events": {
         parameters: {
             query?: never;
@@ -1417,6 +1437,20 @@ export interface components {
          * @enum {string}
          */
         TokenState: "creating" | "active" | "deleting" | "inactive";
+        LastUsedIp: {
+            /**
+             * Format: date-time
+             * @description When this address last presented the token, to the minute.
+             * @example 2025-08-20T08:15:00Z
+             */
+            lastUsedAt: string;
+            /**
+             * @description IPv4 or IPv6; the address the gateway named (X-Forwarded-For, X-Real-IP) when the gateway is a
+             *     trusted proxy (TESSERA_TRUSTED_PROXIES), else the address of the connection.
+             * @example 203.0.113.7
+             */
+            ip: string;
+        };
         TokenMetadata: {
             /**
              * @description Labels of the object. Keys match `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$` and must not start with `stackit-`; values are at most 63 characters, empty or alphanumeric at both ends with `-`, `_` and `.` inside.
@@ -1462,6 +1496,11 @@ export interface components {
              * @example 7b2d9e4f-1a3c-4e5b-9c8d-6f0a1b2c3d4e
              */
             rotatedTo?: string;
+            /**
+             * @description Tessera extension: the 5 most recent distinct client addresses that presented the token, most
+             *     recent first, written like `lastUsedAt`. Absent when never used.
+             */
+            lastUsedIps?: components["schemas"]["LastUsedIp"][];
         };
         ListInstanceTokensResponse: {
             /** @example successfully fetched instance tokens */
@@ -1789,6 +1828,19 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        ExternalTokenLastUsedIp: {
+            /**
+             * @description IPv4 or IPv6; the address the gateway named (X-Forwarded-For, X-Real-IP) when the gateway is a
+             *     trusted proxy (TESSERA_TRUSTED_PROXIES), else the address of the connection.
+             * @example 203.0.113.7
+             */
+            ip: string;
+            /**
+             * Format: date-time
+             * @description When this address last presented the token, to the minute.
+             */
+            last_used_at: string;
+        };
         CreatedExternalTokenDto: {
             /** @description The token (JWT). Shown only in this response: store it now. */
             token: string;
@@ -1827,6 +1879,16 @@ export interface components {
              *     until its `expires_at`, the end of the grace period. Absent unless it was rotated.
              */
             rotated_to?: string;
+            /**
+             * Format: date-time
+             * @description Tessera extension: when the token last opened a model at forward-auth, to the minute. Absent when never used.
+             */
+            last_used_at?: string;
+            /**
+             * @description Tessera extension: the 5 most recent distinct client addresses that presented the token at
+             *     forward-auth, most recent first, written like `last_used_at`. Absent when never used.
+             */
+            last_used_ips?: components["schemas"]["ExternalTokenLastUsedIp"][];
         };
         ExternalTokenDto: {
             /** @description The token's id, also its `jti` and `sub`. */
@@ -1864,6 +1926,16 @@ export interface components {
              *     until its `expires_at`, the end of the grace period. Absent unless it was rotated.
              */
             rotated_to?: string;
+            /**
+             * Format: date-time
+             * @description Tessera extension: when the token last opened a model at forward-auth, to the minute. Absent when never used.
+             */
+            last_used_at?: string;
+            /**
+             * @description Tessera extension: the 5 most recent distinct client addresses that presented the token at
+             *     forward-auth, most recent first, written like `last_used_at`. Absent when never used.
+             */
+            last_used_ips?: components["schemas"]["ExternalTokenLastUsedIp"][];
         };
         RotateExternalTokenDto: {
             /**
@@ -1932,6 +2004,16 @@ export interface components {
              *     until its `validUntil`, the end of the grace period. Absent unless it was rotated.
              */
             rotatedTo?: string;
+            /**
+             * Format: date-time
+             * @description Tessera extension: when the token last authenticated an API call, to the minute. Absent when never used.
+             */
+            lastUsedAt?: string;
+            /**
+             * @description Tessera extension: the 5 most recent distinct client addresses that presented the token, most
+             *     recent first, written like `lastUsedAt`. Absent when never used.
+             */
+            lastUsedIps?: components["schemas"]["LastUsedIp"][];
         };
         AccessTokenMetadataDto: {
             /** @description Unique ID of the access token; also its JWT `jti`. */
@@ -1952,6 +2034,16 @@ export interface components {
              *     until its `validUntil`, the end of the grace period. Absent unless it was rotated.
              */
             rotatedTo?: string;
+            /**
+             * Format: date-time
+             * @description Tessera extension: when the token last authenticated an API call, to the minute. Absent when never used.
+             */
+            lastUsedAt?: string;
+            /**
+             * @description Tessera extension: the 5 most recent distinct client addresses that presented the token, most
+             *     recent first, written like `lastUsedAt`. Absent when never used.
+             */
+            lastUsedIps?: components["schemas"]["LastUsedIp"][];
         };
         ListAccessTokensResponse: {
             items: components["schemas"]["AccessTokenMetadataDto"][];
@@ -1967,19 +2059,34 @@ export interface components {
             /** @description How many days the new access token is valid, from 1 to 180. Defaults to the old token's lifetime in days (at most 180). */
             ttlDays?: number;
         };
+        RevokeLeakedTokensPayload: {
+            /**
+             * @description Values found where they should not be (a public repository, a paste, a log): 1 to 100 strings
+             *     of at most 8,192 characters each. Any value may be sent; those that are tokens Tessera issued
+             *     and that are still live are revoked.
+             */
+            tokens: string[];
+        };
+        TokenRevocationAccepted: {
+            /** @description The same whether or not any value was a token: the answer reveals nothing about the values. */
+            message: string;
+        };
         AuditActor: {
-            /** @description `user`, `service-account`, or `instance-token` (a token presented at verification). */
+            /**
+             * @description `user`, `service-account`, `instance-token` (a token presented at verification), or
+             *     `anonymous` (whoever reported a leaked token; `id` is their address).
+             */
             type: string;
             id: string;
         };
         AuditResource: {
-            /** @description `instance`, `instance-token`, or `service-account-token` (its rotations). */
+            /** @description `instance`, `instance-token`, `service-account-token`, `external-token` or `refresh-token`. */
             type: string;
             id?: string;
         };
         AuditEvent: {
             /** @enum {string} */
-            action: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.rotate" | "service-account-token.rotate" | "external-token.rotate";
+            action: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.rotate" | "service-account-token.rotate" | "external-token.rotate" | "instance-token.leaked" | "service-account-token.leaked" | "external-token.leaked" | "refresh-token.leaked" | "instance-token.used-from-new-address" | "service-account-token.used-from-new-address" | "external-token.used-from-new-address";
             id: string;
             /**
              * Format: date-time
@@ -7459,10 +7566,81 @@ export interface operations {
             };
         };
     };
+    RevokeLeakedTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeLeakedTokensPayload"];
+            };
+        };
+        responses: {
+            /** @description accepted; the same whether or not any value was a token */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRevocationAccepted"];
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported content type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too many requests from this address (TESSERA_TOKEN_REVOCATION_RATE) */
+            429: {
+                headers: {
+                    /** @description Seconds until this address may report again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the database is unreachable or busy: retry after `Retry-After` seconds (never a verdict on the credentials) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     ListAuditEvents: {
         parameters: {
             query?: {
-                action?: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.rotate" | "service-account-token.rotate" | "external-token.rotate";
+                action?: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.rotate" | "service-account-token.rotate" | "external-token.rotate" | "instance-token.leaked" | "service-account-token.leaked" | "external-token.leaked" | "refresh-token.leaked" | "instance-token.used-from-new-address" | "service-account-token.used-from-new-address" | "external-token.used-from-new-address";
                 /** @description Only events about this resource (an instance or token id). */
                 resourceId?: string;
                 /** @description Only events at or after this time (RFC 3339). */
