@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SqlDatabase } from '../src/database/sql-database';
+import { TokenUseQueues } from '../src/token-uses/token-use-queue';
 import { grant, SeededModel, seedModel } from './support/model-registry';
 import { jwtPayload, TestApp } from './support/test-app';
 
@@ -76,11 +77,14 @@ describe('external API tokens for models', () => {
     expect((await app.request('GET', '/models/practicus/churn/?get_meta=true', { token })).status).toBe(200);
     expect((await app.request('GET', '/other/models/foreign/?get_meta=true', { token })).status).toBe(401);
 
+    // Uses are written every 10 s; written now, the metadata shows them (no trusted proxy: the connection's address).
+    await app.app.get(TokenUseQueues).flush();
+    const used = { ...metadata, last_used_at: expect.any(String), last_used_ips: [{ ip: '127.0.0.1', last_used_at: expect.any(String) }] };
     const listed = await app.request('GET', TOKENS, { token: prefixAdmin.access });
     const row = listed.body.find((item: { id: string }) => item.id === metadata.id);
-    expect(row).toEqual(metadata);
+    expect(row).toEqual(used);
     expect(listed.text).not.toContain(token);
-    expect((await app.request('GET', `${TOKENS}${metadata.id}/`, { token: prefixAdmin.access })).body).toEqual(metadata);
+    expect((await app.request('GET', `${TOKENS}${metadata.id}/`, { token: prefixAdmin.access })).body).toEqual(used);
   });
 
   it('creates a model-scoped token that opens only that model', async () => {

@@ -1,4 +1,5 @@
 import { TokenSigner, CONSOLE_AUDIENCE } from '../src/keys/token-signer.service';
+import { TokenUseQueues } from '../src/token-uses/token-use-queue';
 import { givenProject } from './support/fixtures';
 import { HttpResponse, jwtPayload, TestApp } from './support/test-app';
 
@@ -107,8 +108,19 @@ describe('service accounts and their access tokens', () => {
     expect(revoked.status).toBe(200);
     expectInvalidToken(await app.request('GET', '/v1/projects', { token: created.token }));
 
+    // Its uses are written every 10 s; written now, the list shows them (no trusted proxy: the connection's address).
+    await app.app.get(TokenUseQueues).flush();
     const after = await app.request('GET', `${accounts()}/${account.email}/access-tokens`, { token: owner.access });
-    expect(after.body.items).toEqual([{ id: created.id, createdAt: created.createdAt, validUntil: created.validUntil, active: false }]);
+    expect(after.body.items).toEqual([
+      {
+        id: created.id,
+        createdAt: created.createdAt,
+        validUntil: created.validUntil,
+        active: false,
+        lastUsedAt: expect.any(String),
+        lastUsedIps: [{ ip: '127.0.0.1', lastUsedAt: expect.any(String) }],
+      },
+    ]);
 
     expectStackitError(await app.request('DELETE', `${accounts()}/${account.email}/access-tokens/${created.id}`, { token: owner.access }), 409, 'Conflict');
     expectStackitError(await app.request('DELETE', `${accounts()}/${account.email}/access-tokens/${UNKNOWN_UUID}`, { token: owner.access }), 404, 'Not Found');

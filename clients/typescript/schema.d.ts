@@ -1831,6 +1831,19 @@ export interface components {
              */
             expires_at?: string;
         };
+        ExternalTokenLastUsedIp: {
+            /**
+             * @description IPv4 or IPv6; the address the gateway named (X-Forwarded-For, X-Real-IP) when the gateway is a
+             *     trusted proxy (TESSERA_TRUSTED_PROXIES), else the address of the connection.
+             * @example 203.0.113.7
+             */
+            ip: string;
+            /**
+             * Format: date-time
+             * @description When this address last presented the token, to the minute.
+             */
+            last_used_at: string;
+        };
         CreatedExternalTokenDto: {
             /** @description The token (JWT). Shown only in this response: store it now. */
             token: string;
@@ -1869,6 +1882,16 @@ export interface components {
              *     until its `expires_at`, the end of the grace period. Absent unless it was rotated.
              */
             rotated_to?: string;
+            /**
+             * Format: date-time
+             * @description Tessera extension: when the token last opened a model at forward-auth, to the minute. Absent when never used.
+             */
+            last_used_at?: string;
+            /**
+             * @description Tessera extension: the 5 most recent distinct client addresses that presented the token at
+             *     forward-auth, most recent first, written like `last_used_at`. Absent when never used.
+             */
+            last_used_ips?: components["schemas"]["ExternalTokenLastUsedIp"][];
         };
         ExternalTokenDto: {
             /** @description The token's id, also its `jti` and `sub`. */
@@ -1906,6 +1929,16 @@ export interface components {
              *     until its `expires_at`, the end of the grace period. Absent unless it was rotated.
              */
             rotated_to?: string;
+            /**
+             * Format: date-time
+             * @description Tessera extension: when the token last opened a model at forward-auth, to the minute. Absent when never used.
+             */
+            last_used_at?: string;
+            /**
+             * @description Tessera extension: the 5 most recent distinct client addresses that presented the token at
+             *     forward-auth, most recent first, written like `last_used_at`. Absent when never used.
+             */
+            last_used_ips?: components["schemas"]["ExternalTokenLastUsedIp"][];
         };
         RotateExternalTokenDto: {
             /**
@@ -1977,6 +2010,16 @@ export interface components {
              *     until its `validUntil`, the end of the grace period. Absent unless it was rotated.
              */
             rotatedTo?: string;
+            /**
+             * Format: date-time
+             * @description Tessera extension: when the token last authenticated an API call, to the minute. Absent when never used.
+             */
+            lastUsedAt?: string;
+            /**
+             * @description Tessera extension: the 5 most recent distinct client addresses that presented the token, most
+             *     recent first, written like `lastUsedAt`. Absent when never used.
+             */
+            lastUsedIps?: components["schemas"]["LastUsedIp"][];
         };
         AccessTokenMetadataDto: {
             /** @description Unique ID of the access token; also its JWT `jti`. */
@@ -1997,6 +2040,16 @@ export interface components {
              *     until its `validUntil`, the end of the grace period. Absent unless it was rotated.
              */
             rotatedTo?: string;
+            /**
+             * Format: date-time
+             * @description Tessera extension: when the token last authenticated an API call, to the minute. Absent when never used.
+             */
+            lastUsedAt?: string;
+            /**
+             * @description Tessera extension: the 5 most recent distinct client addresses that presented the token, most
+             *     recent first, written like `lastUsedAt`. Absent when never used.
+             */
+            lastUsedIps?: components["schemas"]["LastUsedIp"][];
         };
         ListAccessTokensResponse: {
             items: components["schemas"]["AccessTokenMetadataDto"][];
@@ -2039,7 +2092,7 @@ export interface components {
         };
         AuditEvent: {
             /** @enum {string} */
-            action: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.rotate" | "service-account-token.rotate" | "external-token.rotate" | "instance-token.leaked" | "service-account-token.leaked" | "external-token.leaked" | "refresh-token.leaked" | "instance-token.used-from-new-address";
+            action: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.rotate" | "service-account-token.rotate" | "external-token.rotate" | "instance-token.leaked" | "service-account-token.leaked" | "external-token.leaked" | "refresh-token.leaked" | "instance-token.used-from-new-address" | "service-account-token.used-from-new-address" | "external-token.used-from-new-address";
             id: string;
             /**
              * Format: date-time
@@ -7593,7 +7646,7 @@ export interface operations {
     ListAuditEvents: {
         parameters: {
             query?: {
-                action?: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.rotate" | "service-account-token.rotate" | "external-token.rotate" | "instance-token.leaked" | "service-account-token.leaked" | "external-token.leaked" | "refresh-token.leaked" | "instance-token.used-from-new-address";
+                action?: "instance.create" | "instance.update" | "instance.delete" | "instance-token.create" | "instance-token.update" | "instance-token.delete" | "instance-token.verify" | "instance-token.rotate" | "service-account-token.rotate" | "external-token.rotate" | "instance-token.leaked" | "service-account-token.leaked" | "external-token.leaked" | "refresh-token.leaked" | "instance-token.used-from-new-address" | "service-account-token.used-from-new-address" | "external-token.used-from-new-address";
                 /** @description Only events about this resource (an instance or token id). */
                 resourceId?: string;
                 /** @description Only events at or after this time (RFC 3339). */

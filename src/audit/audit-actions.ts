@@ -17,6 +17,8 @@ export const AUDIT_ACTIONS = [
   'external-token.leaked',
   'refresh-token.leaked',
   'instance-token.used-from-new-address',
+  'service-account-token.used-from-new-address',
+  'external-token.used-from-new-address',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -3,6 +3,7 @@ import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { ServiceAccountsModule } from '../service-accounts/service-accounts.module';
+import { TokenUsesModule } from '../token-uses/token-uses.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
@@ -14,7 +15,7 @@ import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [PassportModule, ServiceAccountsModule, RateLimitsModule, AuditModule],
+  imports: [PassportModule, ServiceAccountsModule, RateLimitsModule, AuditModule, TokenUsesModule],
   controllers: [AuthController, UsersController],
   providers: [AuthService, LoginThrottle, UsersService, UsersRepository, RefreshTokensRepository, PrincipalsService, JwtStrategy],
   exports: [UsersRepository, PrincipalsService, RefreshTokensRepository],

@@ -82,17 +82,18 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       issuer: config.auth.issuer,
       audience: CONSOLE_AUDIENCE,
       ignoreExpiration: false,
+      passReqToCallback: true,
     });
     rememberVerifications();
   }
 
   /** The principal the claims name; `[false, refusal]` tells the guard why there is none. */
-  async validate(claims: TokenClaims): Promise<Principal | [false, BearerRefusal]> {
+  async validate(request: { ip: string; id: string }, claims: TokenClaims): Promise<Principal | [false, BearerRefusal]> {
     // jsonwebtoken accepts a token without `exp`; Tessera issues none and accepts none.
     if (typeof claims.exp !== 'number') return [false, new BearerRefusal('malformed')];
     if (!ACCEPTED_TYPES.has(claims.token_type)) return [false, new BearerRefusal('wrong_audience')];
     // No principal: the user was disabled or deleted, or the service-account token revoked.
-    return (await this.principals.fromClaims(claims)) ?? [false, new BearerRefusal('revoked')];
+    return (await this.principals.fromClaims(claims, { address: request.ip, requestId: request.id })) ?? [false, new BearerRefusal('revoked')];
   }
 }
 

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
 import { Principal } from '../common/principal';
 import { issuedAtMs, TokenClaims } from '../keys/token-signer.service';
 import { Cache } from '../cache/cache';
 import { Caches } from '../cache/caches.service';
 import { ServiceAccountsRepository } from '../service-accounts/service-accounts.repository';
+import { TokenUseQueue, TokenUseQueues, UseState, useStateOf } from '../token-uses/token-use-queue';
+import { TokenUsesRepository } from '../token-uses/token-uses.repository';
 import { UsersRepository } from './users.repository';
 
 /** What the guard needs of an active user; the email never changes, the rest publishes 'user'. */
@@ -20,6 +23,13 @@ interface LiveServiceAccountToken {
   email: string;
   projectId: string;
   validUntil: number;
+  uses: UseState;
+}
+
+/** Who presented a bearer token: the client address (request.ip) and the request's id, for lastUsedIps and the audit. */
+export interface BearerClient {
+  address: string;
+  requestId: string;
 }
 
 // Changes drop entries at once on every replica; the TTL only bounds edits made outside Tessera.
@@ -34,10 +44,15 @@ const CACHE = { ttlMs: 30_000, maxEntries: 10_000 };
 export class PrincipalsService {
   private readonly users: Cache<ActiveUser>;
   private readonly serviceAccountTokens: Cache<LiveServiceAccountToken>;
+  /** lastUsedAt and lastUsedIps of service-account access tokens. */
+  private readonly uses: TokenUseQueue;
 
   constructor(
     private readonly usersRepository: UsersRepository,
     private readonly serviceAccounts: ServiceAccountsRepository,
+    private readonly audit: AuditService,
+    tokenUses: TokenUsesRepository,
+    queues: TokenUseQueues,
     caches: Caches,
   ) {
     this.users = caches.define('active-users', { ...CACHE, tags: { user: 'key' } });
@@ -45,9 +60,11 @@ export class PrincipalsService {
       ...CACHE,
       tags: { 'service-account-token': 'key', project: (token) => token.projectId },
     });
+    this.uses = queues.create('service-account-token', (batch) => tokenUses.recordUses('service-account-token', batch));
   }
 
-  async fromClaims(claims: TokenClaims): Promise<Principal | undefined> {
+  /** `client`: who presented the token, when it came with a request (a service-account token's use is recorded). */
+  async fromClaims(claims: TokenClaims, client?: BearerClient): Promise<Principal | undefined> {
     if (claims.token_type === 'access') {
       const user = await this.activeUser(claims.sub);
       if (!user || issuedAtMs(claims) < user.tokensValidAfter) return undefined;
@@ -55,7 +72,9 @@ export class PrincipalsService {
     }
     if (claims.token_type === 'sa-access') {
       const token = await this.serviceAccountTokens.get(claims.jti, () => this.loadServiceAccountToken(claims.jti));
-      if (!token || token.validUntil <= Date.now() || token.serviceAccountId !== claims.sub) return undefined;
+      const now = Date.now();
+      if (!token || token.validUntil <= now || token.serviceAccountId !== claims.sub) return undefined;
+      if (client && this.uses.note(token.uses, claims.jti, client.address, now) === 'new-address') this.auditNewAddress(claims.jti, token, client);
       return { kind: 'service-account', id: token.serviceAccountId, email: token.email, projectId: token.projectId, tokenId: claims.jti };
     }
     return undefined;
@@ -74,6 +93,28 @@ export class PrincipalsService {
     const token = await this.serviceAccounts.findLiveToken(id);
     if (!token) return undefined;
     const account = token.serviceAccount;
-    return { serviceAccountId: account.id, email: account.email, projectId: account.projectId, validUntil: token.validUntil.getTime() };
+    return {
+      serviceAccountId: account.id,
+      email: account.email,
+      projectId: account.projectId,
+      validUntil: token.validUntil.getTime(),
+      uses: useStateOf(token),
+    };
+  }
+
+  /** Folded per token per minute. */
+  private auditNewAddress(tokenId: string, token: LiveServiceAccountToken, client: BearerClient): void {
+    this.audit.recordFolded(
+      {
+        projectId: token.projectId,
+        actor: { type: 'service-account', id: token.serviceAccountId },
+        action: 'service-account-token.used-from-new-address',
+        resource: { type: 'service-account-token', id: tokenId },
+        outcome: 'success',
+        requestId: client.requestId,
+        details: { serviceAccountId: token.serviceAccountId, address: client.address },
+      },
+      tokenId,
+    );
   }
 }

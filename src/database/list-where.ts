@@ -29,5 +29,8 @@ export function keysetWhere(sort: Sort<string>, after: Keyset) {
   return { OR: [{ [sort.field]: { [beyond]: after.value } }, { [sort.field]: after.value, id: { [beyond]: after.id } }] };
 }
 
+/** A token's recorded client addresses (`lastUsedIps`), most recent first: a Prisma `include` of its `addresses`. */
+export const ADDRESSES_NEWEST_FIRST = { addresses: { orderBy: [{ lastUsedAt: 'desc' as const }, { address: 'asc' as const }] } };
+
 /** The sort, then the id in the same direction: a total order. */
 export const keysetOrder = (sort: Sort<string>) => [{ [sort.field]: sort.direction }, { id: sort.direction }];

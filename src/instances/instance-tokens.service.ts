@@ -17,7 +17,6 @@ import { closePage, ListPage, noParameters, openPage, parseSort, timestamp } fro
 import {
   CreateInstanceTokenPayload,
   ListInstanceTokensQuery,
-  LastUsedIp,
   ListInstanceTokensResponse,
   PartialUpdateInstanceTokenPayload,
   RotateInstanceTokenPayload,
@@ -30,6 +29,7 @@ import { TokenAddressRow, TokenChanges, InstanceTokensRepository, TokenListFilte
 import { parseLabelSelector } from './label-selector';
 import { changedFields, decodeLabels, encodeLabels, patchLabels, rfc3339 } from './representation';
 import { descriptionChange, storedDescription } from '../common/description';
+import { LastUsedIp } from '../common/dto/last-used-ip.dto';
 import { Caches } from '../cache/caches.service';
 import { Rendered, RevisionedCache } from '../cache/revisioned-cache';
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { TokenUsesModule } from '../token-uses/token-uses.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { InstanceTokensController } from './instance-tokens.controller';
@@ -16,7 +17,7 @@ import { TokenVerifier } from './verification/token-verifier.service';
 import { VerificationRepository } from './verification/verification.repository';
 
 @Module({
-  imports: [ProjectsModule, AuditModule, IdempotencyModule],
+  imports: [ProjectsModule, AuditModule, IdempotencyModule, TokenUsesModule],
   controllers: [InstancesController, InstanceTokensController, IntrospectionController],
   providers: [
     InstancesService,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { TokenUsesModule } from '../token-uses/token-uses.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { ExternalTokensController } from './external-tokens/external-tokens.controller';
 import { ExternalTokensRepository } from './external-tokens/external-tokens.repository';
@@ -25,7 +26,7 @@ import { ModelTokenVerifier } from './verification/model-token-verifier.service'
  * API session tokens, external API tokens, and their verification for model hosts.
  */
 @Module({
-  imports: [AuditModule, IdempotencyModule],
+  imports: [AuditModule, IdempotencyModule, TokenUsesModule],
   controllers: [ModelPrefixesController, ModelsController, ModelAuthController, ExternalTokensController, ModelUrlsController],
   providers: [
     ModelPrefixesRepository,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids';
 import { ListPage } from '../common/list-query';
-import { expiryWhere, keysetOrder, keysetWhere, LifecycleState, lifecycleWhere } from '../database/list-where';
+import { ADDRESSES_NEWEST_FIRST, expiryWhere, keysetOrder, keysetWhere, LifecycleState, lifecycleWhere } from '../database/list-where';
 import { PrismaService } from '../database/prisma.service';
 import { clientOf, Transaction } from '../database/transactions';
 import { AccessTokenSortField } from './dto/access-token.dto';
@@ -66,7 +66,10 @@ export class ServiceAccountsRepository {
   }
 
   findToken(projectId: string, accountId: string, id: string) {
-    return this.prisma.serviceAccountToken.findFirst({ where: { id, serviceAccountId: accountId, serviceAccount: { projectId } } });
+    return this.prisma.serviceAccountToken.findFirst({
+      where: { id, serviceAccountId: accountId, serviceAccount: { projectId } },
+      include: ADDRESSES_NEWEST_FIRST,
+    });
   }
 
   /**
@@ -85,6 +88,7 @@ export class ServiceAccountsRepository {
     return this.prisma.serviceAccountToken.findMany({
       where: { serviceAccountId: accountId, serviceAccount: { projectId } },
       orderBy: { createdAt: 'asc' },
+      include: ADDRESSES_NEWEST_FIRST,
     });
   }
 
@@ -102,6 +106,7 @@ export class ServiceAccountsRepository {
       },
       orderBy: keysetOrder(page.sort),
       take: page.limit,
+      include: ADDRESSES_NEWEST_FIRST,
     });
   }
 
@@ -132,11 +137,11 @@ export class ServiceAccountsRepository {
     return revoked;
   }
 
-  /** A token that is neither revoked nor expired, with its account. */
+  /** A token that is neither revoked nor expired, with its account and recorded client addresses. */
   findLiveToken(id: string) {
     return this.prisma.serviceAccountToken.findFirst({
       where: { id, revokedAt: null, validUntil: { gt: new Date() } },
-      include: { serviceAccount: true },
+      include: { serviceAccount: true, addresses: true },
     });
   }
 }

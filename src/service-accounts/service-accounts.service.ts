@@ -25,6 +25,7 @@ import {
   ListAccessTokensQuery,
   ListAccessTokensResponse,
 } from './dto/access-token.dto';
+import { RecordedUses } from '../token-uses/token-use-queue';
 import { ServiceAccountDto } from './dto/service-account.dto';
 import { AccessTokenFilter, ServiceAccountsRepository } from './service-accounts.repository';
 
@@ -38,7 +39,8 @@ const alreadyRotated = (successorId: string) =>
   AppError.conflict(`access token was already rotated: its successor is ${successorId}; rotate that one instead`, 'already_rotated');
 
 type AccountRow = NonNullable<Awaited<ReturnType<ServiceAccountsRepository['findByEmail']>>>;
-type TokenRow = Awaited<ReturnType<ServiceAccountsRepository['listTokens']>>[number];
+/** A created or rotated token has no addresses yet. */
+type TokenRow = Omit<Awaited<ReturnType<ServiceAccountsRepository['listTokens']>>[number], 'addresses'> & Partial<RecordedUses>;
 
 /** Service accounts of a project and their access tokens. Reading needs reader; changing needs owner. */
 @Injectable()
@@ -195,5 +197,7 @@ function toTokenMetadata(row: TokenRow): AccessTokenMetadataDto {
     active,
     ...(row.rotatedFrom ? { rotatedFrom: row.rotatedFrom } : {}),
     ...(row.rotatedTo ? { rotatedTo: row.rotatedTo } : {}),
+    ...(row.lastUsedAt ? { lastUsedAt: row.lastUsedAt } : {}),
+    ...(row.addresses?.length ? { lastUsedIps: row.addresses.map((use) => ({ ip: use.address, lastUsedAt: use.lastUsedAt.toISOString() })) } : {}),
   };
 }

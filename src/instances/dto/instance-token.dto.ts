@@ -5,6 +5,7 @@ import { IsCursor, IsListSort, IsPageSize, IsQueryBoolean, IsRepeatable, IsSearc
 import { IsTtl } from '../../common/ttl';
 import { IsLabelSelector, MAX_SELECTOR_LENGTH } from '../label-selector';
 import { IsOptionalOrNull } from '../../common/validation';
+import { LastUsedIp } from '../../common/dto/last-used-ip.dto';
 import { DescriptionProperty, LabelsProperty, labelsSchema, NameProperty } from './stackit-rules';
 
 export const TOKEN_STATES = ['creating', 'active', 'deleting', 'inactive'] as const;
@@ -51,19 +52,6 @@ export class PartialUpdateInstanceTokenPayload {
 
   @LabelsProperty({ patch: true })
   labels?: Record<string, string | null>;
-}
-
-/** A client address that presented a token, and when it last did. */
-export class LastUsedIp {
-  /**
-   * IPv4 or IPv6; the address the gateway named (X-Forwarded-For, X-Real-IP) when the gateway is a
-   * trusted proxy (TESSERA_TRUSTED_PROXIES), else the address of the connection.
-   * @example 203.0.113.7
-   */
-  ip: string;
-  /** When this address last presented the token, to the minute. */
-  @ApiProperty({ format: 'date-time', example: '2025-08-20T08:15:00Z' })
-  lastUsedAt: string;
 }
 
 export class TokenMetadata {

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { AuditService } from '../../audit/audit.service';
 import { hashSecret } from '../../common/secret-hash';
@@ -6,7 +6,8 @@ import { looksLikeJwt, TokenClaims, TokenRefusal, TokenSigner } from '../../keys
 import type { VerificationResult } from '../../metrics/metrics.service';
 import { Cache } from '../../cache/cache';
 import { Caches } from '../../cache/caches.service';
-import { AddressUse, VerificationRepository } from './verification.repository';
+import { noUses, TokenUseQueue, TokenUseQueues, UseState, useStateOf } from '../../token-uses/token-use-queue';
+import { VerificationRepository } from './verification.repository';
 
 export interface VerifiedToken {
   tokenId: string;
@@ -30,26 +31,13 @@ const REFUSED = Object.fromEntries(
 /** What the cache knows about one token hash. `token: null` means "signed by us, but no such token". */
 interface Entry {
   token: VerifiedToken | null;
-  /** When lastUsedAt was last queued for writing. */
-  lastUseQueuedAt: number;
-  /**
-   * The client addresses known for the token: recorded ones (loaded with it) and those seen since.
-   * A request from one of them costs a scan of this short array; only a new address or the
-   * once-a-minute tick of a known one queues a write.
-   */
-  addresses: string[];
-  /** When each address's use was last queued (or recorded), by index in `addresses`. */
-  addressQueuedAt: number[];
+  uses: UseState;
 }
 
 const CACHE_ENTRIES = 100_000;
 /** After this the database is asked again: a safety net should a change from another replica be missed. */
 const RECHECK_MS = 60_000;
 const UNKNOWN_TTL_MS = 10_000;
-const LAST_USED_EVERY_MS = 60_000;
-const FLUSH_EVERY_MS = 10_000;
-/** Addresses an entry remembers; beyond this the oldest is forgotten (a token used from a large pool). */
-const REMEMBERED_ADDRESSES = 16;
 
 /**
  * Decides whether an instance token opens an instance, at forward-auth rates.
@@ -61,21 +49,18 @@ const REMEMBERED_ADDRESSES = 16;
  * lookup read again (see Cache), so a deleted token is refused from the moment its DELETE returns.
  */
 @Injectable()
-export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
-  private readonly logger = new Logger('TokenVerifier');
+export class TokenVerifier {
   private readonly cache: Cache<Entry>;
-  private pendingUses = new Map<string, number>();
-  /** By `<tokenId> <address>`: the client addresses to record with pendingUses. */
-  private pendingAddresses = new Map<string, AddressUse>();
-  /** The instances of the tokens in pendingUses: their lists show lastUsedAt. */
+  private readonly uses: TokenUseQueue;
+  /** The instances of the tokens with queued uses: their lists show lastUsedAt. */
   private pendingInstances = new Set<string>();
-  private flushTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly signer: TokenSigner,
     private readonly records: VerificationRepository,
     private readonly audit: AuditService,
     private readonly caches: Caches,
+    queues: TokenUseQueues,
   ) {
     this.cache = caches.define('instance-token-verdicts', {
       maxEntries: CACHE_ENTRIES,
@@ -86,15 +71,12 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
         project: (entry) => entry.token?.projectId,
       },
     });
-  }
-
-  onModuleInit(): void {
-    this.flushTimer = setInterval(() => void this.flushUses(), FLUSH_EVERY_MS).unref();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.flushTimer);
-    await this.flushUses();
+    this.uses = queues.create('instance-token', async (batch) => {
+      const instances = this.pendingInstances;
+      this.pendingInstances = new Set();
+      await this.records.recordUses(batch);
+      for (const id of instances) await this.caches.invalidate('instance-tokens', id);
+    });
   }
 
   /** Synchronous when the answer is cached, which is the common case. `clientAddress`: who presented the token. */
@@ -115,20 +97,9 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
     return entry.token.validUntilMs > Date.now() ? entry.token : 'expired';
   }
 
-  /** Writes queued lastUsedAt values and client addresses; runs on a timer and at shutdown. */
-  async flushUses(): Promise<void> {
-    const uses = this.pendingUses;
-    const addresses = this.pendingAddresses;
-    const instances = this.pendingInstances;
-    this.pendingUses = new Map();
-    this.pendingAddresses = new Map();
-    this.pendingInstances = new Set();
-    try {
-      await this.records.recordUses(uses, [...addresses.values()]);
-      for (const id of instances) await this.caches.invalidate('instance-tokens', id);
-    } catch (error) {
-      this.logger.error(`writing (or announcing) lastUsedAt for ${uses.size} tokens failed: ${(error as Error).message}`);
-    }
+  /** Writes the queued uses of instance tokens now (TokenUseQueues writes them every 10 s and at shutdown). */
+  flushUses(): Promise<void> {
+    return this.uses.flush();
   }
 
   private decide(entry: Entry, instanceId: string, requestId: string, clientAddress: string): Verdict {
@@ -144,39 +115,14 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
       this.recordDenial(token, 'expired', requestId);
       return REFUSED.expired;
     }
-    if (now - entry.lastUseQueuedAt >= LAST_USED_EVERY_MS) this.queueUse(entry, token, now);
-    const known = entry.addresses.indexOf(clientAddress);
-    if (known < 0) this.newAddress(entry, token, clientAddress, requestId, now);
-    else if (now - entry.addressQueuedAt[known] >= LAST_USED_EVERY_MS) {
-      entry.addressQueuedAt[known] = now;
-      this.queueAddress(entry, token, clientAddress, now);
-    }
+    const note = this.uses.note(entry.uses, token.tokenId, clientAddress, now);
+    if (note !== 'quiet') this.pendingInstances.add(token.instanceId);
+    if (note === 'new-address') this.auditNewAddress(token, clientAddress, requestId);
     return { ok: true, token };
   }
 
-  private queueUse(entry: Entry, token: VerifiedToken, now: number): void {
-    entry.lastUseQueuedAt = now;
-    this.pendingUses.set(token.tokenId, now);
-    this.pendingInstances.add(token.instanceId);
-  }
-
-  /** The token's lastUsedAt goes with it: the same time, and the write that bumps the list's revision. */
-  private queueAddress(entry: Entry, token: VerifiedToken, address: string, now: number): void {
-    if (entry.lastUseQueuedAt !== now) this.queueUse(entry, token, now);
-    this.pendingAddresses.set(`${token.tokenId} ${address}`, { tokenId: token.tokenId, address, at: now });
-  }
-
-  /** An address outside the token's recorded set: remembered, queued, and audited (folded per token per minute). */
-  private newAddress(entry: Entry, token: VerifiedToken, address: string, requestId: string, now: number): void {
-    // No address when the connection closed before the check ran: nothing to record.
-    if (!address) return;
-    if (entry.addresses.length >= REMEMBERED_ADDRESSES) {
-      entry.addresses.shift();
-      entry.addressQueuedAt.shift();
-    }
-    entry.addresses.push(address);
-    entry.addressQueuedAt.push(now);
-    this.queueAddress(entry, token, address, now);
+  /** Folded per token per minute. */
+  private auditNewAddress(token: VerifiedToken, address: string, requestId: string): void {
     this.audit.recordFolded(
       {
         projectId: token.projectId,
@@ -206,12 +152,10 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown {
 
   private async load(hash: string, claims: TokenClaims): Promise<Entry> {
     const record = await this.records.findByHash(hash);
-    if (!record || record.id !== claims.jti) return { token: null, lastUseQueuedAt: 0, addresses: [], addressQueuedAt: [] };
+    if (!record || record.id !== claims.jti) return { token: null, uses: noUses() };
     return {
       token: { tokenId: record.id, instanceId: record.instanceId, projectId: record.projectId, validUntilMs: record.validUntil.getTime() },
-      lastUseQueuedAt: record.lastUsedAt?.getTime() ?? 0,
-      addresses: record.addresses.map((recorded) => recorded.address),
-      addressQueuedAt: record.addresses.map((recorded) => recorded.lastUsedAt.getTime()),
+      uses: useStateOf(record),
     };
   }
 

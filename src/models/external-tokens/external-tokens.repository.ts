@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ListPage, Sort } from '../../common/list-query';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { expiryWhere, keysetOrder, keysetWhere, LifecycleState, lifecycleWhere } from '../../database/list-where';
+import { ADDRESSES_NEWEST_FIRST, expiryWhere, keysetOrder, keysetWhere, LifecycleState, lifecycleWhere } from '../../database/list-where';
 import { PrismaService } from '../../database/prisma.service';
 import { clientOf, Transaction } from '../../database/transactions';
 import { ExternalTokenSortField } from './dto/external-token.dto';
@@ -60,6 +60,7 @@ export class ExternalTokensRepository {
     return this.prisma.externalApiToken.findMany({
       where: { prefixId: filter.prefixIds ? { in: filter.prefixIds } : undefined, modelId: filter.modelId },
       orderBy: { createdAt: 'asc' },
+      include: ADDRESSES_NEWEST_FIRST,
     });
   }
 
@@ -84,6 +85,7 @@ export class ExternalTokensRepository {
       },
       orderBy: keysetOrder(sort),
       take: page.limit,
+      include: ADDRESSES_NEWEST_FIRST,
     });
     const search = filter.search?.toLowerCase();
     return { rows, matching: (row: (typeof rows)[number]) => search === undefined || row.name.toLowerCase().includes(search) };
@@ -96,7 +98,7 @@ export class ExternalTokensRepository {
   }
 
   findById(id: string) {
-    return this.prisma.externalApiToken.findUnique({ where: { id } });
+    return this.prisma.externalApiToken.findUnique({ where: { id }, include: ADDRESSES_NEWEST_FIRST });
   }
 
   /** Marks the token revoked unless it already is; false when it was. */

@@ -26,9 +26,11 @@ import {
   ListExternalTokensQuery,
   RotateExternalTokenDto,
 } from './dto/external-token.dto';
+import { RecordedUses } from '../../token-uses/token-use-queue';
 import { ExternalTokenFilter, ExternalTokensRepository } from './external-tokens.repository';
 
-type TokenRow = NonNullable<Awaited<ReturnType<ExternalTokensRepository['findById']>>>;
+/** A created or rotated token has no addresses yet. */
+type TokenRow = Omit<NonNullable<Awaited<ReturnType<ExternalTokensRepository['findById']>>>, 'addresses'> & Partial<RecordedUses>;
 type PrefixRef = { key: string; prefix: string };
 
 const DAY_MS = 86_400_000;
@@ -231,5 +233,7 @@ function toDto(row: TokenRow, prefix: PrefixRef): ExternalTokenDto {
     created_at: row.createdAt,
     ...(row.rotatedFrom ? { rotated_from: row.rotatedFrom } : {}),
     ...(row.rotatedTo ? { rotated_to: row.rotatedTo } : {}),
+    ...(row.lastUsedAt ? { last_used_at: row.lastUsedAt } : {}),
+    ...(row.addresses?.length ? { last_used_ips: row.addresses.map((use) => ({ ip: use.address, last_used_at: use.lastUsedAt })) } : {}),
   };
 }

@@ -1,10 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { columns } from '../../database/rows';
 import { SqlDatabase } from '../../database/sql-database';
+import { recordedUses } from '../../token-uses/token-uses.repository';
 import { ModelStage } from '../model-paths';
 
 const USER_GRANT = columns({ isAdmin: 'bool', disabledAt: 'date?', tokensValidAfter: 'date?', grantId: 'int?' });
-const EXTERNAL_TOKEN = columns({ id: 'text', prefixId: 'int', modelId: 'int?', tokenHash: 'text', expiresAt: 'date', revokedAt: 'date?' });
+const EXTERNAL_TOKEN = columns({
+  id: 'text',
+  prefixId: 'int',
+  modelId: 'int?',
+  tokenHash: 'text',
+  expiresAt: 'date',
+  revokedAt: 'date?',
+  lastUsedAt: 'date?',
+  address: 'text?',
+  addressUsedAt: 'date?',
+});
 const PREFIX = columns({ id: 'int', prefix: 'text' });
 const MODEL_ID = columns({ id: 'int' });
 const MODEL = columns({ id: 'int', name: 'text', prefixId: 'int', prefixKey: 'text', prefix: 'text' });
@@ -29,12 +40,17 @@ export class ModelDirectoryRepository {
     );
   }
 
-  findExternalToken(id: string) {
-    return this.sql.selectOne(
+  /** The token and its recorded client addresses in one round trip: a row per address (one row when it has none). */
+  async findExternalToken(id: string) {
+    const rows = await this.sql.select(
       EXTERNAL_TOKEN,
-      `SELECT "id", "prefixId", "modelId", "tokenHash", "expiresAt", "revokedAt" FROM "ExternalApiToken" WHERE "id" = $1`,
+      `SELECT t."id", t."prefixId", t."modelId", t."tokenHash", t."expiresAt", t."revokedAt", t."lastUsedAt", a."address", a."lastUsedAt" AS "addressUsedAt"
+       FROM "ExternalApiToken" t LEFT JOIN "ExternalApiTokenAddress" a ON a."tokenId" = t."id" WHERE t."id" = $1`,
       [id],
     );
+    if (!rows.length) return undefined;
+    const { prefixId, modelId, tokenHash, expiresAt, revokedAt } = rows[0];
+    return { id, prefixId, modelId, tokenHash, expiresAt, revokedAt, ...recordedUses(rows) };
   }
 
   listPrefixes() {

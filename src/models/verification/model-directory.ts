@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Cache, CacheOptions } from '../../cache/cache';
 import { Caches } from '../../cache/caches.service';
+import { UseState, useStateOf } from '../../token-uses/token-use-queue';
 import { ModelStage } from '../model-paths';
 import { ModelDirectoryRepository } from './model-directory.repository';
 
@@ -27,6 +28,8 @@ export interface ExternalTokenEntry {
   tokenHash: string;
   expiresAt: Date;
   revokedAt: Date | null;
+  /** Updated in place as the token is used (ModelTokenVerifier). */
+  uses: UseState;
 }
 
 interface PrefixIndex {
@@ -99,7 +102,12 @@ export class ModelDirectory {
   }
 
   async externalToken(id: string): Promise<ExternalTokenEntry | undefined> {
-    const entry = await this.externalTokens.get(id, async () => (await this.registry.findExternalToken(id)) ?? null);
+    const entry = await this.externalTokens.get(id, async () => {
+      const row = await this.registry.findExternalToken(id);
+      if (!row) return null;
+      const { lastUsedAt, addresses, ...token } = row;
+      return { ...token, uses: useStateOf({ lastUsedAt, addresses }) };
+    });
     return entry ?? undefined;
   }
 

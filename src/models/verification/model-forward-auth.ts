@@ -24,14 +24,17 @@ export class ModelForwardAuth implements ForwardAuthCheck {
     private readonly verifier: ModelTokenVerifier,
   ) {}
 
-  check(rawModelId: string, authorization: string | undefined): ForwardAuthAnswer | Promise<ForwardAuthAnswer> {
+  check(rawModelId: string, authorization: string | undefined, requestId: string, clientAddress: string): ForwardAuthAnswer | Promise<ForwardAuthAnswer> {
     const token = presentedToken(authorization);
     if (!token) return REFUSED.missing;
     const claims = this.verifier.claims(token, ['model-session', 'model-external']);
     if (typeof claims === 'string') return REFUSED[claims];
     const modelId = parseModelId(rawModelId);
     if (modelId === undefined) return REFUSED.unknown;
-    return this.directory.model(modelId).then(async (model) => (model ? answer(modelId, await this.verifier.check(token, claims, model)) : REFUSED.unknown));
+    const client = { address: clientAddress, requestId };
+    return this.directory
+      .model(modelId)
+      .then(async (model) => (model ? answer(modelId, await this.verifier.check(token, claims, model, client)) : REFUSED.unknown));
   }
 }
 

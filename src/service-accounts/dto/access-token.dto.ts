@@ -1,4 +1,5 @@
 import { IsInt, Max, Min } from 'class-validator';
+import { LastUsedIp } from '../../common/dto/last-used-ip.dto';
 import { IsGracePeriod } from '../../common/grace-period';
 import { IsOptionalOrNull } from '../../common/validation';
 import { IsCursor, IsListSort, IsPageSize, IsRepeatable, IsTimestamp } from '../../common/list-query';
@@ -28,6 +29,13 @@ export class AccessTokenMetadataDto {
    * until its `validUntil`, the end of the grace period. Absent unless it was rotated.
    */
   rotatedTo?: string;
+  /** Tessera extension: when the token last authenticated an API call, to the minute. Absent when never used. */
+  lastUsedAt?: Date;
+  /**
+   * Tessera extension: the 5 most recent distinct client addresses that presented the token, most
+   * recent first, written like `lastUsedAt`. Absent when never used.
+   */
+  lastUsedIps?: LastUsedIp[];
 }
 
 /** Tessera extension: what a rotate of an access token takes. */

@@ -25,6 +25,8 @@ const ACTIONS = Object.keys({
   'external-token.leaked': true,
   'refresh-token.leaked': true,
   'instance-token.used-from-new-address': true,
+  'service-account-token.used-from-new-address': true,
+  'external-token.used-from-new-address': true,
 } satisfies Record<Action, true>) as Action[];
 const PAGE_SIZE = 25;
 

@@ -191,6 +191,25 @@ export class ExternalTokenDto {
    * until its `expires_at`, the end of the grace period. Absent unless it was rotated.
    */
   rotated_to?: string;
+  /** Tessera extension: when the token last opened a model at forward-auth, to the minute. Absent when never used. */
+  last_used_at?: Date;
+  /**
+   * Tessera extension: the 5 most recent distinct client addresses that presented the token at
+   * forward-auth, most recent first, written like `last_used_at`. Absent when never used.
+   */
+  last_used_ips?: ExternalTokenLastUsedIp[];
+}
+
+/** A client address that presented an external token, and when it last did. */
+export class ExternalTokenLastUsedIp {
+  /**
+   * IPv4 or IPv6; the address the gateway named (X-Forwarded-For, X-Real-IP) when the gateway is a
+   * trusted proxy (TESSERA_TRUSTED_PROXIES), else the address of the connection.
+   * @example 203.0.113.7
+   */
+  ip: string;
+  /** When this address last presented the token, to the minute. */
+  last_used_at: Date;
 }
 
 export class CreatedExternalTokenDto extends ExternalTokenDto {
