@@ -1,3 +1,4 @@
+import { AuditAction, AuditEntry } from '../../audit/audit-actions';
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { AuditService } from '../../audit/audit.service';
@@ -123,18 +124,7 @@ export class TokenVerifier {
 
   /** Folded per token per minute. */
   private auditNewAddress(token: VerifiedToken, address: string, requestId: string): void {
-    this.audit.recordFolded(
-      {
-        projectId: token.projectId,
-        actor: { type: 'instance-token', id: token.tokenId },
-        action: 'instance-token.used-from-new-address',
-        resource: { type: 'instance-token', id: token.tokenId },
-        outcome: 'success',
-        requestId,
-        details: { instanceId: token.instanceId, address },
-      },
-      token.tokenId,
-    );
+    this.audit.recordFolded(presentedTokenEvent(token, 'instance-token.used-from-new-address', 'success', requestId, { address }), token.tokenId);
   }
 
   /** The cache entry of `content`, or why its signature alone refuses it. */
@@ -160,14 +150,20 @@ export class TokenVerifier {
   }
 
   private recordDenial(token: VerifiedToken, reason: 'expired' | 'wrong-instance', requestId: string, requestedInstanceId?: string): void {
-    this.audit.recordDenial({
-      projectId: token.projectId,
-      actor: { type: 'instance-token', id: token.tokenId },
-      action: 'instance-token.verify',
-      resource: { type: 'instance-token', id: token.tokenId },
-      outcome: 'denied',
-      requestId,
-      details: { reason, instanceId: token.instanceId, ...(requestedInstanceId ? { requestedInstanceId } : {}) },
-    });
+    this.audit.recordDenial(
+      presentedTokenEvent(token, 'instance-token.verify', 'denied', requestId, { reason, ...(requestedInstanceId ? { requestedInstanceId } : {}) }),
+    );
   }
+}
+
+/** An audit event about a token presented at forward-auth: the token is both actor and resource. */
+function presentedTokenEvent(
+  token: VerifiedToken,
+  action: AuditAction,
+  outcome: AuditEntry['outcome'],
+  requestId: string,
+  details: Record<string, unknown>,
+): AuditEntry {
+  const self = { type: 'instance-token', id: token.tokenId } as const;
+  return { projectId: token.projectId, actor: self, action, resource: self, outcome, requestId, details: { instanceId: token.instanceId, ...details } };
 }
