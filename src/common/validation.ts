@@ -1,4 +1,4 @@
-import { applyDecorators, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsOptional, ValidationError, ValidatorOptions } from 'class-validator';
 import type { AppConfig } from '../config/app-config';
@@ -43,11 +43,28 @@ export class AppValidationPipe extends ValidationPipe {
     super({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationExceptionFactory });
   }
 
+  /** Query types whose empty query has passed validation once: a list asked for without parameters skips class-validator. */
+  private readonly emptyQueryValid = new WeakSet<object>();
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const type = metadata.type === 'query' && isEmpty(value) ? metadata.metatype : undefined;
+    if (type && this.emptyQueryValid.has(type)) return Object.create(type.prototype as object) as unknown;
+    const result: unknown = await super.transform(value, metadata);
+    if (type) this.emptyQueryValid.add(type);
+    return result;
+  }
+
   protected override validate(object: object, validatorOptions?: ValidatorOptions) {
     // Not enumerable: never serialized, copied or taken for a field of the body.
     Object.defineProperty(object, CONFIG, { value: this.config });
     return super.validate(object, validatorOptions);
   }
+}
+
+function isEmpty(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  for (const _ in value) return false;
+  return true;
 }
 
 /** The configuration AppValidationPipe put on `object` (a DTO it validates). */
