@@ -1,4 +1,5 @@
 import { TokenVerifier } from '../src/instances/verification/token-verifier.service';
+import { TokenUseQueues } from '../src/token-uses/token-use-queue';
 import { Caller, givenInstance, givenProject, givenToken, Instance, Project } from './support/fixtures';
 import { seedModel } from './support/model-registry';
 import { pollUntil } from './support/replicas';
@@ -310,6 +311,20 @@ describe('token list filters and cursor pages', () => {
       }
     });
 
+    it('filters by last use', async () => {
+      const used = await app.request('POST', tokensPath, { token: owner.access, json: { ttlDays: 2 } });
+      expect((await app.request('GET', `/v1/projects/${project.id}/regions/eu01/instances`, { token: used.body.token })).status).toBe(200);
+      await app.app.get(TokenUseQueues).flush();
+      expect(await ids('neverUsed=false')).toEqual([used.body.id]);
+      expect(await ids('neverUsed=true')).toEqual([byTtl[1], byTtl[5], byTtl[10], byTtl[3]]);
+      expect(await ids(`lastUsedAfter=${at(-60_000)}`)).toEqual([used.body.id]);
+      expect(await ids(`lastUsedBefore=${at(-60_000)}`)).toEqual([]);
+      expect(await ids(`lastUsedBefore=${at(60_000)}&state=active`)).toEqual([used.body.id]);
+      expect(await ids(`lastUsedAfter=${at(-60_000)}&neverUsed=true`)).toEqual([]);
+      await expectRefused(tokensPath, 'neverUsed=maybe', 'neverUsed');
+      await expectRefused(tokensPath, 'lastUsedAfter=yesterday', 'lastUsedAfter');
+    });
+
     it('pages while tokens are created: every earlier token once, none twice', async () => {
       const before = await ids('pageSize=1000');
       const result = await pageWhileCreating(
@@ -329,6 +344,7 @@ describe('token list filters and cursor pages', () => {
     const TOKENS = '/console/api/modelhost/external-api-tokens/';
     let admin: string;
     let created: Record<string, string>;
+    let modelId: number;
 
     const create = async (name: string, ttl = '30d') => {
       const response = await app.request('POST', TOKENS, { token: admin, json: { name, prefix_key: 'practicus', ttl } });
@@ -343,7 +359,7 @@ describe('token list filters and cursor pages', () => {
 
     beforeAll(async () => {
       admin = (await app.login()).access;
-      await seedModel(app, admin);
+      modelId = (await seedModel(app, admin)).modelId;
       created = {};
       for (const [name, ttl] of [
         ['partner-a', '30d'],
@@ -381,6 +397,17 @@ describe('token list filters and cursor pages', () => {
       ]) {
         await expectRefused(TOKENS, query, parameter, admin);
       }
+    });
+
+    it('filters by last use at model forward-auth', async () => {
+      const used = await app.request('POST', TOKENS, { token: admin, json: { name: 'used', prefix_key: 'practicus', ttl: '30d' } });
+      expect((await app.request('GET', `/v1/auth/models/${modelId}/verify`, { token: used.body.token })).status).toBe(204);
+      await app.app.get(TokenUseQueues).flush();
+      expect((await read('never_used=false')).names).toEqual(['used']);
+      expect((await read('never_used=true')).names).toEqual(['partner-a', 'partner_b', 'internal']);
+      expect((await read(`last_used_after=${at(-60_000)}`)).names).toEqual(['used']);
+      expect((await read(`last_used_before=${at(-60_000)}`)).names).toEqual([]);
+      await expectRefused(TOKENS, 'never_used=1', 'never_used', admin);
     });
 
     it('pages (cursor in X-Next-Cursor) while tokens are created: every earlier token once, none twice', async () => {

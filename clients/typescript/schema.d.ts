@@ -6568,6 +6568,12 @@ export interface operations {
                 expires_before?: string;
                 /** @description Only tokens whose `expires_at` is later than this. */
                 expires_after?: string;
+                /** @description Only tokens last used (at model forward-auth) earlier than this (never-used tokens excluded). */
+                last_used_before?: string;
+                /** @description Only tokens last used (at model forward-auth) later than this. */
+                last_used_after?: string;
+                /** @description `true`: only tokens never used; `false`: only tokens used at least once. */
+                never_used?: boolean;
                 /** @description Only tokens whose name contains this text, ignoring case. */
                 search?: string;
                 /** @description Order: a field, then `:asc` (the default) or `:desc`. Empty values sort last either way; the id breaks ties, so the order is total. Default `created_at`. */
@@ -7214,6 +7220,12 @@ export interface operations {
                 expiresBefore?: string;
                 /** @description Only tokens whose `validUntil` is later than this. */
                 expiresAfter?: string;
+                /** @description Only tokens last used earlier than this (never-used tokens excluded). */
+                lastUsedBefore?: string;
+                /** @description Only tokens last used later than this. */
+                lastUsedAfter?: string;
+                /** @description `true`: only tokens never used; `false`: only tokens used at least once. */
+                neverUsed?: boolean;
                 /** @description Order: a field, then `:asc` (the default) or `:desc`. Empty values sort last either way; the id breaks ties, so the order is total. Default `createdAt`. */
                 sort?: "createdAt" | "createdAt:asc" | "createdAt:desc" | "validUntil" | "validUntil:asc" | "validUntil:desc";
                 /** @description Tokens per page, 1 to 1000; default 100 once a list parameter is given. */

@@ -23,6 +23,13 @@ export function expiryWhere(expiryField: string, before: Date | undefined, after
   return before || after ? { [expiryField]: { ...(before ? { lt: before } : {}), ...(after ? { gt: after } : {}) } } : {};
 }
 
+/** Last used strictly before and after the given instants; `neverUsed` true: never used, false: used at least once. */
+export function lastUseWhere(before: Date | undefined, after: Date | undefined, neverUsed: boolean | undefined) {
+  const range = before || after ? [{ lastUsedAt: { ...(before ? { lt: before } : {}), ...(after ? { gt: after } : {}) } }] : [];
+  const used = neverUsed === undefined ? [] : [{ lastUsedAt: neverUsed ? null : { not: null } }];
+  return { AND: [...range, ...used] };
+}
+
 /** Rows after `after` in the order of `keysetOrder` (the sorted field never empty). */
 export function keysetWhere(sort: Sort<string>, after: Keyset) {
   const beyond = sort.direction === 'asc' ? 'gt' : 'lt';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids';
 import { ListPage } from '../common/list-query';
-import { ADDRESSES_NEWEST_FIRST, expiryWhere, keysetOrder, keysetWhere, LifecycleState, lifecycleWhere } from '../database/list-where';
+import { ADDRESSES_NEWEST_FIRST, expiryWhere, keysetOrder, keysetWhere, lastUseWhere, LifecycleState, lifecycleWhere } from '../database/list-where';
 import { PrismaService } from '../database/prisma.service';
 import { clientOf, Transaction } from '../database/transactions';
 import { AccessTokenSortField } from './dto/access-token.dto';
@@ -12,6 +12,9 @@ export interface AccessTokenFilter {
   states?: LifecycleState[];
   expiresBefore?: Date;
   expiresAfter?: Date;
+  lastUsedBefore?: Date;
+  lastUsedAfter?: Date;
+  neverUsed?: boolean;
 }
 
 export interface NewAccessToken {
@@ -101,6 +104,7 @@ export class ServiceAccountsRepository {
         AND: [
           filter.states ? lifecycleWhere(filter.states, 'validUntil', now) : {},
           expiryWhere('validUntil', filter.expiresBefore, filter.expiresAfter),
+          lastUseWhere(filter.lastUsedBefore, filter.lastUsedAfter, filter.neverUsed),
           page.after ? keysetWhere(page.sort, page.after) : {},
         ],
       },

@@ -139,6 +139,9 @@ export class ServiceAccountsService {
       states: query.state && [...new Set(query.state)].sort(),
       expiresBefore: timestamp(query.expiresBefore),
       expiresAfter: timestamp(query.expiresAfter),
+      lastUsedBefore: timestamp(query.lastUsedBefore),
+      lastUsedAfter: timestamp(query.lastUsedAfter),
+      neverUsed: query.neverUsed,
     };
     const sort = parseSort<AccessTokenSortField>(query.sort, 'createdAt');
     const page = openPage({ filter, sort, pageSize: query.pageSize, cursor: query.cursor, dateFields: ACCESS_TOKEN_SORT_FIELDS });

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ListPage, Sort } from '../../common/list-query';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { ADDRESSES_NEWEST_FIRST, expiryWhere, keysetOrder, keysetWhere, LifecycleState, lifecycleWhere } from '../../database/list-where';
+import { ADDRESSES_NEWEST_FIRST, expiryWhere, keysetOrder, keysetWhere, lastUseWhere, LifecycleState, lifecycleWhere } from '../../database/list-where';
 import { PrismaService } from '../../database/prisma.service';
 import { clientOf, Transaction } from '../../database/transactions';
 import { ExternalTokenSortField } from './dto/external-token.dto';
@@ -14,6 +14,9 @@ export interface ExternalTokenFilter {
   states?: LifecycleState[];
   expiresBefore?: Date;
   expiresAfter?: Date;
+  lastUsedBefore?: Date;
+  lastUsedAfter?: Date;
+  neverUsed?: boolean;
   search?: string;
 }
 
@@ -79,6 +82,7 @@ export class ExternalTokensRepository {
         AND: [
           filter.states ? lifecycleWhere(filter.states, 'expiresAt', now) : {},
           expiryWhere('expiresAt', filter.expiresBefore, filter.expiresAfter),
+          lastUseWhere(filter.lastUsedBefore, filter.lastUsedAfter, filter.neverUsed),
           filter.search ? { name: this.nameContains(filter.search) } : {},
           page.after ? keysetWhere(sort, page.after) : {},
         ],

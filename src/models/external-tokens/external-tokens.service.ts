@@ -157,6 +157,9 @@ export class ExternalTokensService {
       states: query.state && [...new Set(query.state)].sort(),
       expiresBefore: timestamp(query.expires_before),
       expiresAfter: timestamp(query.expires_after),
+      lastUsedBefore: timestamp(query.last_used_before),
+      lastUsedAfter: timestamp(query.last_used_after),
+      neverUsed: query.never_used,
       search: query.search,
     };
     const sort = parseSort<ExternalTokenSortField>(query.sort, 'created_at');

@@ -2,7 +2,7 @@ import { IsInt, Max, Min } from 'class-validator';
 import { LastUsedIp } from '../../common/dto/last-used-ip.dto';
 import { IsGracePeriod } from '../../common/grace-period';
 import { IsOptionalOrNull } from '../../common/validation';
-import { IsCursor, IsListSort, IsPageSize, IsRepeatable, IsTimestamp } from '../../common/list-query';
+import { IsCursor, IsListSort, IsPageSize, IsQueryBoolean, IsRepeatable, IsTimestamp } from '../../common/list-query';
 import { LIFECYCLE_STATES, LifecycleState } from '../../database/list-where';
 
 export class CreateAccessTokenDto {
@@ -79,6 +79,15 @@ export class ListAccessTokensQuery {
 
   @IsTimestamp('Only tokens whose `validUntil` is later than this.')
   expiresAfter?: string;
+
+  @IsTimestamp('Only tokens last used earlier than this (never-used tokens excluded).')
+  lastUsedBefore?: string;
+
+  @IsTimestamp('Only tokens last used later than this.')
+  lastUsedAfter?: string;
+
+  @IsQueryBoolean('`true`: only tokens never used; `false`: only tokens used at least once.')
+  neverUsed?: boolean;
 
   @IsListSort(ACCESS_TOKEN_SORT_FIELDS, 'createdAt')
   sort?: string;

@@ -1,5 +1,5 @@
 import { IsGracePeriod } from '../../../common/grace-period';
-import { IsCursor, IsListSort, IsPageSize, IsRepeatable, IsSearch, IsTimestamp } from '../../../common/list-query';
+import { IsCursor, IsListSort, IsPageSize, IsQueryBoolean, IsRepeatable, IsSearch, IsTimestamp } from '../../../common/list-query';
 import { IsTtl } from '../../../common/ttl';
 import { LIFECYCLE_STATES, LifecycleState } from '../../../database/list-where';
 import { IsOptionalOrNull } from '../../../common/validation';
@@ -152,6 +152,15 @@ export class ListExternalTokensQuery {
 
   @IsTimestamp('Only tokens whose `expires_at` is later than this.')
   expires_after?: string;
+
+  @IsTimestamp('Only tokens last used (at model forward-auth) earlier than this (never-used tokens excluded).')
+  last_used_before?: string;
+
+  @IsTimestamp('Only tokens last used (at model forward-auth) later than this.')
+  last_used_after?: string;
+
+  @IsQueryBoolean('`true`: only tokens never used; `false`: only tokens used at least once.')
+  never_used?: boolean;
 
   @IsSearch()
   search?: string;
