@@ -4222,8 +4222,6 @@ export interface operations {
     ListInstanceTokens: {
         parameters: {
             query?: {
-                /** @description Only tokens in these states (repeatable: `state=active&state=inactive`). */
-                state?: ("active" | "inactive")[];
                 /** @description Only tokens whose `validUntil` is earlier than this. */
                 expiresBefore?: string;
                 /** @description Only tokens whose `validUntil` is later than this. */
@@ -4234,6 +4232,8 @@ export interface operations {
                 lastUsedAfter?: string;
                 /** @description `true`: only tokens never used; `false`: only tokens used at least once. */
                 neverUsed?: boolean;
+                /** @description Only tokens in these states (repeatable: `state=active&state=inactive`). */
+                state?: ("active" | "inactive")[];
                 /** @description Only tokens whose name contains this text, ignoring case. */
                 search?: string;
                 /** @description Order: a field, then `:asc` (the default) or `:desc`. Empty values sort last either way; the id breaks ties, so the order is total. Default `createdAt`. */
@@ -7214,8 +7214,6 @@ export interface operations {
     ServiceAccounts_listTokens: {
         parameters: {
             query?: {
-                /** @description Only tokens in these states (repeatable): `active`, `expired` (not revoked) or `revoked`. */
-                state?: ("active" | "expired" | "revoked")[];
                 /** @description Only tokens whose `validUntil` is earlier than this. */
                 expiresBefore?: string;
                 /** @description Only tokens whose `validUntil` is later than this. */
@@ -7226,6 +7224,8 @@ export interface operations {
                 lastUsedAfter?: string;
                 /** @description `true`: only tokens never used; `false`: only tokens used at least once. */
                 neverUsed?: boolean;
+                /** @description Only tokens in these states (repeatable): `active`, `expired` (not revoked) or `revoked`. */
+                state?: ("active" | "expired" | "revoked")[];
                 /** @description Order: a field, then `:asc` (the default) or `:desc`. Empty values sort last either way; the id breaks ties, so the order is total. Default `createdAt`. */
                 sort?: "createdAt" | "createdAt:asc" | "createdAt:desc" | "validUntil" | "validUntil:asc" | "validUntil:desc";
                 /** @description Tokens per page, 1 to 1000; default 100 once a list parameter is given. */

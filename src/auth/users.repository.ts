@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids';
 import { columns } from '../database/rows';
-import { SqlDatabase } from '../database/sql-database';
+import { assignments, SqlDatabase } from '../database/sql-database';
 
 /** What a login needs of a user. */
 export interface UserCredentials {
@@ -94,13 +94,8 @@ export class UsersRepository {
 
   /** Sets the changes that are not undefined; the user as it is then, or undefined when there is none. */
   async update(id: string, changes: UserChanges): Promise<UserRow | undefined> {
-    const set = CHANGEABLE.filter((column) => changes[column] !== undefined);
-    const assignments = set.map((column, index) => `"${column}" = $${index + 3}`);
-    await this.sql.execute(`UPDATE "User" SET ${['"updatedAt" = $2', ...assignments].join(', ')} WHERE "id" = $1`, [
-      id,
-      new Date(),
-      ...set.map((column) => changes[column]),
-    ]);
+    const set = assignments(CHANGEABLE, changes, 3);
+    await this.sql.execute(`UPDATE "User" SET ${['"updatedAt" = $2', ...set.sql].join(', ')} WHERE "id" = $1`, [id, new Date(), ...set.params]);
     return this.findById(id);
   }
 }

@@ -29,6 +29,24 @@ export function resolveGracePeriod(text: string | undefined, max: number): numbe
   return grace.milliseconds;
 }
 
+/** What a rotation reads of the token it replaces. */
+export interface RotatedToken {
+  rotatedTo: string | null;
+  revokedAt?: Date | null;
+  expiresAt: Date;
+}
+
+/** The 409 of a token that was already rotated, naming its successor (`noun`: how its API calls it). */
+export const alreadyRotated = (noun: string, successorId: string) =>
+  AppError.conflict(`${noun} was already rotated: its successor is ${successorId}; rotate that one instead`, 'already_rotated');
+
+/** A token is rotated once and only while it works: already rotated, revoked or expired is a 409. */
+export function refuseUnrotatable(noun: string, token: RotatedToken, now: number): void {
+  if (token.rotatedTo) throw alreadyRotated(noun, token.rotatedTo);
+  if (token.revokedAt) throw AppError.conflict(`${noun} is revoked: create a new one instead of rotating it`);
+  if (token.expiresAt.getTime() <= now) throw AppError.conflict(`${noun} expired at ${token.expiresAt.toISOString()}: create a new one instead of rotating it`);
+}
+
 /**
  * The instant a rotated token stops working: `gracePeriod` from now, in whole seconds rounded down
  * (so a grace of 0 ends it at once), and never later than it would have expired anyway.

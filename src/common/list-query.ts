@@ -192,3 +192,42 @@ export const timestamp = (text: string | undefined) => (text === undefined ? und
 
 /** True when no parameter of the query was given. */
 export const noParameters = (query: object) => Object.values(query).every((value) => value === undefined);
+
+/** The expiry and last-use filters of a token list as Dates; undefined fields do not filter. */
+export interface TimeFilter {
+  expiresBefore?: Date;
+  expiresAfter?: Date;
+  lastUsedBefore?: Date;
+  lastUsedAfter?: Date;
+  neverUsed?: boolean;
+}
+
+/**
+ * The expiry and last-use parameters of the `/v1` and `/v2` token lists (instance tokens,
+ * service-account access tokens); the console API's external-token list spells them in snake case.
+ */
+export class TimeFilterQuery {
+  @IsTimestamp('Only tokens whose `validUntil` is earlier than this.')
+  expiresBefore?: string;
+
+  @IsTimestamp('Only tokens whose `validUntil` is later than this.')
+  expiresAfter?: string;
+
+  @IsTimestamp('Only tokens last used earlier than this (never-used tokens excluded).')
+  lastUsedBefore?: string;
+
+  @IsTimestamp('Only tokens last used later than this.')
+  lastUsedAfter?: string;
+
+  @IsQueryBoolean('`true`: only tokens never used; `false`: only tokens used at least once.')
+  neverUsed?: boolean;
+}
+
+/** The time parameters of `query` as a TimeFilter. */
+export const timeFilterOf = (query: TimeFilterQuery): TimeFilter => ({
+  expiresBefore: timestamp(query.expiresBefore),
+  expiresAfter: timestamp(query.expiresAfter),
+  lastUsedBefore: timestamp(query.lastUsedBefore),
+  lastUsedAfter: timestamp(query.lastUsedAfter),
+  neverUsed: query.neverUsed,
+});

@@ -96,6 +96,19 @@ class TransactionStatements implements SqlStatements {
   }
 }
 
+/**
+ * `"column" = $n` for each of `columns` whose change is not undefined, numbered from `first`, and
+ * their values in the same order: the SET of a partial update.
+ */
+export function assignments<C extends string>(
+  columns: readonly C[],
+  changes: Partial<Record<C, unknown>>,
+  first: number,
+): { sql: string[]; params: unknown[] } {
+  const set = columns.filter((column) => changes[column] !== undefined);
+  return { sql: set.map((column, index) => `"${column}" = $${first + index}`), params: set.map((column) => changes[column]) };
+}
+
 export interface Statement {
   sql: string;
   params: unknown[];

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { AuditEntry } from '../audit/audit-actions';
 import { AuditRepository } from '../audit/audit.repository';
 import { columns } from '../database/rows';
-import { SqlDatabase, Statement } from '../database/sql-database';
+import { assignments, SqlDatabase, Statement } from '../database/sql-database';
 import { Transaction } from '../database/transactions';
-import { Keyset, ListPage, SortDirection } from '../common/list-query';
+import { Keyset, ListPage, SortDirection, TimeFilter } from '../common/list-query';
 import { InstanceScope } from './instances.repository';
 import { TokenSortField, TokenState } from './dto/instance-token.dto';
 import { LabelRequirement } from './label-selector';
@@ -41,21 +41,13 @@ const TOKEN_LIST_ROW = columns(LIST_COLUMNS);
 const FILTERED_ROW = columns({ ...LIST_COLUMNS, createdAt: 'date', nextExpiry: 'date?' });
 const LIST_REVISION = columns({ tokensRevision: 'int' });
 const TOKEN_ROW = columns({
-  id: 'text',
+  ...LIST_COLUMNS,
   instanceId: 'text',
   projectId: 'text',
-  region: 'text',
-  name: 'text',
-  description: 'text?',
-  labels: 'text?',
   tokenHash: 'text',
-  validUntil: 'date',
-  lastUsedAt: 'date?',
   createdBy: 'text?',
   createdAt: 'date',
   updatedAt: 'date',
-  rotatedFrom: 'text?',
-  rotatedTo: 'text?',
 });
 const LEAKED_TOKEN = columns({ id: 'text', instanceId: 'text', projectId: 'text', name: 'text' });
 
@@ -101,13 +93,8 @@ export interface FilteredTokenRow extends TokenListRow {
 }
 
 /** What the filters of a token list ask for; undefined fields do not filter. */
-export interface TokenListFilter {
+export interface TokenListFilter extends TimeFilter {
   states?: TokenState[];
-  expiresBefore?: Date;
-  expiresAfter?: Date;
-  lastUsedBefore?: Date;
-  lastUsedAfter?: Date;
-  neverUsed?: boolean;
   search?: string;
   labels?: LabelRequirement[];
 }
@@ -243,7 +230,7 @@ export class InstanceTokensRepository {
       TOKEN_LIST_ROW,
       `SELECT "id", "name", "description", "labels", "region", "validUntil", "lastUsedAt", "rotatedFrom", "rotatedTo" FROM "InstanceToken"
        WHERE "instanceId" = $1 AND "projectId" = $2 AND "region" = $3 ORDER BY "createdAt", "id"`,
-      [scope.instanceId, scope.projectId, scope.region],
+      tokenKey(scope),
     );
   }
 
@@ -257,7 +244,7 @@ export class InstanceTokensRepository {
       `SELECT a."tokenId", a."address", a."lastUsedAt" FROM "InstanceTokenAddress" a JOIN "InstanceToken" t ON t."id" = a."tokenId"
        WHERE t."instanceId" = $1 AND t."projectId" = $2 AND t."region" = $3${tokenIds ? ` AND t."id" IN (${placeholders(tokenIds, 4)})` : ''}
        ORDER BY a."lastUsedAt" DESC, a."address"`,
-      [scope.instanceId, scope.projectId, scope.region, ...(tokenIds ?? [])],
+      [...tokenKey(scope), ...(tokenIds ?? [])],
     );
   }
 
@@ -267,7 +254,7 @@ export class InstanceTokensRepository {
    * stays exact while tokens are created or deleted between pages.
    */
   listFiltered(scope: TokenScope, filter: TokenListFilter, page: ListPage<TokenSortField>, now: Date): Promise<FilteredTokenRow[]> {
-    const params: unknown[] = [scope.instanceId, scope.projectId, scope.region];
+    const params: unknown[] = tokenKey(scope);
     const param = (value: unknown) => `$${params.push(value)}`;
     const nowParam = param(now);
     const where = ['"instanceId" = $1', '"projectId" = $2', '"region" = $3'];
@@ -333,13 +320,12 @@ export class InstanceTokensRepository {
 
   /** Sets the changes that are not undefined (and `updatedAt`); `count` is 0 when there is no such token. */
   async update(scope: TokenScope, id: string, changes: TokenChanges, tx: Transaction): Promise<{ count: number }> {
-    const set = CHANGEABLE.filter((column) => changes[column] !== undefined);
-    const assignments = set.map((column, index) => `"${column}" = $${index + 6}`);
+    const set = assignments(CHANGEABLE, changes, 6);
     const count = await this.sql
       .within(tx)
       .execute(
-        `UPDATE "InstanceToken" SET ${['"updatedAt" = $1', ...assignments].join(', ')} WHERE "id" = $2 AND "instanceId" = $3 AND "projectId" = $4 AND "region" = $5`,
-        [new Date(), id, ...tokenKey(scope), ...set.map((column) => changes[column])],
+        `UPDATE "InstanceToken" SET ${['"updatedAt" = $1', ...set.sql].join(', ')} WHERE "id" = $2 AND "instanceId" = $3 AND "projectId" = $4 AND "region" = $5`,
+        [new Date(), id, ...tokenKey(scope), ...set.params],
       );
     return { count };
   }

@@ -6,14 +6,14 @@ import { AppError } from '../common/app-error';
 import { newId } from '../common/ids';
 import { hashSecret } from '../common/secret-hash';
 import { principalLabel } from '../common/principal';
-import { graceEnd, resolveGracePeriod } from '../common/grace-period';
+import { alreadyRotated, graceEnd, refuseUnrotatable, resolveGracePeriod } from '../common/grace-period';
 import { resolveTtl, ttlLimits } from '../common/ttl';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
 import { TokenSigner } from '../keys/token-signer.service';
 import { ProjectAccessService } from '../projects/project-access.service';
-import { closePage, ListPage, noParameters, openPage, parseSort, timestamp } from '../common/list-query';
+import { closePage, ListPage, noParameters, openPage, parseSort, timeFilterOf } from '../common/list-query';
 import {
   CreateInstanceTokenPayload,
   ListInstanceTokensQuery,
@@ -89,22 +89,14 @@ export class InstanceTokensService {
     const row = await this.tokens.find(scope, id);
     if (!row) throw AppError.notFound('token not found');
     const addresses = row.lastUsedAt ? await this.tokens.addresses(scope, [id]) : [];
-    return toMetadata(row, undefined, lastUsedIps(addresses));
+    return toMetadata(row, undefined, lastUsedIpsByToken(addresses).get(id));
   }
 
   async create(caller: Caller, scope: TokenScope, body: CreateInstanceTokenPayload): Promise<Token> {
     await this.access.require(caller.principal, scope.projectId, 'editor');
     const ttlMs = resolveTtl(body.ttlDuration, ttlLimits(this.config, 'instance-token'));
     const id = newId();
-    // Whole seconds, rounded up: `exp` of the JWT and `validUntil` are the same instant, and in the future.
-    const validUntil = new Date(Math.ceil((Date.now() + ttlMs) / 1000) * 1000);
-    const { token: content } = this.signer.issue({
-      type: 'instance',
-      subject: caller.principal.id,
-      audience: instanceAudience(scope.instanceId),
-      id,
-      expiresAt: validUntil,
-    });
+    const { validUntil, content } = this.sign(caller, scope, id, ttlMs);
     const row = {
       id,
       name: body.name,
@@ -134,24 +126,15 @@ export class InstanceTokensService {
     const graceMs = resolveGracePeriod(body.gracePeriod, this.config.rotation.maxGraceMs);
     const old = await this.tokens.find(scope, id);
     if (!old) throw AppError.notFound('token not found');
-    if (old.rotatedTo) throw alreadyRotated(old.rotatedTo);
     const now = Date.now();
-    if (old.validUntil.getTime() <= now) throw AppError.conflict(`token expired at ${rfc3339(old.validUntil)}: create a new token instead of rotating it`);
+    refuseUnrotatable('token', { rotatedTo: old.rotatedTo, expiresAt: old.validUntil }, now);
     const limits = ttlLimits(this.config, 'instance-token');
     // Like GitLab, the new token lives as long as the old one was issued for, unless told otherwise.
     const ttlMs =
       body.ttlDuration === undefined ? Math.min(old.validUntil.getTime() - old.createdAt.getTime(), limits.max) : resolveTtl(body.ttlDuration, limits);
     const successorId = newId();
-    // Whole seconds, rounded up, as create does: `exp` of the JWT and `validUntil` are the same instant.
-    const validUntil = new Date(Math.ceil((now + ttlMs) / 1000) * 1000);
+    const { validUntil, content } = this.sign(caller, scope, successorId, ttlMs, now);
     const oldValidUntil = graceEnd(old.validUntil, graceMs, now);
-    const { token: content } = this.signer.issue({
-      type: 'instance',
-      subject: caller.principal.id,
-      audience: instanceAudience(scope.instanceId),
-      id: successorId,
-      expiresAt: validUntil,
-    });
     const row = {
       id: successorId,
       name: old.name,
@@ -172,7 +155,7 @@ export class InstanceTokensService {
     if (!(await this.tokens.rotate(scope, { oldId: id, oldValidUntil, successor }, event))) {
       // Lost a race: the instance or the token went away, or a concurrent rotate won.
       const current = await this.tokens.find(scope, id);
-      if (current?.rotatedTo) throw alreadyRotated(current.rotatedTo);
+      if (current?.rotatedTo) throw alreadyRotated('token', current.rotatedTo);
       throw AppError.notFound(current ? 'instance not found' : 'token not found');
     }
     // The verdict caches of every replica drop the old token and reload its shortened validUntil.
@@ -275,24 +258,31 @@ export class InstanceTokensService {
     return { body: Buffer.from(JSON.stringify(response)), staleAt };
   }
 
+  /** The token's JWT (`content`) and its validUntil: whole seconds, rounded up, so `exp` and validUntil are the same instant, in the future. */
+  private sign(caller: Caller, scope: TokenScope, id: string, ttlMs: number, now = Date.now()): { validUntil: Date; content: string } {
+    const validUntil = new Date(Math.ceil((now + ttlMs) / 1000) * 1000);
+    const { token } = this.signer.issue({
+      type: 'instance',
+      subject: caller.principal.id,
+      audience: instanceAudience(scope.instanceId),
+      id,
+      expiresAt: validUntil,
+    });
+    return { validUntil, content: token };
+  }
+
   private event(caller: Caller, scope: TokenScope, action: AuditAction, id: string, details: Record<string, unknown>) {
     return successEntry(caller, scope.projectId, action, { type: 'instance-token', id }, { instanceId: scope.instanceId, ...details });
   }
 }
 
-const alreadyRotated = (successorId: string) =>
-  AppError.conflict(`token was already rotated: its successor is ${successorId}; rotate that one instead`, 'already_rotated');
 const DATE_SORT_FIELDS: TokenSortField[] = ['createdAt', 'validUntil', 'lastUsedAt'];
 
 /** The query's filters, normalized (the same filters give the same cursor fingerprint and cache key). */
 function tokenListFilter(query: ListInstanceTokensQuery): TokenListFilter {
   return {
     states: query.state && [...new Set(query.state)].sort(),
-    expiresBefore: timestamp(query.expiresBefore),
-    expiresAfter: timestamp(query.expiresAfter),
-    lastUsedBefore: timestamp(query.lastUsedBefore),
-    lastUsedAfter: timestamp(query.lastUsedAfter),
-    neverUsed: query.neverUsed,
+    ...timeFilterOf(query),
     search: query.search,
     labels: query.labelSelector === undefined ? undefined : parseLabelSelector(query.labelSelector),
   };
@@ -312,9 +302,6 @@ function lastUsedIpsByToken(addresses: TokenAddressRow[]): Map<string, LastUsedI
   }
   return byToken;
 }
-
-/** Most recent first, as `addresses` returns them. */
-const lastUsedIps = (addresses: TokenAddressRow[]): LastUsedIp[] => addresses.map((row) => ({ ip: row.address, lastUsedAt: rfc3339(row.lastUsedAt) }));
 
 function toMetadata(row: TokenRow, state: TokenState = tokenState(row.validUntil), ips?: LastUsedIp[]): TokenMetadata {
   return {

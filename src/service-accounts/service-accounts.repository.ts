@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids';
-import { ListPage } from '../common/list-query';
+import { ListPage, TimeFilter } from '../common/list-query';
 import { ADDRESSES_NEWEST_FIRST, expiryWhere, keysetOrder, keysetWhere, lastUseWhere, LifecycleState, lifecycleWhere } from '../database/list-where';
 import { PrismaService } from '../database/prisma.service';
 import { clientOf, Transaction } from '../database/transactions';
@@ -8,13 +8,8 @@ import { AccessTokenSortField } from './dto/access-token.dto';
 import { ProjectRole } from '../projects/project-role';
 
 /** What the filters of an access-token list ask for; undefined fields do not filter. */
-export interface AccessTokenFilter {
+export interface AccessTokenFilter extends TimeFilter {
   states?: LifecycleState[];
-  expiresBefore?: Date;
-  expiresAfter?: Date;
-  lastUsedBefore?: Date;
-  lastUsedAfter?: Date;
-  neverUsed?: boolean;
 }
 
 export interface NewAccessToken {

@@ -4,7 +4,7 @@ import { successEntry } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { Caller } from '../audit/caller';
 import { AppError } from '../common/app-error';
-import { graceEnd, resolveGracePeriod } from '../common/grace-period';
+import { alreadyRotated, graceEnd, refuseUnrotatable, resolveGracePeriod } from '../common/grace-period';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
@@ -15,7 +15,7 @@ import { CONSOLE_AUDIENCE, TokenSigner } from '../keys/token-signer.service';
 import { ProjectAccessService } from '../projects/project-access.service';
 import { ProjectRole } from '../projects/project-role';
 import { Caches } from '../cache/caches.service';
-import { closePage, noParameters, openPage, parseSort, timestamp } from '../common/list-query';
+import { closePage, noParameters, openPage, parseSort, timeFilterOf } from '../common/list-query';
 import {
   ACCESS_TOKEN_SORT_FIELDS,
   AccessTokenDto,
@@ -34,9 +34,6 @@ const SUFFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const DAY_MS = 86_400_000;
 /** CreateAccessTokenDto's upper bound on `ttlDays`. */
 const MAX_TTL_DAYS = 180;
-
-const alreadyRotated = (successorId: string) =>
-  AppError.conflict(`access token was already rotated: its successor is ${successorId}; rotate that one instead`, 'already_rotated');
 
 type AccountRow = NonNullable<Awaited<ReturnType<ServiceAccountsRepository['findByEmail']>>>;
 /** A created or rotated token has no addresses yet. */
@@ -92,10 +89,8 @@ export class ServiceAccountsService {
     const account = await this.existing(projectId, email);
     const old = await this.accounts.findToken(projectId, account.id, tokenId);
     if (!old) throw AppError.notFound('access token not found');
-    if (old.rotatedTo) throw alreadyRotated(old.rotatedTo);
-    if (old.revokedAt) throw AppError.conflict('access token is revoked: create a new one instead of rotating it');
     const now = Date.now();
-    if (old.validUntil.getTime() <= now) throw AppError.conflict('access token has expired: create a new one instead of rotating it');
+    refuseUnrotatable('access token', { rotatedTo: old.rotatedTo, revokedAt: old.revokedAt, expiresAt: old.validUntil }, now);
     // Like GitLab, the new token lives as long as the old one was issued for, unless told otherwise.
     const ttlDays = body.ttlDays ?? Math.min(Math.max(1, Math.round((old.validUntil.getTime() - old.createdAt.getTime()) / DAY_MS)), MAX_TTL_DAYS);
     const { id, token, validUntil } = this.issue(account, ttlDays);
@@ -121,7 +116,7 @@ export class ServiceAccountsService {
     if (!row) {
       // Lost a race with a revoke, a delete or another rotate.
       const current = await this.accounts.findToken(projectId, account.id, tokenId);
-      if (current?.rotatedTo) throw alreadyRotated(current.rotatedTo);
+      if (current?.rotatedTo) throw alreadyRotated('access token', current.rotatedTo);
       if (current) throw AppError.conflict('access token is revoked: create a new one instead of rotating it');
       throw AppError.notFound('access token not found');
     }
@@ -137,11 +132,7 @@ export class ServiceAccountsService {
     if (noParameters(query)) return { items: (await this.accounts.listTokens(projectId, account.id)).map(toTokenMetadata) };
     const filter: AccessTokenFilter = {
       states: query.state && [...new Set(query.state)].sort(),
-      expiresBefore: timestamp(query.expiresBefore),
-      expiresAfter: timestamp(query.expiresAfter),
-      lastUsedBefore: timestamp(query.lastUsedBefore),
-      lastUsedAfter: timestamp(query.lastUsedAfter),
-      neverUsed: query.neverUsed,
+      ...timeFilterOf(query),
     };
     const sort = parseSort<AccessTokenSortField>(query.sort, 'createdAt');
     const page = openPage({ filter, sort, pageSize: query.pageSize, cursor: query.cursor, dateFields: ACCESS_TOKEN_SORT_FIELDS });

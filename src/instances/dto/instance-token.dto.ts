@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsGracePeriod } from '../../common/grace-period';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsCursor, IsListSort, IsPageSize, IsQueryBoolean, IsRepeatable, IsSearch, IsTimestamp } from '../../common/list-query';
+import { IsCursor, IsListSort, IsPageSize, IsRepeatable, IsSearch, TimeFilterQuery } from '../../common/list-query';
 import { IsTtl } from '../../common/ttl';
 import { IsLabelSelector, MAX_SELECTOR_LENGTH } from '../label-selector';
 import { IsOptionalOrNull } from '../../common/validation';
@@ -149,24 +149,9 @@ export const LISTED_STATES = ['active', 'inactive'] as const;
  * Tessera extensions of ListInstanceTokens. Without any of them the answer is STACKIT's (every
  * token, by creation); with any, one page of `pageSize` tokens (default 100) and `nextCursor`.
  */
-export class ListInstanceTokensQuery {
+export class ListInstanceTokensQuery extends TimeFilterQuery {
   @IsRepeatable(LISTED_STATES, 'Only tokens in these states (repeatable: `state=active&state=inactive`).')
   state?: Array<(typeof LISTED_STATES)[number]>;
-
-  @IsTimestamp('Only tokens whose `validUntil` is earlier than this.')
-  expiresBefore?: string;
-
-  @IsTimestamp('Only tokens whose `validUntil` is later than this.')
-  expiresAfter?: string;
-
-  @IsTimestamp('Only tokens last used earlier than this (never-used tokens excluded).')
-  lastUsedBefore?: string;
-
-  @IsTimestamp('Only tokens last used later than this.')
-  lastUsedAfter?: string;
-
-  @IsQueryBoolean('`true`: only tokens never used; `false`: only tokens used at least once.')
-  neverUsed?: boolean;
 
   @IsSearch()
   search?: string;

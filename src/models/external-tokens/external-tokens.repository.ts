@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ListPage, Sort } from '../../common/list-query';
+import { ListPage, Sort, TimeFilter } from '../../common/list-query';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { ADDRESSES_NEWEST_FIRST, expiryWhere, keysetOrder, keysetWhere, lastUseWhere, LifecycleState, lifecycleWhere } from '../../database/list-where';
@@ -8,15 +8,10 @@ import { clientOf, Transaction } from '../../database/transactions';
 import { ExternalTokenSortField } from './dto/external-token.dto';
 
 /** What the list filters ask for; undefined fields do not filter. */
-export interface ExternalTokenFilter {
+export interface ExternalTokenFilter extends TimeFilter {
   prefixIds?: number[];
   modelId?: number;
   states?: LifecycleState[];
-  expiresBefore?: Date;
-  expiresAfter?: Date;
-  lastUsedBefore?: Date;
-  lastUsedAfter?: Date;
-  neverUsed?: boolean;
   search?: string;
 }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service';
 import { Caller } from '../../audit/caller';
 import { AppError } from '../../common/app-error';
-import { graceEnd, resolveGracePeriod } from '../../common/grace-period';
+import { alreadyRotated, graceEnd, refuseUnrotatable, resolveGracePeriod } from '../../common/grace-period';
 import { Transactions } from '../../database/transactions';
 import { newId } from '../../common/ids';
 import { hashSecret } from '../../common/secret-hash';
@@ -35,9 +35,6 @@ type PrefixRef = { key: string; prefix: string };
 
 const DAY_MS = 86_400_000;
 const SORT_VALUES = { created_at: 'createdAt', expires_at: 'expiresAt', name: 'name' } as const;
-
-const alreadyRotated = (successorId: string) =>
-  AppError.conflict(`the token was already rotated: its successor is ${successorId}; rotate that one instead`, 'already_rotated');
 
 /** Long-lived tokens for external API clients of a prefix or a model, managed by prefix admins. */
 @Injectable()
@@ -88,10 +85,8 @@ export class ExternalTokensService {
   async rotate(caller: Caller, id: string, dto: RotateExternalTokenDto): Promise<CreatedExternalTokenDto> {
     const { row: old, prefix } = await this.existing(caller.principal, id);
     const graceMs = resolveGracePeriod(dto.grace_period, this.config.rotation.maxGraceMs);
-    if (old.rotatedTo) throw alreadyRotated(old.rotatedTo);
-    if (old.revokedAt) throw AppError.conflict('the token is revoked: create a new one instead of rotating it');
     const now = Date.now();
-    if (old.expiresAt.getTime() <= now) throw AppError.conflict('the token has expired: create a new one instead of rotating it');
+    refuseUnrotatable('the token', old, now);
     const limits = ttlLimits(this.config, 'external-token');
     // Like GitLab, the new token lives as long as the old one was issued for, unless told otherwise.
     const lifetime = Math.min(old.expiresAt.getTime() - old.createdAt.getTime(), limits.max);
@@ -132,7 +127,7 @@ export class ExternalTokensService {
     if (!row) {
       // Lost a race with a revoke or another rotate.
       const current = await this.tokens.findById(id);
-      if (current?.rotatedTo) throw alreadyRotated(current.rotatedTo);
+      if (current?.rotatedTo) throw alreadyRotated('the token', current.rotatedTo);
       if (current) throw AppError.conflict('the token is revoked: create a new one instead of rotating it');
       throw AppError.notFound(`external API token ${id} not found`);
     }

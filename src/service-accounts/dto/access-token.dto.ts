@@ -2,7 +2,7 @@ import { IsInt, Max, Min } from 'class-validator';
 import { LastUsedIp } from '../../common/dto/last-used-ip.dto';
 import { IsGracePeriod } from '../../common/grace-period';
 import { IsOptionalOrNull } from '../../common/validation';
-import { IsCursor, IsListSort, IsPageSize, IsQueryBoolean, IsRepeatable, IsTimestamp } from '../../common/list-query';
+import { IsCursor, IsListSort, IsPageSize, IsRepeatable, TimeFilterQuery } from '../../common/list-query';
 import { LIFECYCLE_STATES, LifecycleState } from '../../database/list-where';
 
 export class CreateAccessTokenDto {
@@ -70,24 +70,9 @@ export type AccessTokenSortField = (typeof ACCESS_TOKEN_SORT_FIELDS)[number];
  * Tessera extensions of the access-token list. Without any of them every token is listed, by
  * creation; with any, one page of `pageSize` tokens (default 100) and `nextCursor`.
  */
-export class ListAccessTokensQuery {
+export class ListAccessTokensQuery extends TimeFilterQuery {
   @IsRepeatable(LIFECYCLE_STATES, 'Only tokens in these states (repeatable): `active`, `expired` (not revoked) or `revoked`.')
   state?: LifecycleState[];
-
-  @IsTimestamp('Only tokens whose `validUntil` is earlier than this.')
-  expiresBefore?: string;
-
-  @IsTimestamp('Only tokens whose `validUntil` is later than this.')
-  expiresAfter?: string;
-
-  @IsTimestamp('Only tokens last used earlier than this (never-used tokens excluded).')
-  lastUsedBefore?: string;
-
-  @IsTimestamp('Only tokens last used later than this.')
-  lastUsedAfter?: string;
-
-  @IsQueryBoolean('`true`: only tokens never used; `false`: only tokens used at least once.')
-  neverUsed?: boolean;
 
   @IsListSort(ACCESS_TOKEN_SORT_FIELDS, 'createdAt')
   sort?: string;
